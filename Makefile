@@ -1,0 +1,35 @@
+# Klimatmatch: `make run` serves the API on the sample data; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install-stamp
+export HF_HUB_OFFLINE := 1
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: help install run demo test lint clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv and install the project with pinned dependencies
+
+run: install  ## Install, load the sample data into SQLite, embed it and serve on :8000
+	$(BIN)/klimatmatch init --sample
+	$(BIN)/klimatmatch serve
+
+demo: install  ## Print shortlists for a few sample challenges
+	$(BIN)/klimatmatch demo
+
+test: install  ## Install and run the whole test suite (SQLite and PostgreSQL)
+	bash scripts/ensure-services.sh
+	$(BIN)/pytest
+
+clean:  ## Remove the virtual environment and local database
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""The HTTP service: thin routes over `klimatmatch.services`."""

@@ -1,0 +1,58 @@
+"""The FastAPI application: built by `create_app`, models and index loaded once in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from klimatmatch import __version__
+from klimatmatch.embedding import build_embedder
+from klimatmatch.services import indexing
+from klimatmatch.settings import Settings, get_settings
+from matcher import Embedder, MatchEngine
+from models import create_db_engine, session_factory
+from models.migrate import upgrade
+
+from api.errors import install_error_handlers
+from api.routes import catalogue, health, shortlists
+from api.state import AppState
+
+log = logging.getLogger("klimatmatch.api")
+
+
+def build_state(settings: Settings, embedder: Embedder | None = None) -> AppState:
+    """Migrate the database, load the model and index everything (cached vectors first)."""
+    db = create_db_engine(settings.database_url)
+    upgrade(db)
+    sessions = session_factory(db)
+    engine = MatchEngine(embedder or build_embedder(settings))
+    with sessions() as session:
+        report = indexing.rebuild(session=session, engine=engine)
+        session.commit()
+    log.info("indexed %s challenges, %s companies (%s encoded, %s from cache)",
+             report.challenges, report.companies, report.encoded, report.reused)
+    return AppState(settings=settings, db=db, sessions=sessions, engine=engine)
+
+
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = build_state(settings, embedder)
+        app.state.klimatmatch = state
+        yield
+        state.db.dispose()
+
+    app = FastAPI(
+        title="Klimatmatch",
+        version=__version__,
+        description="Matches cities' climate challenges with companies that can answer them.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (health.router, catalogue.router, shortlists.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,69 @@
+"""Every error leaves as RFC 9457 problem details (application/problem+json), in one place."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from klimatmatch.errors import KlimatmatchError
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase,
+                            "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(location[0] if location else "request")
+
+
+async def _domain(_: Request, error: KlimatmatchError) -> JSONResponse:
+    return problem(error.status_code, error.message)
+
+
+async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [{"field": _field_name(tuple(item["loc"])),
+               "message": str(item["msg"]).removeprefix("Value error, ")} for item in error.errors()]
+    names = ", ".join(sorted({item["field"] for item in errors}))
+    return problem(422, f"invalid input in: {names}", errors)
+
+
+async def _http(_: Request, error: HTTPException) -> JSONResponse:
+    return problem(error.status_code, str(error.detail), headers=getattr(error, "headers", None))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(KlimatmatchError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": HTTPStatus(code).phrase}
+    for code in (404, 422)
+}

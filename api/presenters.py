@@ -1,0 +1,41 @@
+"""ORM rows to response models; nothing leaves a route without one."""
+
+from __future__ import annotations
+
+from klimatmatch.schemas import ChallengePublic, CompanyPublic, MatchPublic, MatchRunPublic
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Challenge, CompanyProfile, Direction, MatchRun
+
+
+def challenge_public(challenge: Challenge) -> ChallengePublic:
+    return ChallengePublic.model_validate(
+        {**{c: getattr(challenge, c) for c in ChallengePublic.model_fields if c != "city"},
+         "city": challenge.organisation.name}
+    )
+
+
+def company_public(company: CompanyProfile) -> CompanyPublic:
+    return CompanyPublic.model_validate(company)
+
+
+def run_public(session: Session, run: MatchRun) -> MatchRunPublic:
+    to_companies = run.direction is Direction.CHALLENGE_TO_COMPANIES
+    table, column = (CompanyProfile, CompanyProfile.name) if to_companies else (
+        Challenge, Challenge.title)
+    ids = [r.company_id if to_companies else r.challenge_id for r in run.results]
+    titles = dict(session.execute(select(table.id, column).where(table.id.in_(ids))).tuples().all())
+    results = [
+        MatchPublic(
+            rank=r.rank, challenge_id=r.challenge_id, company_id=r.company_id,
+            title=titles.get(r.company_id if to_companies else r.challenge_id, ""),
+            score=r.score, components=r.components, explanation=r.explanation or None,
+        )
+        for r in run.results
+    ]
+    return MatchRunPublic(
+        run_id=run.id, direction=run.direction.value, subject_id=run.subject_id, model=run.model,
+        parameters=run.parameters, data_version=run.data_version, created_at=run.created_at,
+        results=results,
+    )

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from models import crud
+from pydantic import BaseModel
+
+from api.deps import EngineDep, SessionDep
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    model: str
+    channel: str
+    challenges: int
+    companies: int
+    indexed_challenges: int
+    indexed_companies: int
+
+
+@router.get("/health")
+def health(session: SessionDep, engine: EngineDep) -> Health:
+    """The model in use and what the database and the index hold."""
+    counts = crud.counts(session=session)
+    return Health(
+        status="ok", model=engine.embedder.fingerprint, channel=engine.embedder.channel,
+        challenges=counts["challenges"], companies=counts["companies"],
+        indexed_challenges=len(engine.challenges), indexed_companies=len(engine.companies),
+    )

@@ -1,0 +1,171 @@
+"""`klimatmatch`: set up, import, index, match and serve from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from matcher import MatchEngine
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from klimatmatch.embedding import build_embedder
+from klimatmatch.errors import KlimatmatchError
+from klimatmatch.services import indexing, matching
+from klimatmatch.services.importing import import_file
+from klimatmatch.settings import Settings, get_settings
+from models import create_db_engine, crud, session_factory
+from models.migrate import upgrade
+
+app = typer.Typer(help="Klimatmatch: cities' climate challenges meet the companies that solve them.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+SAMPLE_FILES = ("sample/challenges.csv", "sample/companies.csv")
+
+
+def _sessions(settings: Settings) -> Session:
+    db = create_db_engine(settings.database_url)
+    upgrade(db)
+    return session_factory(db)()
+
+
+def _engine(settings: Settings, session: Session) -> MatchEngine:
+    engine = MatchEngine(build_embedder(settings))
+    report = indexing.rebuild(session=session, engine=engine, show_progress=True)
+    session.commit()
+    console.print(f"indexed {report.challenges} challenges and {report.companies} companies "
+                  f"({report.encoded} embedded, {report.reused} from cache)")
+    return engine
+
+
+def _fail(error: KlimatmatchError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {error.message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def init(sample: Annotated[bool, typer.Option(help="Also load the sample data")] = False) -> None:
+    """Create or migrate the database; with --sample, load and embed the sample set."""
+    settings = get_settings()
+    with _sessions(settings) as session:
+        if sample:
+            _load_sample(session, settings)
+            _engine(settings, session)
+    console.print(f"database ready: {settings.database_url}")
+
+
+def _load_sample(session: Session, settings: Settings) -> None:
+    for name in SAMPLE_FILES:
+        report = import_file(session=session, path=settings.data_dir / name)
+        console.print(f"{name}: {report.created} created, {report.updated} updated")
+    session.commit()
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSON file")],
+    kind: Annotated[str | None, typer.Option(help="challenges or companies (default: guessed)")] = None,
+) -> None:
+    """Import challenges or company profiles; nothing is written if any row is invalid."""
+    if kind not in (None, "challenges", "companies"):
+        raise typer.BadParameter("--kind must be challenges or companies")
+    with _sessions(get_settings()) as session:
+        try:
+            report = import_file(session=session, path=file, kind=kind)  # type: ignore[arg-type]
+        except KlimatmatchError as error:
+            session.rollback()
+            raise _fail(error) from error
+        session.commit()
+    console.print(f"{file.name}: {report.created} {report.kind} created, {report.updated} updated")
+
+
+@app.command()
+def reindex() -> None:
+    """Embed what is not in the cache yet and rebuild the index."""
+    settings = get_settings()
+    with _sessions(settings) as session:
+        _engine(settings, session)
+
+
+@app.command()
+def match(
+    challenge_id: Annotated[int, typer.Argument(help="Challenge id (see GET /challenges)")],
+    k: Annotated[int, typer.Option(min=1, max=200)] = 10,
+) -> None:
+    """Print the shortlist for one challenge and store it as a match run."""
+    settings = get_settings()
+    with _sessions(settings) as session:
+        engine = _engine(settings, session)
+        try:
+            run = matching.challenge_shortlist(session=session, engine=engine,
+                                               challenge_id=challenge_id, k=k)
+        except KlimatmatchError as error:
+            raise _fail(error) from error
+        session.commit()
+        challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
+        assert challenge is not None
+        _print_shortlist(challenge.title, engine.shortlist(challenge_id, k), f"run {run.id}")
+
+
+@app.command()
+def demo(
+    challenges: Annotated[int, typer.Option(min=1, max=20)] = 4,
+    k: Annotated[int, typer.Option(min=1, max=20)] = 5,
+) -> None:
+    """Load the sample if the database is empty, then show top companies for a few challenges."""
+    settings = get_settings()
+    with _sessions(settings) as session:
+        if crud.counts(session=session)["challenges"] == 0:
+            _load_sample(session, settings)
+        engine = _engine(settings, session)
+        picked = _varied(crud.list_challenges(session=session), challenges)
+        for challenge in picked:
+            _print_shortlist(f"{challenge.title} ({challenge.organisation.name}, {challenge.language})",
+                             engine.shortlist(challenge.id, k))
+
+
+def _varied(challenges: list, count: int) -> list:
+    """One challenge per language first, so the demo shows matching across languages."""
+    by_language: dict[str, list] = {}
+    for challenge in challenges:
+        by_language.setdefault(challenge.language, []).append(challenge)
+    picked = []
+    while len(picked) < min(count, len(challenges)):
+        for group in by_language.values():
+            if group and len(picked) < count:
+                picked.append(group.pop(0))
+    return picked
+
+
+def _print_shortlist(title: str, matches: list, caption: str = "") -> None:
+    table = Table(title=title, caption=caption, title_justify="left", expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("company")
+    table.add_column("country")
+    table.add_column("score", justify="right")
+    table.add_column("why", overflow="fold", max_width=70)
+    for m in matches:
+        why = m.explanation.one_line(70) if m.explanation else ""
+        name = m.document.text.split(". ", 1)[0]
+        table.add_row(str(m.rank), name, m.document.fields.get("country", ""), f"{m.score:.3f}", why)
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+if __name__ == "__main__":
+    app()

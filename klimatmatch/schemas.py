@@ -1,0 +1,174 @@
+"""One schema family per entity, shared by the importer and the API: Create / Update / Public."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from models import ChallengeStatus, Decision
+
+_CPV = re.compile(r"^(\d{8})(?:-\d)?$")
+_LANGUAGE_ALIASES = {"nb": "no", "nn": "no", "se": "sv", "dk": "da", "swe": "sv", "eng": "en"}
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _split_codes(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[;,|\s]+", value) if part.strip()]
+    if isinstance(value, int | float):
+        return [str(int(value))]
+    return value
+
+
+def _clean_cpv(codes: list[str]) -> list[str]:
+    cleaned = []
+    for code in codes:
+        match = _CPV.match(str(code).strip())
+        if match is None:
+            raise ValueError(f"{code!r} is not a CPV code (8 digits, optional check digit: 45000000-7)")
+        cleaned.append(match.group(1))
+    return list(dict.fromkeys(cleaned))
+
+
+def _clean_language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = _LANGUAGE_ALIASES.get(value.strip().lower(), value.strip().lower())
+    if not re.fullmatch(r"[a-z]{2}", code):
+        raise ValueError(f"{value!r} is not a two-letter language code (sv, en, da, no, fi, ...)")
+    return code
+
+
+def _clean_country(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise ValueError(f"{value!r} is not a two-letter country code (SE, DK, NO, FI, ...)")
+    return code
+
+
+Text = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
+Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
+CpvCodes = Annotated[list[str], BeforeValidator(_split_codes)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ChallengeFields(_Strict):
+    title: Text = Field(min_length=3, max_length=300)
+    description: Text = Field(min_length=10, max_length=20_000)
+    theme: Text = Field(default="", max_length=100)
+    language: Optional = Field(default=None, description="ISO 639-1; guessed from the text if empty")
+    status: ChallengeStatus = ChallengeStatus.PUBLISHED
+    cpv_codes: CpvCodes = Field(default_factory=list)
+
+    _language = field_validator("language")(_clean_language)
+    _cpv = field_validator("cpv_codes")(_clean_cpv)
+
+
+class ChallengeRecord(ChallengeFields):
+    """One row of a challenges file."""
+
+    external_id: Optional = Field(default=None, max_length=100)
+    city: Text = Field(min_length=1, max_length=200)
+    country: Optional = None
+
+    _country = field_validator("country")(_clean_country)
+
+
+class CompanyFields(_Strict):
+    name: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(min_length=10, max_length=20_000)
+    sector: Text = Field(default="", max_length=100)
+    country: Text = Field(min_length=2, max_length=2)
+    language: Optional = None
+    employees: Annotated[int | None, BeforeValidator(_blank_to_none)] = Field(default=None, ge=0)
+    website: Text = Field(default="", max_length=300)
+    cpv_codes: CpvCodes = Field(default_factory=list)
+
+    _language = field_validator("language")(_clean_language)
+    _country = field_validator("country")(_clean_country)
+    _cpv = field_validator("cpv_codes")(_clean_cpv)
+
+
+class CompanyRecord(CompanyFields):
+    """One row of a companies file; the organisation is the company's name."""
+
+    external_id: Optional = Field(default=None, max_length=100)
+
+
+class ChallengePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_id: str | None
+    city: str
+    title: str
+    description: str
+    theme: str
+    language: str
+    status: ChallengeStatus
+    cpv_codes: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CompanyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_id: str | None
+    name: str
+    description: str
+    sector: str
+    country: str
+    language: str
+    employees: int | None
+    website: str
+    cpv_codes: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExplanationPublic(BaseModel):
+    shared_terms: list[str]
+    query_sentence: str
+    document_sentence: str
+    sentence_score: float
+
+
+class MatchPublic(BaseModel):
+    rank: int
+    challenge_id: int
+    company_id: int
+    title: str = Field(description="The company's name or the challenge's title")
+    score: float
+    components: dict[str, float]
+    explanation: ExplanationPublic | None
+    decision: Decision | None = None
+
+
+class MatchRunPublic(BaseModel):
+    run_id: int
+    direction: str
+    subject_id: int
+    model: str
+    parameters: dict[str, Any]
+    data_version: str
+    created_at: datetime
+    results: list[MatchPublic]

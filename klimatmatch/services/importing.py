@@ -1,0 +1,209 @@
+"""Imports challenges and company profiles from CSV, XLSX or JSON, all or nothing.
+
+Every row is validated before anything is written; the first invalid file stops the import
+with every problem found, each named by file, row and column.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from matcher.text import guess_language
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from klimatmatch.errors import InvalidInput
+from klimatmatch.schemas import ChallengeRecord, CompanyRecord
+from models import Challenge, CompanyProfile, OrganisationKind, crud
+
+Kind = Literal["challenges", "companies"]
+RECORDS: dict[str, type[BaseModel]] = {"challenges": ChallengeRecord, "companies": CompanyRecord}
+SUFFIXES = (".csv", ".xlsx", ".json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class ImportFailed(InvalidInput):
+    """Nothing was imported; `problems` says what to fix and where."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        shown = "\n".join(f"  - {problem}" for problem in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"nothing imported, {len(problems)} problem(s):\n{shown}{more}")
+        self.problems = problems
+
+
+@dataclass
+class ImportReport:
+    kind: Kind
+    created: int = 0
+    updated: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+def import_file(*, session: Session, path: Path, kind: Kind | None = None) -> ImportReport:
+    """Validate the whole file, then write every row in the caller's transaction."""
+    frame, first_row = read_table(path)
+    kind = kind or infer_kind(path, frame)
+    records = validate(frame, RECORDS[kind], file=path.name, first_row=first_row)
+    writer = _write_challenge if kind == "challenges" else _write_company
+    report = ImportReport(kind)
+    for record in records:
+        row, created = writer(session, record)
+        report.ids.append(row.id)
+        report.created += created
+        report.updated += not created
+    return report
+
+
+def read_table(path: Path) -> tuple[pd.DataFrame, int]:
+    """Returns the rows as strings and the number that the first data row carries."""
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ImportFailed([Problem(name, None, None, f"unsupported type {suffix!r}; use {SUFFIXES}")])
+    if not path.is_file():
+        raise ImportFailed([Problem(name, None, None, "no such file")])
+    try:
+        if suffix == ".xlsx":
+            return pd.read_excel(path, dtype=str, keep_default_na=False), 2
+        text = _decode(path)
+        if suffix == ".json":
+            return _json_frame(name, text), 1
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), 2
+    except ImportFailed:
+        raise
+    except (ValueError, pd.errors.ParserError, OSError) as error:
+        raise ImportFailed([Problem(name, None, None, f"cannot be read: {error}")]) from error
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFailed([Problem(
+            path.name, None, None,
+            f"not UTF-8: byte 0x{data[error.start]:02x} at line {line}; save the file as UTF-8",
+        )]) from error
+
+
+def _json_frame(name: str, text: str) -> pd.DataFrame:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFailed([Problem(name, error.lineno, None, f"invalid JSON: {error.msg}")]) from error
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
+        data = next(iter(data.values()))
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ImportFailed([Problem(name, None, None, "expected a JSON array of objects")])
+    return pd.DataFrame.from_records(data).astype(object).where(lambda f: f.notna(), None)
+
+
+def infer_kind(path: Path, frame: pd.DataFrame) -> Kind:
+    columns = set(frame.columns)
+    if "city" in columns or "challenge" in path.stem.lower():
+        return "challenges"
+    if "name" in columns or "compan" in path.stem.lower():
+        return "companies"
+    raise ImportFailed([Problem(path.name, None, None,
+                                "cannot tell challenges from companies: give --kind")])
+
+
+def validate(
+    frame: pd.DataFrame, record: type[BaseModel], *, file: str, first_row: int
+) -> list[BaseModel]:
+    known = set(record.model_fields)
+    problems = [
+        Problem(file, None, str(column), f"unknown column; expected some of {sorted(known)}")
+        for column in frame.columns if column not in known
+    ]
+    required = {n for n, f in record.model_fields.items() if f.is_required()}
+    problems += [Problem(file, None, column, "required column is missing")
+                 for column in sorted(required - set(frame.columns))]
+    if problems:
+        raise ImportFailed(problems)
+    if frame.empty:
+        raise ImportFailed([Problem(file, None, None, "the file has no rows")])
+    records: list[BaseModel] = []
+    seen: dict[str, int] = {}
+    for offset, raw in enumerate(frame.to_dict("records")):
+        row = first_row + offset
+        try:
+            parsed = record.model_validate({k: v for k, v in raw.items() if v is not None})
+        except ValidationError as error:
+            problems += _problems(error.errors(), file, row)
+            continue
+        external_id = getattr(parsed, "external_id", None)
+        if external_id is not None and external_id in seen:
+            problems.append(Problem(file, row, "external_id",
+                                    f"duplicate of row {seen[external_id]}: {external_id!r}"))
+        elif external_id is not None:
+            seen[external_id] = row
+        records.append(parsed)
+    if problems:
+        raise ImportFailed(problems)
+    return records
+
+
+def _problems(errors: Iterable[dict], file: str, row: int) -> list[Problem]:
+    return [
+        Problem(file, row, ".".join(str(part) for part in error["loc"][:1]) or None,
+                error["msg"].removeprefix("Value error, "))
+        for error in errors
+    ]
+
+
+def _write_challenge(session: Session, record: ChallengeRecord) -> tuple[Challenge, bool]:
+    city = crud.get_or_create_organisation(
+        session=session, name=record.city, kind=OrganisationKind.CITY, country=record.country or ""
+    )
+    existing = (crud.challenge_by_external_id(session=session, external_id=record.external_id)
+                if record.external_id else None)
+    values = record.model_dump(exclude={"city", "country"})
+    values["language"] = record.language or guess_language(record.description) or ""
+    challenge = existing or Challenge(organisation_id=city.id)
+    for name, value in values.items():
+        setattr(challenge, name, value)
+    challenge.organisation_id = city.id
+    session.add(challenge)
+    session.flush()
+    return challenge, existing is None
+
+
+def _write_company(session: Session, record: CompanyRecord) -> tuple[CompanyProfile, bool]:
+    organisation = crud.get_or_create_organisation(
+        session=session, name=record.name, kind=OrganisationKind.COMPANY, country=record.country
+    )
+    existing = (crud.company_by_external_id(session=session, external_id=record.external_id)
+                if record.external_id else None)
+    values = record.model_dump()
+    values["language"] = record.language or guess_language(record.description) or ""
+    company = existing or CompanyProfile(organisation_id=organisation.id)
+    for name, value in values.items():
+        setattr(company, name, value)
+    company.organisation_id = organisation.id
+    session.add(company)
+    session.flush()
+    return company, existing is None

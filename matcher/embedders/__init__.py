@@ -1,0 +1,54 @@
+"""Embedding backends behind one Protocol, chosen by name from a registry.
+
+Heavy libraries (torch, transformers) are imported only when their backend is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from matcher.embedders.base import Embedder, EmbedderError, Matrix, Progress
+
+
+def _sentence_transformers(**options: Any) -> Embedder:
+    from matcher.embedders.sentence_transformer import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(**options)
+
+
+def _tfidf(**options: Any) -> Embedder:
+    from matcher.embedders.tfidf import TfidfEmbedder
+
+    return TfidfEmbedder(**options)
+
+
+_REGISTRY: dict[str, Callable[..., Embedder]] = {
+    "sentence-transformers": _sentence_transformers,
+    "tfidf": _tfidf,
+}
+
+
+def available_embedders() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def create_embedder(kind: str, **options: Any) -> Embedder:
+    """Build a backend by registry name; options go to its constructor unchanged."""
+    try:
+        factory = _REGISTRY[kind]
+    except KeyError:
+        raise EmbedderError(
+            f"unknown embedder {kind!r}; choose one of {', '.join(available_embedders())}"
+        ) from None
+    return factory(**options)
+
+
+__all__ = [
+    "Embedder",
+    "EmbedderError",
+    "Matrix",
+    "Progress",
+    "available_embedders",
+    "create_embedder",
+]

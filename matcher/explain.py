@@ -1,0 +1,83 @@
+"""Why a pair matched: the content words both texts share and their closest sentences."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from matcher.embedders.base import Matrix
+from matcher.text import content_tokens, sentences
+
+MIN_COMPOUND_PART = 5
+
+
+@dataclass(frozen=True)
+class Explanation:
+    shared_terms: list[str]
+    query_sentence: str
+    document_sentence: str
+    sentence_score: float
+
+    def one_line(self, width: int = 90) -> str:
+        terms = ", ".join(self.shared_terms[:4]) or "no shared words"
+        line = f"{terms} | “{self.document_sentence}”"
+        return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def shared_terms(query: str, document: str, limit: int = 8) -> list[str]:
+    """Content words in both texts, longest first; a compound counts when one word contains
+    the other (Swedish "laddinfrastruktur" shares "infrastruktur")."""
+    query_words = set(content_tokens(query))
+    document_words = set(content_tokens(document))
+    shared = query_words & document_words
+    for word in query_words - shared:
+        for other in document_words:
+            shorter, longer = sorted((word, other), key=len)
+            if len(shorter) >= MIN_COMPOUND_PART and shorter in longer:
+                shared.add(shorter)
+    return sorted(shared, key=lambda term: (-len(term), term))[:limit]
+
+
+class SentenceScorer:
+    """Finds the best-matching sentence pair, caching sentence vectors by text.
+
+    `encode_query` / `encode_document` are the embedder's two sides, so asymmetric models
+    see a challenge sentence as a query and a profile sentence as a document.
+    """
+
+    def __init__(
+        self,
+        encode_query: Callable[[Sequence[str]], Matrix],
+        encode_document: Callable[[Sequence[str]], Matrix],
+        cache_size: int = 50_000,
+    ) -> None:
+        self._encode = {"q": encode_query, "d": encode_document}
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def best_pair(self, query: str, document: str) -> tuple[str, str, float]:
+        query_sentences, document_sentences = sentences(query), sentences(document)
+        similarity = self._vectors("q", query_sentences) @ self._vectors("d", document_sentences).T
+        q, d = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        return query_sentences[q], document_sentences[d], float(similarity[q, d])
+
+    def explain(self, query: str, document: str) -> Explanation:
+        query_sentence, document_sentence, score = self.best_pair(query, document)
+        return Explanation(shared_terms(query, document), query_sentence, document_sentence,
+                           round(score, 4))
+
+    def _vectors(self, side: str, texts: list[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if (side, text) not in self._cache]
+        if missing:
+            encoded = self._encode[side](missing)
+            dense = encoded.toarray() if sparse.issparse(encoded) else np.asarray(encoded)
+            for text, vector in zip(missing, dense, strict=True):
+                self._cache[(side, text)] = vector
+        result = np.vstack([self._cache[(side, text)] for text in texts])
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return result

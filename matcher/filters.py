@@ -1,0 +1,46 @@
+"""Structured filters applied before ranking: a candidate that fails one is never scored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Each non-empty set keeps the candidates whose field value is in it (case-insensitive).
+
+    `exclude_ids` removes named candidates outright (conflicts of interest, already contacted).
+    """
+
+    countries: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    exclude_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        countries: list[str] | None = None,
+        sectors: list[str] | None = None,
+        languages: list[str] | None = None,
+        statuses: list[str] | None = None,
+        exclude_ids: list[int] | None = None,
+    ) -> Filters:
+        def norm(values: list[str] | None) -> frozenset[str]:
+            return frozenset(value.strip().lower() for value in values or [] if value.strip())
+
+        return cls(norm(countries), norm(sectors), norm(languages), norm(statuses),
+                   frozenset(exclude_ids or []))
+
+    def by_field(self) -> Mapping[str, frozenset[str]]:
+        """Field name -> allowed values, only for the filters that are set."""
+        wanted = {"country": self.countries, "sector": self.sectors, "language": self.languages,
+                  "status": self.statuses}
+        return {name: values for name, values in wanted.items() if values}
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.by_field() or self.exclude_ids)

@@ -1,0 +1,73 @@
+"""Language-light text handling shared by explanations and the TF-IDF backend."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_TOKEN = re.compile(r"[^\W\d_]{2,}(?:-[^\W\d_]+)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+# Small function-word lists: enough to guess a language and to keep explanations to content words.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "a an and are as at be by can for from has have in into is it its of on or our that the "
+        "their this to we with will which who how what where when not than more less also all".split()
+    ),
+    "sv": frozenset(
+        "och att det som en ett är av för på med till den de om har inte vi kan vara eller från "
+        "ska så men hur vad där när samt även mer mindre våra vår sina sin alla utan genom "
+        "under efter över mot inom".split()
+    ),
+    "da": frozenset(
+        "og at det som en et er af for på med til den de om har ikke vi kan være eller fra skal "
+        "så men hvordan hvad hvor når samt også mere mindre vores alle uden gennem efter over "
+        "mod inden".split()
+    ),
+    "no": frozenset(
+        "og at det som en et er av for på med til den de om har ikke vi kan være eller fra skal "
+        "så men hvordan hva hvor når samt også mer mindre våre vår alle uten gjennom etter over "
+        "mot innen".split()
+    ),
+    "fi": frozenset(
+        "ja on ei se että tai kuin myös mutta joka jotka sekä ovat olla voi kun niin kanssa "
+        "mukaan avulla sekä yli alle jo vain kaikki tämä nämä meidän".split()
+    ),
+}
+ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+SUPPORTED_LANGUAGES = ("sv", "en", "da", "no", "fi")
+_MARKERS = {"da": ("ø", "æ"), "no": ("ø", "æ"), "sv": ("ö", "ä"), "fi": ("ä", "ö")}
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of two or more letters; hyphenated compounds stay whole."""
+    return [match.group(0) for match in _TOKEN.finditer(text.lower())]
+
+
+def content_tokens(text: str) -> list[str]:
+    return [token for token in tokens(text) if token not in ALL_STOPWORDS]
+
+
+def sentences(text: str) -> list[str]:
+    """Split on sentence punctuation and line breaks; keeps pieces with at least two words."""
+    pieces = (piece.strip() for piece in _SENTENCE_END.split(text))
+    return [piece for piece in pieces if len(piece.split()) >= 2] or [text.strip()]
+
+
+def guess_language(text: str) -> str | None:
+    """Best guess among sv/en/da/no/fi from function words; None when there is no evidence.
+
+    Good enough to tag records that arrive without a language; not a general detector.
+    """
+    words = Counter(tokens(text))
+    if not words:
+        return None
+    votes = {
+        lang: sum(count for word, count in words.items() if word in stop)
+        for lang, stop in STOPWORDS.items()
+    }
+    lowered = text.lower()
+    for lang, letters in _MARKERS.items():
+        votes[lang] += sum(lowered.count(letter) for letter in letters) // 2
+    best = max(votes, key=lambda lang: (votes[lang], lang == "en"))
+    return best if votes[best] > 0 else None

@@ -1,0 +1,34 @@
+"""The data model: tables, sessions, migrations and the queries over them."""
+
+from models.db import create_db_engine, session_factory
+from models.tables import (
+    Base,
+    Challenge,
+    ChallengeStatus,
+    CompanyProfile,
+    Decision,
+    Direction,
+    EmbeddingCache,
+    MatchResult,
+    MatchRun,
+    Organisation,
+    OrganisationKind,
+    Review,
+)
+
+__all__ = [
+    "Base",
+    "Challenge",
+    "ChallengeStatus",
+    "CompanyProfile",
+    "Decision",
+    "Direction",
+    "EmbeddingCache",
+    "MatchResult",
+    "MatchRun",
+    "Organisation",
+    "OrganisationKind",
+    "Review",
+    "create_db_engine",
+    "session_factory",
+]

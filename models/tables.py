@@ -1,0 +1,210 @@
+"""SQLAlchemy 2.0 typed tables. Enums are stored as checked strings so SQLite and PostgreSQL agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+def _enum(kind: type[StrEnum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=16,
+                values_callable=lambda members: [member.value for member in members])
+
+
+class OrganisationKind(StrEnum):
+    CITY = "city"
+    COMPANY = "company"
+    NETWORK = "network"
+
+
+class ChallengeStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Direction(StrEnum):
+    CHALLENGE_TO_COMPANIES = "challenge"
+    COMPANY_TO_CHALLENGES = "company"
+
+
+class Decision(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    MAYBE = "maybe"
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Organisation(Base):
+    """A city, a company or a network (C40); users and owned records hang from it."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    country: Mapped[str] = mapped_column(String(2), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Challenge(Timestamped, Base):
+    """A city's climate challenge; the query side of matching."""
+
+    __tablename__ = "challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    theme: Mapped[str] = mapped_column(String(100), default="", index=True)
+    language: Mapped[str] = mapped_column(String(8), default="")
+    status: Mapped[ChallengeStatus] = mapped_column(
+        _enum(ChallengeStatus, "challenge_status"), default=ChallengeStatus.PUBLISHED, index=True
+    )
+    cpv_codes: Mapped[list[str]] = mapped_column(default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def text(self) -> str:
+        """What gets embedded: the title carries the most signal, so it leads."""
+        return f"{self.title}. {self.description}"
+
+
+class CompanyProfile(Timestamped, Base):
+    """A company's capability profile; the document side of matching."""
+
+    __tablename__ = "company_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    sector: Mapped[str] = mapped_column(String(100), default="", index=True)
+    country: Mapped[str] = mapped_column(String(2), default="", index=True)
+    language: Mapped[str] = mapped_column(String(8), default="")
+    employees: Mapped[int | None] = mapped_column(Integer)
+    website: Mapped[str] = mapped_column(String(300), default="")
+    cpv_codes: Mapped[list[str]] = mapped_column(default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}. {self.description}"
+
+
+class EmbeddingCache(Base):
+    """Vectors by (model fingerprint, sha256 of the text): a restart re-embeds nothing."""
+
+    __tablename__ = "embeddings"
+
+    model: Mapped[str] = mapped_column(String(300), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dimension: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MatchRun(Base):
+    """One shortlist as it was served: enough to reproduce what a coordinator reviewed."""
+
+    __tablename__ = "match_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, "match_direction"))
+    subject_id: Mapped[int] = mapped_column(Integer, index=True)
+    model: Mapped[str] = mapped_column(String(300))
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data_version: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    results: Mapped[list[MatchResult]] = relationship(
+        back_populates="run", order_by="MatchResult.rank", cascade="all, delete-orphan"
+    )
+
+
+class MatchResult(Base):
+    __tablename__ = "match_results"
+    __table_args__ = (UniqueConstraint("run_id", "rank", name="uq_match_results_run_rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("company_profiles.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(Float)
+    components: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    run: Mapped[MatchRun] = relationship(back_populates="results")
+
+
+class Review(Base):
+    """A coordinator's decision on a (challenge, company) pair. Rows are never updated:
+    each change is a new row, so the history of who decided what, and when, is kept."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), index=True
+    )
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("company_profiles.id", ondelete="CASCADE"), index=True
+    )
+    match_result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("match_results.id", ondelete="SET NULL")
+    )
+    reviewer: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[Decision] = mapped_column(_enum(Decision, "review_decision"))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
