@@ -25,7 +25,7 @@ def run_public(session: Session, run: MatchRun) -> MatchRunPublic:
     table, column = (CompanyProfile, CompanyProfile.name) if to_companies else (
         Challenge, Challenge.title)
     ids = [r.company_id if to_companies else r.challenge_id for r in run.results]
-    titles = dict(session.execute(select(table.id, column).where(table.id.in_(ids))).tuples().all())
+    titles = dict(session.execute(select(table.id, column).where(table.id.in_(ids))).all())
     results = [
         MatchPublic(
             rank=r.rank, challenge_id=r.challenge_id, company_id=r.company_id,

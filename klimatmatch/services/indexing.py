@@ -51,8 +51,8 @@ def rebuild(
     active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
     challenges = [challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)]
     companies = [company_document(c) for c in crud.list_companies(session=session)]
-    if not engine.embedder.cacheable:
-        engine.embedder.fit([d.text for d in challenges + companies] or [""])
+    if not engine.embedder.cacheable and (challenges or companies):
+        engine.embedder.fit([d.text for d in challenges + companies])
     fresh = MatchEngine(engine.embedder)
     with tqdm(total=len(challenges) + len(companies), unit="text", desc="embedding",
               disable=not show_progress) as bar:
@@ -89,6 +89,8 @@ def _upsert(
     embed = engine.embed_challenges if is_challenge else engine.embed_companies
     progress = bar.update if bar is not None else None
     if not engine.embedder.cacheable:
+        if not engine.embedder.is_fitted:
+            engine.embedder.fit([d.text for d in documents])
         index.upsert(list(documents), embed([d.text for d in documents], progress))
         return len(documents), 0
     model = f"{'q' if is_challenge else 'd'}:{engine.embedder.fingerprint}"

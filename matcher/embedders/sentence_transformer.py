@@ -73,6 +73,10 @@ class SentenceTransformerEmbedder:
     def dimension(self) -> int:
         return int(self._model.get_embedding_dimension())
 
+    @property
+    def is_fitted(self) -> bool:
+        return True
+
     def fit(self, corpus: Sequence[str]) -> SentenceTransformerEmbedder:
         return self
 

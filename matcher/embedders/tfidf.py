@@ -49,8 +49,12 @@ class TfidfEmbedder:
             return 0
         return sum(len(step.vocabulary_) for _, step in self.union_.transformer_list)
 
+    @property
+    def is_fitted(self) -> bool:
+        return self.union_ is not None
+
     def fit(self, corpus: Sequence[str]) -> TfidfEmbedder:
-        if not corpus:
+        if not any(text.strip() for text in corpus):
             raise EmbedderError("the TF-IDF backend needs at least one text to fit on")
         words = TfidfVectorizer(
             analyzer="word",

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from klimatmatch.cli import app
+from klimatmatch.settings import get_settings
+from typer.testing import CliRunner
+
+from tests.conftest import SAMPLE
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each CLI test gets its own SQLite file and the model-free backend."""
+    database = tmp_path / "cli.db"
+    monkeypatch.setenv("KLIMATMATCH_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("KLIMATMATCH_EMBEDDER", "tfidf")
+    get_settings.cache_clear()
+    yield database
+    get_settings.cache_clear()
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_init_sample_then_match_prints_a_ranked_table(cli_env: Path) -> None:
+    output = invoke("init", "--sample")
+    assert "sample/companies.csv: 155 created" in output
+    assert "indexed 44 challenges and 155 companies" in output
+    assert cli_env.exists()
+    table = invoke("match", "1", "--k", "3")
+    assert "Fossilfria byggarbetsplatser" in table
+    assert "run 1" in table and "Voltgräv AB" in table
+
+
+def test_demo_loads_the_sample_when_empty_and_shows_several_languages() -> None:
+    output = invoke("demo", "--challenges", "3", "--k", "2")
+    assert "(Stockholm, sv)" in output and "(Malmö, en)" in output
+    assert output.count("score") == 3
+
+
+def test_import_bad_file_exits_2_and_names_the_row(tmp_path: Path) -> None:
+    bad = tmp_path / "companies.csv"
+    frame = pd.read_csv(SAMPLE / "companies.csv", dtype=str).head(3)
+    frame.loc[1, "country"] = "Sweden"
+    frame.to_csv(bad, index=False)
+    result = runner.invoke(app, ["import", str(bad)])
+    assert result.exit_code == 2
+    assert "companies.csv, row 3, column 'country'" in result.output
+    assert "nothing imported" in result.output
+    assert "0 companies" not in invoke("import", str(SAMPLE / "companies.csv"))
+
+
+def test_match_unknown_challenge_is_an_error_not_a_traceback() -> None:
+    invoke("init")
+    result = runner.invoke(app, ["match", "42"])
+    assert result.exit_code == 2 and "challenge 42 does not exist" in result.output

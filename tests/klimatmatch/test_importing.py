@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from klimatmatch.services.importing import ImportFailed, import_file
+from sqlalchemy.orm import Session
+
+from models import crud
+from tests.conftest import SAMPLE
+
+GOOD_CHALLENGE = {
+    "external_id": "T-1", "city": "Lund", "country": "SE", "title": "Solceller på skolor",
+    "description": "Vi söker solceller och batterier för kommunens skolor.", "theme": "solar",
+    "language": "", "status": "published", "cpv_codes": "09331200-5; 31440000",
+}
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_sample_files_import_and_reimport_updates_instead_of_duplicating(session: Session) -> None:
+    first = import_file(session=session, path=SAMPLE / "challenges.csv")
+    companies = import_file(session=session, path=SAMPLE / "companies.csv")
+    assert (first.kind, first.created, companies.created) == ("challenges", 45, 155)
+    again = import_file(session=session, path=SAMPLE / "challenges.csv")
+    assert (again.created, again.updated) == (0, 45)
+    assert crud.counts(session=session) == {"challenges": 45, "companies": 155}
+
+
+def test_csv_values_are_cleaned_and_language_guessed(session: Session, tmp_path: Path) -> None:
+    report = import_file(session=session, path=write_csv(tmp_path / "c.csv", [GOOD_CHALLENGE]))
+    challenge = crud.get_challenge(session=session, challenge_id=report.ids[0])
+    assert challenge is not None
+    assert challenge.cpv_codes == ["09331200", "31440000"]
+    assert challenge.language == "sv" and challenge.organisation.country == "SE"
+
+
+def test_xlsx_and_json_are_read_too(session: Session, tmp_path: Path) -> None:
+    xlsx = tmp_path / "challenges.xlsx"
+    pd.DataFrame([GOOD_CHALLENGE]).to_excel(xlsx, index=False)
+    assert import_file(session=session, path=xlsx).created == 1
+    company = {"external_id": "F-1", "name": "Solar Oy", "country": "fi", "employees": 12,
+               "description": "Solar panels for schools and offices.", "cpv_codes": ["09331200"]}
+    path = tmp_path / "firms.json"
+    path.write_text(json.dumps([company]), encoding="utf-8")
+    report = import_file(session=session, path=path)
+    stored = crud.get_company(session=session, company_id=report.ids[0])
+    assert report.kind == "companies" and stored is not None
+    assert (stored.country, stored.employees, stored.language) == ("FI", 12, "en")
+
+
+@pytest.mark.parametrize(
+    ("change", "row", "column", "message"),
+    [
+        ({"cpv_codes": "4500"}, 3, "cpv_codes", "'4500' is not a CPV code"),
+        ({"title": "   "}, 3, "title", "at least 3 characters"),
+        ({"status": "open"}, 3, "status", "'draft', 'published' or 'archived'"),
+        ({"language": "swedish"}, 3, "language", "not a two-letter language code"),
+        ({"external_id": "T-1"}, 3, "external_id", "duplicate of row 2"),
+    ],
+)
+def test_a_bad_row_names_row_and_column_and_imports_nothing(
+    session: Session, tmp_path: Path, change: dict, row: int, column: str, message: str
+) -> None:
+    rows = [GOOD_CHALLENGE, {**GOOD_CHALLENGE, "external_id": "T-2", **change}]
+    with pytest.raises(ImportFailed) as caught:
+        import_file(session=session, path=write_csv(tmp_path / "challenges.csv", rows))
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("challenges.csv", row, column)
+    assert message in problem.message
+    assert crud.counts(session=session)["challenges"] == 0
+
+
+def test_unknown_and_missing_columns_are_reported(session: Session, tmp_path: Path) -> None:
+    row = {k: v for k, v in GOOD_CHALLENGE.items() if k != "description"} | {"descripton": "typo"}
+    with pytest.raises(ImportFailed) as caught:
+        import_file(session=session, path=write_csv(tmp_path / "challenges.csv", [row]))
+    text = str(caught.value)
+    assert "column 'descripton': unknown column" in text
+    assert "column 'description': required column is missing" in text
+
+
+def test_wrong_encoding_and_broken_json_are_clear(session: Session, tmp_path: Path) -> None:
+    latin = tmp_path / "challenges.csv"
+    latin.write_bytes("city,title\nMalmö,Test\n".encode("latin-1"))
+    with pytest.raises(ImportFailed, match="not UTF-8: byte 0xf6 at line 2"):
+        import_file(session=session, path=latin)
+    broken = tmp_path / "companies.json"
+    broken.write_text('[{"name": "x",}]', encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"companies.json, row 1: invalid JSON"):
+        import_file(session=session, path=broken)
+
+
+def test_unsupported_type_and_empty_file(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed, match="unsupported type '.txt'"):
+        import_file(session=session, path=tmp_path / "x.txt")
+    empty = tmp_path / "challenges.csv"
+    empty.write_text(",".join(GOOD_CHALLENGE) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="the file has no rows"):
+        import_file(session=session, path=empty)
