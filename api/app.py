@@ -16,7 +16,8 @@ from models import create_db_engine, session_factory
 from models.migrate import upgrade
 
 from api.errors import install_error_handlers
-from api.routes import catalogue, health, shortlists
+from api.limits import BodySizeLimit
+from api.routes import challenges, companies, health, reviews, shortlists
 from api.state import AppState
 
 log = logging.getLogger("klimatmatch.api")
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (health.router, catalogue.router, shortlists.router):
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (health.router, challenges.router, companies.router, shortlists.router,
+                   reviews.router):
         app.include_router(router)
     return app

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from klimatmatch.errors import InvalidInput, Unauthorized
+from klimatmatch.services.accounts import authenticate
 from klimatmatch.settings import Settings
 from matcher import MatchEngine
 from sqlalchemy.orm import Session
 
 from api.state import AppState
+from models import User
+
+bearer = HTTPBearer(auto_error=False, description="An API token from `klimatmatch users create`")
 
 
 def get_state(request: Request) -> AppState:
@@ -30,7 +36,33 @@ def get_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
     return state.settings
 
 
+def get_current_user(
+    session: Annotated[Session, Depends(get_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    if credentials is None:
+        raise Unauthorized("sign in: send 'Authorization: Bearer <token>'")
+    user = authenticate(session=session, token=credentials.credentials)
+    if user is None:
+        raise Unauthorized("the token is unknown or revoked")
+    return user
+
+
+def get_if_match(
+    if_match: Annotated[str | None, Header(description='Version from the ETag, e.g. "3"')] = None,
+) -> int | None:
+    """Optimistic concurrency: the version the client last saw, from the ETag it was given."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidInput(f"If-Match must be an ETag from this API such as \"3\", not {if_match!r}")
+    return int(value)
+
+
 StateDep = Annotated[AppState, Depends(get_state)]
 SessionDep = Annotated[Session, Depends(get_session)]
 EngineDep = Annotated[MatchEngine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+IfMatch = Annotated[int | None, Depends(get_if_match)]

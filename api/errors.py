@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("klimatmatch.api")
 
 
 class FieldProblem(BaseModel):
@@ -43,7 +45,13 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 
 async def _domain(_: Request, error: KlimatmatchError) -> JSONResponse:
-    return problem(error.status_code, error.message)
+    headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+    return problem(error.status_code, error.message, headers=headers)
+
+
+async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "an unexpected error occurred; it has been logged")
 
 
 async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -61,9 +69,15 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KlimatmatchError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": HTTPStatus(code).phrase}
-    for code in (404, 422)
+    for code in (401, 403, 404, 422)
 }
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the extra problem responses a route may give."""
+    return {code: {"model": Problem, "description": HTTPStatus(code).phrase} for code in codes}

@@ -13,15 +13,17 @@ from sqlalchemy.orm import Session
 
 from klimatmatch.embedding import build_embedder
 from klimatmatch.errors import KlimatmatchError
-from klimatmatch.services import indexing, matching
+from klimatmatch.services import accounts, indexing, matching
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings, get_settings
-from models import create_db_engine, crud, session_factory
+from models import Role, create_db_engine, crud, session_factory
 from models.migrate import upgrade
 
 app = typer.Typer(help="Klimatmatch: cities' climate challenges meet the companies that solve them.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 console = Console()
+users = typer.Typer(help="Accounts and their API tokens.", no_args_is_help=True)
+app.add_typer(users, name="users")
 SAMPLE_FILES = ("sample/challenges.csv", "sample/companies.csv")
 
 
@@ -151,6 +153,26 @@ def _print_shortlist(title: str, matches: list, caption: str = "") -> None:
         name = m.document.text.split(". ", 1)[0]
         table.add_row(str(m.rank), name, m.document.fields.get("country", ""), f"{m.score:.3f}", why)
     console.print(table)
+
+
+@users.command("create")
+def users_create(
+    role: Annotated[Role, typer.Option(help="city, company, coordinator or admin")],
+    name: Annotated[str, typer.Option(help="Who uses the token")] = "",
+    org: Annotated[str | None, typer.Option(help="The city or company it acts for")] = None,
+    country: Annotated[str, typer.Option(help="Country of a new organisation")] = "",
+) -> None:
+    """Create an account and print its API token. The token is shown only this once."""
+    with _sessions(get_settings()) as session:
+        try:
+            user, token = accounts.create_user(session=session, name=name or f"{role.value} user",
+                                               role=role, organisation=org, country=country)
+        except KlimatmatchError as error:
+            raise _fail(error) from error
+        session.commit()
+    console.print(f"created user {user.id} ({role.value}{', ' + org if org else ''}); token:",
+                  highlight=False)
+    print(token)
 
 
 @app.command()

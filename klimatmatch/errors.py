@@ -32,3 +32,15 @@ class Conflict(KlimatmatchError):
 class InvalidInput(KlimatmatchError):
     status_code = 422
     title = "Invalid input"
+
+
+class PreconditionFailed(KlimatmatchError):
+    """An If-Match version no longer matches: someone else changed the record first."""
+
+    status_code = 412
+    title = "Precondition failed"
+
+
+class Unauthorized(KlimatmatchError):
+    status_code = 401
+    title = "Unauthorized"

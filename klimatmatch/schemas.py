@@ -172,3 +172,82 @@ class MatchRunPublic(BaseModel):
     data_version: str
     created_at: datetime
     results: list[MatchPublic]
+
+
+class ChallengeCreate(ChallengeFields):
+    """A city posts a challenge for itself; the city comes from the account, not the body."""
+
+    external_id: Optional = Field(default=None, max_length=100)
+
+
+class ChallengeUpdate(_Strict):
+    """Only the fields given change."""
+
+    title: Text | None = Field(default=None, min_length=3, max_length=300)
+    description: Text | None = Field(default=None, min_length=10, max_length=20_000)
+    theme: Text | None = Field(default=None, max_length=100)
+    language: Optional = None
+    status: ChallengeStatus | None = None
+    cpv_codes: CpvCodes | None = None
+
+    _language = field_validator("language")(_clean_language)
+    _cpv = field_validator("cpv_codes")(lambda v: None if v is None else _clean_cpv(v))
+
+
+class CompanyCreate(CompanyFields):
+    external_id: Optional = Field(default=None, max_length=100)
+
+
+class CompanyUpdate(_Strict):
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    description: Text | None = Field(default=None, min_length=10, max_length=20_000)
+    sector: Text | None = Field(default=None, max_length=100)
+    country: Text | None = Field(default=None, min_length=2, max_length=2)
+    language: Optional = None
+    employees: int | None = Field(default=None, ge=0)
+    website: Text | None = Field(default=None, max_length=300)
+    cpv_codes: CpvCodes | None = None
+
+    _language = field_validator("language")(_clean_language)
+    _country = field_validator("country")(_clean_country)
+    _cpv = field_validator("cpv_codes")(lambda v: None if v is None else _clean_cpv(v))
+
+
+class ChallengesPublic(BaseModel):
+    data: list[ChallengePublic]
+    count: int
+
+
+class CompaniesPublic(BaseModel):
+    data: list[CompanyPublic]
+    count: int
+
+
+class ReviewCreate(_Strict):
+    challenge_id: int = Field(ge=1)
+    company_id: int = Field(ge=1)
+    decision: Decision
+    reason: Text = Field(default="", max_length=300)
+    note: Text = Field(default="", max_length=5_000)
+    match_result_id: int | None = Field(default=None, ge=1)
+
+
+class ReviewPublic(BaseModel):
+    """`reason` and `note` are empty for users who may not see coordinators' notes."""
+
+    id: int
+    challenge_id: int
+    company_id: int
+    match_result_id: int | None
+    reviewer: str
+    decision: Decision
+    reason: str
+    note: str
+    created_at: datetime
+
+
+class UserPublic(BaseModel):
+    id: int
+    name: str
+    role: str
+    organisation: str | None

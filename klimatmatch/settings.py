@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     hf_offline: bool = True
     default_k: int = Field(default=10, ge=1, le=200)
     max_k: int = Field(default=200, ge=1, le=10_000)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     data_dir: Path = PROJECT_DATA
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

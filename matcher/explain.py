@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class SentenceScorer:
         self._encode = {"q": encode_query, "d": encode_document}
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def best_pair(self, query: str, document: str) -> tuple[str, str, float]:
         query_sentences, document_sentences = sentences(query), sentences(document)
@@ -71,6 +73,10 @@ class SentenceScorer:
                            round(score, 4))
 
     def _vectors(self, side: str, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._cached_vectors(side, texts)
+
+    def _cached_vectors(self, side: str, texts: list[str]) -> np.ndarray:
         missing = [text for text in dict.fromkeys(texts) if (side, text) not in self._cache]
         if missing:
             encoded = self._encode[side](missing)

@@ -14,6 +14,8 @@ from models.tables import (
     Organisation,
     OrganisationKind,
     Review,
+    Role,
+    User,
 )
 
 __all__ = [
@@ -29,6 +31,8 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "Review",
+    "Role",
+    "User",
     "create_db_engine",
     "session_factory",
 ]

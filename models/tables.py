@@ -74,6 +74,13 @@ class Timestamped:
     )
 
 
+class Role(StrEnum):
+    CITY = "city"
+    COMPANY = "company"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
 class Organisation(Base):
     """A city, a company or a network (C40); users and owned records hang from it."""
 
@@ -84,6 +91,22 @@ class Organisation(Base):
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     country: Mapped[str] = mapped_column(String(2), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """An account. Its API token is stored only as a sha256 hash; the token itself is shown once."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
 
 class Challenge(Timestamped, Base):
@@ -164,6 +187,7 @@ class MatchRun(Base):
     model: Mapped[str] = mapped_column(String(300))
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     data_version: Mapped[str] = mapped_column(String(100))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     results: Mapped[list[MatchResult]] = relationship(
@@ -204,6 +228,9 @@ class Review(Base):
         ForeignKey("match_results.id", ondelete="SET NULL")
     )
     reviewer: Mapped[str] = mapped_column(String(200))
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     decision: Mapped[Decision] = mapped_column(_enum(Decision, "review_decision"))
     reason: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str] = mapped_column(Text, default="")

@@ -1,4 +1,4 @@
-"""Shortlists in both directions; each call is stored as a match run."""
+"""Shortlists in both directions; each call is stored as a match run that can be read again."""
 
 from __future__ import annotations
 
@@ -9,46 +9,53 @@ from klimatmatch.schemas import MatchRunPublic
 from klimatmatch.services import matching
 from matcher import Filters
 
-from api.deps import EngineDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.presenters import run_public
 
 router = APIRouter(tags=["shortlists"], responses=ERROR_RESPONSES)
 
 KQuery = Annotated[int | None, Query(ge=1, le=200, description="How many results")]
-ListQuery = Annotated[list[str] | None, Query()]
-
-
-def _filters(country: list[str] | None, sector: list[str] | None, language: list[str] | None,
-             exclude: list[int] | None) -> Filters:
-    return Filters.build(countries=country, sectors=sector, languages=language, exclude_ids=exclude)
+Values = Annotated[list[Annotated[str, Query(max_length=100)]] | None, Query(max_length=50)]
+Ids = Annotated[list[int] | None, Query(max_length=500, description="Ids to leave out")]
 
 
 @router.get("/challenges/{challenge_id}/shortlist")
 def challenge_shortlist(
     challenge_id: int, session: SessionDep, engine: EngineDep, settings: SettingsDep,
-    k: KQuery = None, country: ListQuery = None, sector: ListQuery = None,
-    language: ListQuery = None, exclude: Annotated[list[int] | None, Query()] = None,
+    user: CurrentUser, k: KQuery = None, country: Values = None, sector: Values = None,
+    language: Values = None, exclude: Ids = None,
 ) -> MatchRunPublic:
-    """Ranked companies for a challenge, with score components and an explanation."""
+    """Ranked companies for a challenge, with score components, explanation and decisions.
+
+    For the challenge's city and for coordinators."""
     run = matching.challenge_shortlist(
         session=session, engine=engine, challenge_id=challenge_id, k=k or settings.default_k,
-        filters=_filters(country, sector, language, exclude),
+        filters=Filters.build(countries=country, sectors=sector, languages=language,
+                              exclude_ids=exclude),
+        user=user,
     )
     session.commit()
-    return run_public(session, run)
+    return run_public(session, run, user)
 
 
 @router.get("/companies/{company_id}/opportunities")
 def company_opportunities(
     company_id: int, session: SessionDep, engine: EngineDep, settings: SettingsDep,
-    k: KQuery = None, country: ListQuery = None, language: ListQuery = None,
-    exclude: Annotated[list[int] | None, Query()] = None,
+    user: CurrentUser, k: KQuery = None, country: Values = None, language: Values = None,
+    exclude: Ids = None,
 ) -> MatchRunPublic:
-    """Published challenges that fit a company, best first."""
+    """Published challenges that fit a company, best first. For the company and coordinators."""
     run = matching.company_opportunities(
         session=session, engine=engine, company_id=company_id, k=k or settings.default_k,
-        filters=_filters(country, None, language, exclude),
+        filters=Filters.build(countries=country, languages=language, exclude_ids=exclude),
+        user=user,
     )
     session.commit()
-    return run_public(session, run)
+    return run_public(session, run, user)
+
+
+@router.get("/runs/{run_id}")
+def get_run(run_id: int, session: SessionDep, user: CurrentUser) -> MatchRunPublic:
+    """A stored shortlist exactly as it was served (model, parameters, data version)."""
+    return run_public(session, matching.read_run(session=session, user=user, run_id=run_id), user)

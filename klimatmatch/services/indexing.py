@@ -58,20 +58,24 @@ def rebuild(
               disable=not show_progress) as bar:
         encoded_c, reused_c = _upsert(session, fresh, challenges, is_challenge=True, bar=bar)
         encoded_p, reused_p = _upsert(session, fresh, companies, is_challenge=False, bar=bar)
-    engine.challenges, engine.companies = fresh.challenges, fresh.companies
+    engine.replace(fresh)
     return IndexReport(len(challenges), len(companies), encoded_c + encoded_p, reused_c + reused_p)
 
 
 def upsert_challenge(*, session: Session, engine: MatchEngine, challenge: Challenge) -> None:
     """Make one written challenge visible to the next shortlist (archived ones leave)."""
     if challenge.status is ChallengeStatus.ARCHIVED:
-        engine.challenges.remove(challenge.id)
+        engine.remove_challenge(challenge.id)
         return
     _upsert(session, engine, [challenge_document(challenge)], is_challenge=True)
 
 
 def upsert_company(*, session: Session, engine: MatchEngine, company: CompanyProfile) -> None:
     _upsert(session, engine, [company_document(company)], is_challenge=False)
+
+
+def remove_company(*, engine: MatchEngine, company_id: int) -> None:
+    engine.remove_company(company_id)
 
 
 def _upsert(
@@ -85,13 +89,13 @@ def _upsert(
     """Returns (encoded, reused from cache)."""
     if not documents:
         return 0, 0
-    index = engine.challenges if is_challenge else engine.companies
+    upsert = engine.upsert_challenges if is_challenge else engine.upsert_companies
     embed = engine.embed_challenges if is_challenge else engine.embed_companies
     progress = bar.update if bar is not None else None
     if not engine.embedder.cacheable:
         if not engine.embedder.is_fitted:
             engine.embedder.fit([d.text for d in documents])
-        index.upsert(list(documents), embed([d.text for d in documents], progress))
+        upsert(list(documents), embed([d.text for d in documents], progress))
         return len(documents), 0
     model = f"{'q' if is_challenge else 'd'}:{engine.embedder.fingerprint}"
     cached = crud.cached_vectors(session=session, model=model,
@@ -104,5 +108,5 @@ def _upsert(
         new = {d.text_hash: np.asarray(v) for d, v in zip(missing, vectors, strict=True)}
         crud.store_vectors(session=session, model=model, vectors=new)
         cached.update(new)
-    index.upsert(list(documents), np.vstack([cached[d.text_hash] for d in documents]))
+    upsert(list(documents), np.vstack([cached[d.text_hash] for d in documents]))
     return len(missing), len(documents) - len(missing)

@@ -7,32 +7,38 @@ from dataclasses import asdict
 from matcher import Filters, Match, MatchEngine
 from sqlalchemy.orm import Session
 
-from klimatmatch.errors import NotFound
-from models import ChallengeStatus, Direction, MatchResult, MatchRun, crud
+from klimatmatch import access
+from klimatmatch.errors import Forbidden, NotFound
+from models import ChallengeStatus, Direction, MatchResult, MatchRun, User, crud
 
 
 def challenge_shortlist(
     *, session: Session, engine: MatchEngine, challenge_id: int, k: int,
-    filters: Filters | None = None,
+    filters: Filters | None = None, user: User | None = None,
 ) -> MatchRun:
-    """Top `k` companies for a challenge, stored as a match run (the caller commits)."""
+    """Top `k` companies for a challenge, stored as a match run (the caller commits).
+
+    `user` None means a trusted local operator (the CLI)."""
     challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
-    if challenge is None or challenge_id not in engine.challenges:
-        raise NotFound(f"challenge {challenge_id} does not exist or is archived")
+    if challenge is None or (user is not None and not access.can_see_shortlist(user, challenge)):
+        raise NotFound(f"challenge {challenge_id} does not exist")
+    if challenge_id not in engine.challenges:
+        raise NotFound(f"challenge {challenge_id} is archived: it has no shortlist")
     matches = engine.shortlist(challenge_id, k, filters)
     return _store_run(session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k,
-                      filters, matches)
+                      filters, matches, user)
 
 
 def company_opportunities(
     *, session: Session, engine: MatchEngine, company_id: int, k: int,
-    filters: Filters | None = None,
+    filters: Filters | None = None, user: User | None = None,
 ) -> MatchRun:
     """Top `k` published challenges for a company profile, stored as a match run."""
-    if crud.get_company(session=session, company_id=company_id) is None or (
-        company_id not in engine.companies
-    ):
+    company = crud.get_company(session=session, company_id=company_id)
+    if company is None or company_id not in engine.companies:
         raise NotFound(f"company {company_id} does not exist")
+    if user is not None and not access.can_see_opportunities(user, company):
+        raise Forbidden(f"the opportunities of company {company_id} are its own")
     filters = filters or Filters()
     published = Filters(
         countries=filters.countries, sectors=filters.sectors, languages=filters.languages,
@@ -40,12 +46,12 @@ def company_opportunities(
     )
     matches = engine.opportunities(company_id, k, published)
     return _store_run(session, engine, Direction.COMPANY_TO_CHALLENGES, company_id, k,
-                      published, matches)
+                      published, matches, user)
 
 
 def _store_run(
     session: Session, engine: MatchEngine, direction: Direction, subject_id: int, k: int,
-    filters: Filters | None, matches: list[Match],
+    filters: Filters | None, matches: list[Match], user: User | None,
 ) -> MatchRun:
     run = MatchRun(
         direction=direction,
@@ -53,6 +59,7 @@ def _store_run(
         model=engine.embedder.fingerprint,
         parameters={**engine.parameters, "k": k, "filters": _filters_json(filters)},
         data_version=crud.data_version(session=session),
+        created_by_id=user.id if user is not None else None,
     )
     for match in matches:
         challenge_id, company_id = (
@@ -76,3 +83,19 @@ def _filters_json(filters: Filters | None) -> dict[str, list]:
     if filters is None:
         return {}
     return {name: sorted(values) for name, values in asdict(filters).items() if values}
+
+
+def read_run(*, session: Session, user: User, run_id: int) -> MatchRun:
+    """A stored run, as it was served, for those who may see its subject."""
+    run = crud.get_match_run(session=session, run_id=run_id)
+    if run is None or not _may_see_run(session, user, run):
+        raise NotFound(f"match run {run_id} does not exist")
+    return run
+
+
+def _may_see_run(session: Session, user: User, run: MatchRun) -> bool:
+    if run.direction is Direction.CHALLENGE_TO_COMPANIES:
+        challenge = crud.get_challenge(session=session, challenge_id=run.subject_id)
+        return challenge is not None and access.can_see_shortlist(user, challenge)
+    company = crud.get_company(session=session, company_id=run.subject_id)
+    return company is not None and access.can_see_opportunities(user, company)

@@ -1,84 +1,76 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from api.app import create_app
 from fastapi.testclient import TestClient
-from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings
-from sqlalchemy.orm import Session
 
-from models import create_db_engine, session_factory
-from models.migrate import upgrade
-from tests.conftest import POSTGRES_URL, SAMPLE, reset_postgres
-
-
-def seed(url: str) -> None:
-    db = create_db_engine(url)
-    upgrade(db)
-    with session_factory(db)() as session:
-        for name in ("challenges.csv", "companies.csv"):
-            import_file(session=session, path=SAMPLE / name)
-        session.commit()
-    db.dispose()
+from api.app import create_app
+from tests.api.conftest import World, make_world
+from tests.conftest import POSTGRES_URL, reset_postgres
 
 
-@pytest.fixture
-def client(sqlite_settings: Settings) -> Iterator[TestClient]:
-    seed(sqlite_settings.database_url)
-    with TestClient(create_app(sqlite_settings)) as test_client:
-        yield test_client
-
-
-def first_id(client: TestClient, path: str) -> int:
-    return client.get(path).json()[0]["id"]
-
-
-def test_health_reports_model_and_counts(client: TestClient) -> None:
-    body = client.get("/health").json()
+def test_health_reports_model_and_counts_without_sign_in(world: World) -> None:
+    body = world.get("/health", "anonymous").json()
     assert body["status"] == "ok" and body["model"].startswith("tfidf:")
-    assert (body["challenges"], body["companies"]) == (45, 155)
-    assert (body["indexed_challenges"], body["indexed_companies"]) == (44, 155)
+    assert body["challenges"] >= 45 and body["companies"] >= 155
+    assert body["indexed_challenges"] >= 44
 
 
-def test_shortlist_has_scores_components_explanations_and_a_run(client: TestClient) -> None:
-    challenge_id = first_id(client, "/challenges")
-    response = client.get(f"/challenges/{challenge_id}/shortlist", params={"k": 3, "country": "SE"})
+def test_me_names_the_account(world: World) -> None:
+    assert world.get("/me", "stockholm").json()["organisation"] == "Stockholm"
+    assert world.get("/me", "admin").json()["role"] == "admin"
+
+
+def test_missing_and_bad_tokens_get_401_problem_details(world: World) -> None:
+    anonymous = world.get("/challenges", "anonymous")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"] == "application/problem+json"
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    forged = world.client.get("/challenges", headers={"Authorization": "Bearer km_forged"})
+    assert forged.status_code == 401 and "unknown or revoked" in forged.json()["detail"]
+
+
+def test_shortlist_has_scores_components_explanations_and_a_run(world: World) -> None:
+    challenge = world.ids["sth_published"]
+    response = world.get(f"/challenges/{challenge}/shortlist", "coordinator",
+                         params={"k": 3, "country": "SE"})
     assert response.status_code == 200
     body = response.json()
-    assert body["run_id"] > 0 and body["parameters"]["k"] == 3
-    assert len(body["results"]) == 3
+    assert body["run_id"] > 0 and body["parameters"]["k"] == 3 and len(body["results"]) == 3
     first = body["results"][0]
     assert set(first["components"]) == {"tfidf"} and first["title"]
     assert first["explanation"]["document_sentence"]
+    again = world.get(f"/runs/{body['run_id']}", "coordinator").json()
+    assert again["results"] == body["results"] and again["data_version"] == body["data_version"]
 
 
-def test_opportunities_for_a_company(client: TestClient) -> None:
-    company_id = first_id(client, "/companies")
-    body = client.get(f"/companies/{company_id}/opportunities?k=4").json()
-    assert [r["rank"] for r in body["results"]] == [1, 2, 3, 4]
-    assert all(r["company_id"] == company_id for r in body["results"])
-
-
-def test_errors_are_problem_details_naming_the_field(client: TestClient) -> None:
-    missing = client.get("/challenges/999999/shortlist")
-    assert missing.status_code == 404
-    assert missing.headers["content-type"] == "application/problem+json"
-    assert "challenge 999999" in missing.json()["detail"]
-    invalid = client.get("/challenges/1/shortlist?k=0")
-    assert invalid.status_code == 422
-    assert invalid.json()["errors"][0]["field"] == "k"
-    wrong_type = client.get("/challenges/abc")
+def test_validation_errors_name_the_field(world: World) -> None:
+    invalid = world.get(f"/challenges/{world.ids['sth_published']}/shortlist?k=0", "coordinator")
+    assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "k"
+    wrong_type = world.get("/challenges/abc", "coordinator")
     assert wrong_type.status_code == 422 and "challenge_id" in wrong_type.json()["detail"]
+    body = world.post("/challenges", "stockholm", json={"title": "ok title", "description": "short"})
+    assert body.status_code == 422
+    assert body.json()["errors"][0]["field"] == "description"
 
 
-def test_app_runs_on_postgresql(tmp_path) -> None:  # noqa: ANN001
+def test_oversized_bodies_are_refused_with_413(world: World) -> None:
+    huge = "x" * 1_100_000
+    response = world.post("/challenges", "stockholm", json={"title": "big", "description": huge})
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_app_runs_on_postgresql() -> None:
     reset_postgres().dispose()
-    seed(POSTGRES_URL)
+    tokens, ids = make_world(POSTGRES_URL)
     settings = Settings(database_url=POSTGRES_URL, embedder="tfidf")
     with TestClient(create_app(settings)) as client:
+        auth = {"Authorization": f"Bearer {tokens['stockholm']}"}
         assert client.get("/health").json()["companies"] == 155
-        challenge_id = first_id(client, "/challenges")
-        assert len(client.get(f"/challenges/{challenge_id}/shortlist?k=2").json()["results"]) == 2
+        created = client.post("/challenges", headers=auth, json={
+            "title": "Elektriska arbetsmaskiner", "description": "Eldrivna grävmaskiner på bygget."})
+        assert created.status_code == 201
+        shortlist = client.get(f"/challenges/{created.json()['id']}/shortlist?k=2", headers=auth)
+        assert len(shortlist.json()["results"]) == 2
+        assert client.get(f"/challenges/{ids['mal_published']}/shortlist", headers=auth).status_code == 404
     reset_postgres().dispose()

@@ -1,0 +1,47 @@
+"""Coordinators' reviews of shortlists, their history, and the export of a reviewed shortlist."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from klimatmatch.schemas import ReviewCreate, ReviewPublic
+from klimatmatch.services import export, reviews
+
+from api.deps import CurrentUser, SessionDep
+from api.errors import ERROR_RESPONSES
+
+router = APIRouter(tags=["reviews"], responses=ERROR_RESPONSES)
+
+
+@router.post("/reviews", status_code=status.HTTP_201_CREATED)
+def create_review(data: ReviewCreate, session: SessionDep, user: CurrentUser) -> ReviewPublic:
+    """Accept, reject or mark maybe; a new decision never erases the old ones."""
+    review = reviews.record_review(session=session, user=user, data=data)
+    return reviews.review_public(review, user)
+
+
+@router.get("/challenges/{challenge_id}/reviews")
+def review_history(challenge_id: int, session: SessionDep, user: CurrentUser) -> list[ReviewPublic]:
+    """Who decided what, and when. Cities see the decisions, not the coordinators' notes."""
+    rows = reviews.history(session=session, user=user, challenge_id=challenge_id)
+    return [reviews.review_public(review, user) for review in rows]
+
+
+@router.get(
+    "/challenges/{challenge_id}/shortlist/export",
+    response_class=Response,
+    responses={200: {"content": {media: {} for media in export.MEDIA_TYPES.values()},
+                     "description": "The shortlist as a file"}},
+)
+def export_shortlist(
+    challenge_id: int, session: SessionDep, user: CurrentUser,
+    format: export.ExportFormat = export.ExportFormat.CSV,
+    run_id: Annotated[int | None, Query(ge=1, description="Default: the latest run")] = None,
+) -> Response:
+    """The latest (or chosen) stored shortlist with current decisions, as CSV or XLSX."""
+    frame = export.shortlist_frame(session=session, user=user, challenge_id=challenge_id,
+                                   run_id=run_id)
+    filename = f"shortlist-challenge-{challenge_id}.{format.value}"
+    return Response(export.render(frame, format), media_type=export.MEDIA_TYPES[format],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

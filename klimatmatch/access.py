@@ -1,0 +1,52 @@
+"""Who may do what: object-level rules in one place, used by every service.
+
+A user who may not even see an object gets NotFound, so a refusal never tells whether a draft
+or a private object exists; a user who may see it but not change it gets Forbidden.
+"""
+
+from __future__ import annotations
+
+from models import Challenge, ChallengeStatus, CompanyProfile, Role, User
+
+
+def is_staff(user: User) -> bool:
+    """Coordinators review every shortlist; admins may do anything."""
+    return user.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def owns_challenge(user: User, challenge: Challenge) -> bool:
+    return user.role is Role.CITY and user.organisation_id == challenge.organisation_id
+
+
+def owns_company(user: User, company: CompanyProfile) -> bool:
+    return user.role is Role.COMPANY and user.organisation_id == company.organisation_id
+
+
+def can_read_challenge(user: User, challenge: Challenge) -> bool:
+    return (challenge.status is ChallengeStatus.PUBLISHED or is_staff(user)
+            or owns_challenge(user, challenge))
+
+
+def can_edit_challenge(user: User, challenge: Challenge) -> bool:
+    return user.role is Role.ADMIN or owns_challenge(user, challenge)
+
+
+def can_see_shortlist(user: User, challenge: Challenge) -> bool:
+    return is_staff(user) or owns_challenge(user, challenge)
+
+
+def can_edit_company(user: User, company: CompanyProfile) -> bool:
+    return user.role is Role.ADMIN or owns_company(user, company)
+
+
+def can_see_opportunities(user: User, company: CompanyProfile) -> bool:
+    return is_staff(user) or owns_company(user, company)
+
+
+def can_review(user: User) -> bool:
+    return is_staff(user)
+
+
+def can_see_review_notes(user: User) -> bool:
+    """Reasons and notes are the coordinators' working material, not the city's or company's."""
+    return is_staff(user)
