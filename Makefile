@@ -27,9 +27,14 @@ run: install  ## Install, load the sample data into SQLite, embed it and serve o
 demo: install  ## Print shortlists for a few sample challenges
 	$(BIN)/klimatmatch demo
 
-test: install  ## Install and run the whole test suite (SQLite and PostgreSQL)
+test: install  ## Install and run the whole test suite (lint, SQLite and PostgreSQL)
+	$(BIN)/ruff check .
 	bash scripts/ensure-services.sh
 	$(BIN)/pytest
+
+lint: install  ## Check style and format
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:  ## Remove the virtual environment and local database
 	rm -rf $(VENV) var

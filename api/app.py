@@ -7,6 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit
+from api.routes import challenges, companies, health, reviews, shortlists
+from api.state import AppState
 from klimatmatch import __version__
 from klimatmatch.embedding import build_embedder
 from klimatmatch.services import indexing
@@ -14,11 +19,6 @@ from klimatmatch.settings import Settings, get_settings
 from matcher import Embedder, MatchEngine
 from models import create_db_engine, session_factory
 from models.migrate import upgrade
-
-from api.errors import install_error_handlers
-from api.limits import BodySizeLimit
-from api.routes import challenges, companies, health, reviews, shortlists
-from api.state import AppState
 
 log = logging.getLogger("klimatmatch.api")
 
@@ -32,8 +32,13 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
     with sessions() as session:
         report = indexing.rebuild(session=session, engine=engine)
         session.commit()
-    log.info("indexed %s challenges, %s companies (%s encoded, %s from cache)",
-             report.challenges, report.companies, report.encoded, report.reused)
+    log.info(
+        "indexed %s challenges, %s companies (%s encoded, %s from cache)",
+        report.challenges,
+        report.companies,
+        report.encoded,
+        report.reused,
+    )
     return AppState(settings=settings, db=db, sessions=sessions, engine=engine)
 
 
@@ -55,7 +60,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health.router, challenges.router, companies.router, shortlists.router,
-                   reviews.router):
+    for router in (
+        health.router,
+        challenges.router,
+        companies.router,
+        shortlists.router,
+        reviews.router,
+    ):
         app.include_router(router)
     return app

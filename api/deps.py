@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from klimatmatch.errors import InvalidInput, Unauthorized
-from klimatmatch.services.accounts import authenticate
-from klimatmatch.settings import Settings
-from matcher import MatchEngine
 from sqlalchemy.orm import Session
 
 from api.state import AppState
+from klimatmatch.errors import InvalidInput, Unauthorized
+from klimatmatch.schemas import MAX_ID
+from klimatmatch.services.accounts import authenticate
+from klimatmatch.settings import Settings
+from matcher import MatchEngine
 from models import User
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `klimatmatch users create`")
@@ -56,7 +57,7 @@ def get_if_match(
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise InvalidInput(f"If-Match must be an ETag from this API such as \"3\", not {if_match!r}")
+        raise InvalidInput(f'If-Match must be an ETag from this API such as "3", not {if_match!r}')
     return int(value)
 
 
@@ -66,3 +67,6 @@ EngineDep = Annotated[MatchEngine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 IfMatch = Annotated[int | None, Depends(get_if_match)]
+ChallengeId = Annotated[int, Path(ge=1, le=MAX_ID, description="A challenge's id")]
+CompanyId = Annotated[int, Path(ge=1, le=MAX_ID, description="A company profile's id")]
+RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="A match run's id")]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from klimatmatch.errors import KlimatmatchError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+
+from klimatmatch.errors import KlimatmatchError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("klimatmatch.api")
@@ -30,10 +31,18 @@ class Problem(BaseModel):
     errors: list[FieldProblem] | None = None
 
 
-def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase,
-                            "status": status, "detail": detail}
+def problem(
+    status: int,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -55,8 +64,13 @@ async def _unexpected(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
-    errors = [{"field": _field_name(tuple(item["loc"])),
-               "message": str(item["msg"]).removeprefix("Value error, ")} for item in error.errors()]
+    errors = [
+        {
+            "field": _field_name(tuple(item["loc"])),
+            "message": str(item["msg"]).removeprefix("Value error, "),
+        }
+        for item in error.errors()
+    ]
     names = ", ".join(sorted({item["field"] for item in errors}))
     return problem(422, f"invalid input in: {names}", errors)
 

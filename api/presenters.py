@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from klimatmatch.schemas import ChallengePublic, CompanyPublic, MatchPublic, MatchRunPublic
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from klimatmatch.schemas import ChallengePublic, CompanyPublic, MatchPublic, MatchRunPublic
 from klimatmatch.services.reviews import latest_decisions
-
 from models import Challenge, CompanyProfile, Direction, MatchRun, User
 
 
 def challenge_public(challenge: Challenge) -> ChallengePublic:
     return ChallengePublic.model_validate(
-        {**{c: getattr(challenge, c) for c in ChallengePublic.model_fields if c != "city"},
-         "city": challenge.organisation.name}
+        {
+            **{c: getattr(challenge, c) for c in ChallengePublic.model_fields if c != "city"},
+            "city": challenge.organisation.name,
+        }
     )
 
 
@@ -25,26 +26,38 @@ def company_public(company: CompanyProfile) -> CompanyPublic:
 def run_public(session: Session, run: MatchRun, user: User) -> MatchRunPublic:
     """Current decisions are shown to coordinators and to the challenge's own city."""
     to_companies = run.direction is Direction.CHALLENGE_TO_COMPANIES
-    table, column = (CompanyProfile, CompanyProfile.name) if to_companies else (
-        Challenge, Challenge.title)
+    table, column = (
+        (CompanyProfile, CompanyProfile.name) if to_companies else (Challenge, Challenge.title)
+    )
     ids = [r.company_id if to_companies else r.challenge_id for r in run.results]
     titles = dict(session.execute(select(table.id, column).where(table.id.in_(ids))).all())
-    decisions = latest_decisions(session=session,
-                                 challenge_ids=sorted({r.challenge_id for r in run.results}))
+    decisions = latest_decisions(
+        session=session, challenge_ids=sorted({r.challenge_id for r in run.results})
+    )
     if user.role.value == "company":
         decisions = {}
     results = [
         MatchPublic(
-            rank=r.rank, challenge_id=r.challenge_id, company_id=r.company_id,
+            rank=r.rank,
+            challenge_id=r.challenge_id,
+            company_id=r.company_id,
             title=titles.get(r.company_id if to_companies else r.challenge_id, ""),
-            score=r.score, components=r.components, explanation=r.explanation or None,
-            decision=review.decision if (review := decisions.get((r.challenge_id, r.company_id)))
+            score=r.score,
+            components=r.components,
+            explanation=r.explanation or None,
+            decision=review.decision
+            if (review := decisions.get((r.challenge_id, r.company_id)))
             else None,
         )
         for r in run.results
     ]
     return MatchRunPublic(
-        run_id=run.id, direction=run.direction.value, subject_id=run.subject_id, model=run.model,
-        parameters=run.parameters, data_version=run.data_version, created_at=run.created_at,
+        run_id=run.id,
+        direction=run.direction.value,
+        subject_id=run.subject_id,
+        model=run.model,
+        parameters=run.parameters,
+        data_version=run.data_version,
+        created_at=run.created_at,
         results=results,
     )

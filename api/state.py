@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from klimatmatch.settings import Settings
-from matcher import MatchEngine
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from klimatmatch.settings import Settings
+from matcher import MatchEngine
 
 
 @dataclass

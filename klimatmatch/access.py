@@ -23,8 +23,11 @@ def owns_company(user: User, company: CompanyProfile) -> bool:
 
 
 def can_read_challenge(user: User, challenge: Challenge) -> bool:
-    return (challenge.status is ChallengeStatus.PUBLISHED or is_staff(user)
-            or owns_challenge(user, challenge))
+    return (
+        challenge.status is ChallengeStatus.PUBLISHED
+        or is_staff(user)
+        or owns_challenge(user, challenge)
+    )
 
 
 def can_edit_challenge(user: User, challenge: Challenge) -> bool:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from matcher import MatchEngine
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -16,11 +15,15 @@ from klimatmatch.errors import KlimatmatchError
 from klimatmatch.services import accounts, indexing, matching
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings, get_settings
+from matcher import MatchEngine
 from models import Role, create_db_engine, crud, session_factory
 from models.migrate import upgrade
 
-app = typer.Typer(help="Klimatmatch: cities' climate challenges meet the companies that solve them.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Klimatmatch: cities' climate challenges meet the companies that solve them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 users = typer.Typer(help="Accounts and their API tokens.", no_args_is_help=True)
 app.add_typer(users, name="users")
@@ -37,8 +40,10 @@ def _engine(settings: Settings, session: Session) -> MatchEngine:
     engine = MatchEngine(build_embedder(settings))
     report = indexing.rebuild(session=session, engine=engine, show_progress=True)
     session.commit()
-    console.print(f"indexed {report.challenges} challenges and {report.companies} companies "
-                  f"({report.encoded} embedded, {report.reused} from cache)")
+    console.print(
+        f"indexed {report.challenges} challenges and {report.companies} companies "
+        f"({report.encoded} embedded, {report.reused} from cache)"
+    )
     return engine
 
 
@@ -68,7 +73,9 @@ def _load_sample(session: Session, settings: Settings) -> None:
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSON file")],
-    kind: Annotated[str | None, typer.Option(help="challenges or companies (default: guessed)")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="challenges or companies (default: guessed)")
+    ] = None,
 ) -> None:
     """Import challenges or company profiles; nothing is written if any row is invalid."""
     if kind not in (None, "challenges", "companies"):
@@ -101,8 +108,9 @@ def match(
     with _sessions(settings) as session:
         engine = _engine(settings, session)
         try:
-            run = matching.challenge_shortlist(session=session, engine=engine,
-                                               challenge_id=challenge_id, k=k)
+            run = matching.challenge_shortlist(
+                session=session, engine=engine, challenge_id=challenge_id, k=k
+            )
         except KlimatmatchError as error:
             raise _fail(error) from error
         session.commit()
@@ -124,8 +132,10 @@ def demo(
         engine = _engine(settings, session)
         picked = _varied(crud.list_challenges(session=session), challenges)
         for challenge in picked:
-            _print_shortlist(f"{challenge.title} ({challenge.organisation.name}, {challenge.language})",
-                             engine.shortlist(challenge.id, k))
+            _print_shortlist(
+                f"{challenge.title} ({challenge.organisation.name}, {challenge.language})",
+                engine.shortlist(challenge.id, k),
+            )
 
 
 def _varied(challenges: list, count: int) -> list:
@@ -151,7 +161,9 @@ def _print_shortlist(title: str, matches: list, caption: str = "") -> None:
     for m in matches:
         why = m.explanation.one_line(70) if m.explanation else ""
         name = m.document.text.split(". ", 1)[0]
-        table.add_row(str(m.rank), name, m.document.fields.get("country", ""), f"{m.score:.3f}", why)
+        table.add_row(
+            str(m.rank), name, m.document.fields.get("country", ""), f"{m.score:.3f}", why
+        )
     console.print(table)
 
 
@@ -165,13 +177,19 @@ def users_create(
     """Create an account and print its API token. The token is shown only this once."""
     with _sessions(get_settings()) as session:
         try:
-            user, token = accounts.create_user(session=session, name=name or f"{role.value} user",
-                                               role=role, organisation=org, country=country)
+            user, token = accounts.create_user(
+                session=session,
+                name=name or f"{role.value} user",
+                role=role,
+                organisation=org,
+                country=country,
+            )
         except KlimatmatchError as error:
             raise _fail(error) from error
         session.commit()
-    console.print(f"created user {user.id} ({role.value}{', ' + org if org else ''}); token:",
-                  highlight=False)
+    console.print(
+        f"created user {user.id} ({role.value}{', ' + org if org else ''}); token:", highlight=False
+    )
     print(token)
 
 

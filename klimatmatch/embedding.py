@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from matcher import Embedder, create_embedder
-
 from klimatmatch.settings import EmbedderKind, Settings
+from matcher import Embedder, create_embedder
 
 
 def build_embedder(settings: Settings) -> Embedder:

@@ -35,7 +35,9 @@ def _clean_cpv(codes: list[str]) -> list[str]:
     for code in codes:
         match = _CPV.match(str(code).strip())
         if match is None:
-            raise ValueError(f"{code!r} is not a CPV code (8 digits, optional check digit: 45000000-7)")
+            raise ValueError(
+                f"{code!r} is not a CPV code (8 digits, optional check digit: 45000000-7)"
+            )
         cleaned.append(match.group(1))
     return list(dict.fromkeys(cleaned))
 
@@ -58,6 +60,9 @@ def _clean_country(value: str | None) -> str | None:
     return code
 
 
+MAX_ID = 2_147_483_647
+"""Ids and counts fit a 32-bit signed integer, the INTEGER of PostgreSQL."""
+
 Text = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
 Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
 CpvCodes = Annotated[list[str], BeforeValidator(_split_codes)]
@@ -71,7 +76,9 @@ class ChallengeFields(_Strict):
     title: Text = Field(min_length=3, max_length=300)
     description: Text = Field(min_length=10, max_length=20_000)
     theme: Text = Field(default="", max_length=100)
-    language: Optional = Field(default=None, description="ISO 639-1; guessed from the text if empty")
+    language: Optional = Field(
+        default=None, description="ISO 639-1; guessed from the text if empty"
+    )
     status: ChallengeStatus = ChallengeStatus.PUBLISHED
     cpv_codes: CpvCodes = Field(default_factory=list)
 
@@ -95,7 +102,9 @@ class CompanyFields(_Strict):
     sector: Text = Field(default="", max_length=100)
     country: Text = Field(min_length=2, max_length=2)
     language: Optional = None
-    employees: Annotated[int | None, BeforeValidator(_blank_to_none)] = Field(default=None, ge=0)
+    employees: Annotated[int | None, BeforeValidator(_blank_to_none)] = Field(
+        default=None, ge=0, le=MAX_ID
+    )
     website: Text = Field(default="", max_length=300)
     cpv_codes: CpvCodes = Field(default_factory=list)
 
@@ -204,7 +213,7 @@ class CompanyUpdate(_Strict):
     sector: Text | None = Field(default=None, max_length=100)
     country: Text | None = Field(default=None, min_length=2, max_length=2)
     language: Optional = None
-    employees: int | None = Field(default=None, ge=0)
+    employees: int | None = Field(default=None, ge=0, le=MAX_ID)
     website: Text | None = Field(default=None, max_length=300)
     cpv_codes: CpvCodes | None = None
 
@@ -224,12 +233,12 @@ class CompaniesPublic(BaseModel):
 
 
 class ReviewCreate(_Strict):
-    challenge_id: int = Field(ge=1)
-    company_id: int = Field(ge=1)
+    challenge_id: int = Field(ge=1, le=MAX_ID)
+    company_id: int = Field(ge=1, le=MAX_ID)
     decision: Decision
     reason: Text = Field(default="", max_length=300)
     note: Text = Field(default="", max_length=5_000)
-    match_result_id: int | None = Field(default=None, ge=1)
+    match_result_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ReviewPublic(BaseModel):

@@ -62,8 +62,12 @@ class MatchEngine:
     @property
     def parameters(self) -> dict[str, Any]:
         """What a match run records so that a shortlist can be reproduced later."""
-        return {"embedder": self.embedder.fingerprint, "channel": self.embedder.channel,
-                "metric": "cosine", "search": "exact"}
+        return {
+            "embedder": self.embedder.fingerprint,
+            "channel": self.embedder.channel,
+            "metric": "cosine",
+            "search": "exact",
+        }
 
     def embed_challenges(self, texts: Sequence[str], progress: Progress | None = None) -> Matrix:
         return self.embedder.encode_queries(texts, progress)
@@ -110,7 +114,9 @@ class MatchEngine:
         for rank, (document, score) in enumerate(hits, start=1):
             explanation = None
             if explain:
-                challenge, company = (subject, document) if query_is_challenge else (document, subject)
+                challenge, company = (
+                    (subject, document) if query_is_challenge else (document, subject)
+                )
                 explanation = self._sentences.explain(challenge.text, company.text)
             components = {self.embedder.channel: round(score, 6)}
             matches.append(Match(rank, document, round(score, 6), components, explanation))

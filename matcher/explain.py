@@ -69,8 +69,9 @@ class SentenceScorer:
 
     def explain(self, query: str, document: str) -> Explanation:
         query_sentence, document_sentence, score = self.best_pair(query, document)
-        return Explanation(shared_terms(query, document), query_sentence, document_sentence,
-                           round(score, 4))
+        return Explanation(
+            shared_terms(query, document), query_sentence, document_sentence, round(score, 4)
+        )
 
     def _vectors(self, side: str, texts: list[str]) -> np.ndarray:
         with self._lock:

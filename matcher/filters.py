@@ -32,13 +32,22 @@ class Filters:
         def norm(values: list[str] | None) -> frozenset[str]:
             return frozenset(value.strip().lower() for value in values or [] if value.strip())
 
-        return cls(norm(countries), norm(sectors), norm(languages), norm(statuses),
-                   frozenset(exclude_ids or []))
+        return cls(
+            norm(countries),
+            norm(sectors),
+            norm(languages),
+            norm(statuses),
+            frozenset(exclude_ids or []),
+        )
 
     def by_field(self) -> Mapping[str, frozenset[str]]:
         """Field name -> allowed values, only for the filters that are set."""
-        wanted = {"country": self.countries, "sector": self.sectors, "language": self.languages,
-                  "status": self.statuses}
+        wanted = {
+            "country": self.countries,
+            "sector": self.sectors,
+            "language": self.languages,
+            "status": self.statuses,
+        }
         return {name: values for name, values in wanted.items() if values}
 
     @property

@@ -160,8 +160,9 @@ class ExactIndex:
         elif vector.shape[0] != self._dense.shape[1]:
             raise ValueError(f"vector has {vector.shape[0]} dims, index has {self._dense.shape[1]}")
         if row >= self._dense.shape[0]:
-            grown = np.zeros((max(row + 1, 2 * self._dense.shape[0]), self._dense.shape[1]),
-                             dtype=np.float32)
+            grown = np.zeros(
+                (max(row + 1, 2 * self._dense.shape[0]), self._dense.shape[1]), dtype=np.float32
+            )
             grown[: self._dense.shape[0]] = self._dense
             self._dense = grown
         self._dense[row] = vector

@@ -72,7 +72,9 @@ def data_version(*, session: Session) -> str:
     parts = []
     for table in (Challenge, CompanyProfile):
         count, newest, version_sum = session.execute(
-            select(func.count(), func.max(table.updated_at), func.coalesce(func.sum(table.version), 0))
+            select(
+                func.count(), func.max(table.updated_at), func.coalesce(func.sum(table.version), 0)
+            )
         ).one()
         stamp = newest.strftime("%Y%m%dT%H%M%S") if newest else "-"
         parts.append(f"{count}:{version_sum}:{stamp}")
@@ -99,14 +101,13 @@ def cached_vectors(
     return found
 
 
-def store_vectors(
-    *, session: Session, model: str, vectors: dict[str, np.ndarray]
-) -> None:
+def store_vectors(*, session: Session, model: str, vectors: dict[str, np.ndarray]) -> None:
     for text_hash, vector in vectors.items():
         vector = np.asarray(vector, dtype=np.float32)
         session.merge(
-            EmbeddingCache(model=model, text_hash=text_hash, dimension=vector.shape[0],
-                           vector=vector.tobytes())
+            EmbeddingCache(
+                model=model, text_hash=text_hash, dimension=vector.shape[0], vector=vector.tobytes()
+            )
         )
 
 

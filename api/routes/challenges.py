@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from klimatmatch.schemas import ChallengeCreate, ChallengePublic, ChallengesPublic, ChallengeUpdate
-from klimatmatch.services import catalogue
 
-from api.deps import CurrentUser, EngineDep, IfMatch, SessionDep
+from api.deps import ChallengeId, CurrentUser, EngineDep, IfMatch, SessionDep
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import challenge_public
+from klimatmatch.schemas import ChallengeCreate, ChallengePublic, ChallengesPublic, ChallengeUpdate
+from klimatmatch.services import catalogue
 
 router = APIRouter(prefix="/challenges", tags=["challenges"], responses=ERROR_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -23,7 +23,10 @@ def _etag(response: Response, version: int) -> None:
 
 @router.get("")
 def list_challenges(
-    session: SessionDep, user: CurrentUser, limit: Limit = 50, offset: Offset = 0,
+    session: SessionDep,
+    user: CurrentUser,
+    limit: Limit = 50,
+    offset: Offset = 0,
     city: Annotated[str | None, Query(max_length=200)] = None,
     theme: Annotated[str | None, Query(max_length=100)] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
@@ -31,15 +34,23 @@ def list_challenges(
 ) -> ChallengesPublic:
     """Published challenges, plus the caller's own drafts (coordinators see all)."""
     rows, count = catalogue.list_challenges(
-        session=session, user=user, page=catalogue.Page(limit, offset), city=city, theme=theme,
-        language=language, status=status_,
+        session=session,
+        user=user,
+        page=catalogue.Page(limit, offset),
+        city=city,
+        theme=theme,
+        language=language,
+        status=status_,
     )
     return ChallengesPublic(data=[challenge_public(c) for c in rows], count=count)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=responses(409))
 def create_challenge(
-    data: ChallengeCreate, session: SessionDep, engine: EngineDep, user: CurrentUser,
+    data: ChallengeCreate,
+    session: SessionDep,
+    engine: EngineDep,
+    user: CurrentUser,
     response: Response,
 ) -> ChallengePublic:
     """Post a challenge for the caller's city; it is matchable at once."""
@@ -50,7 +61,7 @@ def create_challenge(
 
 @router.get("/{challenge_id}")
 def get_challenge(
-    challenge_id: int, session: SessionDep, user: CurrentUser, response: Response
+    challenge_id: ChallengeId, session: SessionDep, user: CurrentUser, response: Response
 ) -> ChallengePublic:
     challenge = catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
     _etag(response, challenge.version)
@@ -59,23 +70,39 @@ def get_challenge(
 
 @router.patch("/{challenge_id}", responses=responses(409, 412))
 def update_challenge(
-    challenge_id: int, data: ChallengeUpdate, session: SessionDep, engine: EngineDep,
-    user: CurrentUser, if_match: IfMatch, response: Response,
+    challenge_id: ChallengeId,
+    data: ChallengeUpdate,
+    session: SessionDep,
+    engine: EngineDep,
+    user: CurrentUser,
+    if_match: IfMatch,
+    response: Response,
 ) -> ChallengePublic:
     """Change some fields; send If-Match with the ETag you read to avoid lost updates."""
-    challenge = catalogue.update_challenge(session=session, engine=engine, user=user,
-                                           challenge_id=challenge_id, data=data, if_match=if_match)
+    challenge = catalogue.update_challenge(
+        session=session,
+        engine=engine,
+        user=user,
+        challenge_id=challenge_id,
+        data=data,
+        if_match=if_match,
+    )
     _etag(response, challenge.version)
     return challenge_public(challenge)
 
 
 @router.post("/{challenge_id}/archive", responses=responses(409, 412))
 def archive_challenge(
-    challenge_id: int, session: SessionDep, engine: EngineDep, user: CurrentUser,
-    if_match: IfMatch, response: Response,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    user: CurrentUser,
+    if_match: IfMatch,
+    response: Response,
 ) -> ChallengePublic:
     """Close a challenge: it leaves every shortlist but its history stays."""
-    challenge = catalogue.archive_challenge(session=session, engine=engine, user=user,
-                                            challenge_id=challenge_id, if_match=if_match)
+    challenge = catalogue.archive_challenge(
+        session=session, engine=engine, user=user, challenge_id=challenge_id, if_match=if_match
+    )
     _etag(response, challenge.version)
     return challenge_public(challenge)

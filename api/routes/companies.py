@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from klimatmatch.schemas import CompaniesPublic, CompanyCreate, CompanyPublic, CompanyUpdate
-from klimatmatch.services import catalogue
 
-from api.deps import CurrentUser, EngineDep, IfMatch, SessionDep
+from api.deps import CompanyId, CurrentUser, EngineDep, IfMatch, SessionDep
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import company_public
+from klimatmatch.schemas import CompaniesPublic, CompanyCreate, CompanyPublic, CompanyUpdate
+from klimatmatch.services import catalogue
 
 router = APIRouter(prefix="/companies", tags=["companies"], responses=ERROR_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -23,19 +23,30 @@ def _etag(response: Response, version: int) -> None:
 
 @router.get("")
 def list_companies(
-    session: SessionDep, _: CurrentUser, limit: Limit = 50, offset: Offset = 0,
+    session: SessionDep,
+    _: CurrentUser,
+    limit: Limit = 50,
+    offset: Offset = 0,
     country: Annotated[str | None, Query(max_length=2)] = None,
     sector: Annotated[str | None, Query(max_length=100)] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
 ) -> CompaniesPublic:
-    rows, count = catalogue.list_companies(session=session, page=catalogue.Page(limit, offset),
-                                           country=country, sector=sector, language=language)
+    rows, count = catalogue.list_companies(
+        session=session,
+        page=catalogue.Page(limit, offset),
+        country=country,
+        sector=sector,
+        language=language,
+    )
     return CompaniesPublic(data=[company_public(c) for c in rows], count=count)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=responses(409))
 def create_company(
-    data: CompanyCreate, session: SessionDep, engine: EngineDep, user: CurrentUser,
+    data: CompanyCreate,
+    session: SessionDep,
+    engine: EngineDep,
+    user: CurrentUser,
     response: Response,
 ) -> CompanyPublic:
     """Register a profile for the caller's company; it is matchable at once."""
@@ -46,7 +57,7 @@ def create_company(
 
 @router.get("/{company_id}")
 def get_company(
-    company_id: int, session: SessionDep, user: CurrentUser, response: Response
+    company_id: CompanyId, session: SessionDep, user: CurrentUser, response: Response
 ) -> CompanyPublic:
     company = catalogue.read_company(session=session, user=user, company_id=company_id)
     _etag(response, company.version)
@@ -55,20 +66,37 @@ def get_company(
 
 @router.patch("/{company_id}", responses=responses(409, 412))
 def update_company(
-    company_id: int, data: CompanyUpdate, session: SessionDep, engine: EngineDep,
-    user: CurrentUser, if_match: IfMatch, response: Response,
+    company_id: CompanyId,
+    data: CompanyUpdate,
+    session: SessionDep,
+    engine: EngineDep,
+    user: CurrentUser,
+    if_match: IfMatch,
+    response: Response,
 ) -> CompanyPublic:
-    company = catalogue.update_company(session=session, engine=engine, user=user,
-                                       company_id=company_id, data=data, if_match=if_match)
+    company = catalogue.update_company(
+        session=session,
+        engine=engine,
+        user=user,
+        company_id=company_id,
+        data=data,
+        if_match=if_match,
+    )
     _etag(response, company.version)
     return company_public(company)
 
 
-@router.delete("/{company_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses=responses(409, 412))
+@router.delete(
+    "/{company_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(409, 412)
+)
 def delete_company(
-    company_id: int, session: SessionDep, engine: EngineDep, user: CurrentUser, if_match: IfMatch
+    company_id: CompanyId,
+    session: SessionDep,
+    engine: EngineDep,
+    user: CurrentUser,
+    if_match: IfMatch,
 ) -> Response:
-    catalogue.delete_company(session=session, engine=engine, user=user, company_id=company_id,
-                             if_match=if_match)
+    catalogue.delete_company(
+        session=session, engine=engine, user=user, company_id=company_id, if_match=if_match
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

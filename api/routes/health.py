@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from klimatmatch.schemas import UserPublic
-from models import crud
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, EngineDep, SessionDep
 from api.errors import ERROR_RESPONSES
+from klimatmatch.schemas import UserPublic
+from models import crud
 
 router = APIRouter(tags=["health"])
 
@@ -26,14 +26,22 @@ def health(session: SessionDep, engine: EngineDep) -> Health:
     """The model in use and what the database and the index hold. No sign-in needed."""
     counts = crud.counts(session=session)
     return Health(
-        status="ok", model=engine.embedder.fingerprint, channel=engine.embedder.channel,
-        challenges=counts["challenges"], companies=counts["companies"],
-        indexed_challenges=len(engine.challenges), indexed_companies=len(engine.companies),
+        status="ok",
+        model=engine.embedder.fingerprint,
+        channel=engine.embedder.channel,
+        challenges=counts["challenges"],
+        companies=counts["companies"],
+        indexed_challenges=len(engine.challenges),
+        indexed_companies=len(engine.companies),
     )
 
 
 @router.get("/me", tags=["accounts"], responses=ERROR_RESPONSES)
 def me(user: CurrentUser) -> UserPublic:
     """The account behind the token."""
-    return UserPublic(id=user.id, name=user.name, role=user.role.value,
-                      organisation=user.organisation.name if user.organisation else None)
+    return UserPublic(
+        id=user.id,
+        name=user.name,
+        role=user.role.value,
+        organisation=user.organisation.name if user.organisation else None,
+    )

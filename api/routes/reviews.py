@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from klimatmatch.schemas import ReviewCreate, ReviewPublic
-from klimatmatch.services import export, reviews
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import ChallengeId, CurrentUser, SessionDep
 from api.errors import ERROR_RESPONSES
+from klimatmatch.schemas import MAX_ID, ReviewCreate, ReviewPublic
+from klimatmatch.services import export, reviews
 
 router = APIRouter(tags=["reviews"], responses=ERROR_RESPONSES)
 
@@ -22,7 +22,9 @@ def create_review(data: ReviewCreate, session: SessionDep, user: CurrentUser) ->
 
 
 @router.get("/challenges/{challenge_id}/reviews")
-def review_history(challenge_id: int, session: SessionDep, user: CurrentUser) -> list[ReviewPublic]:
+def review_history(
+    challenge_id: ChallengeId, session: SessionDep, user: CurrentUser
+) -> list[ReviewPublic]:
     """Who decided what, and when. Cities see the decisions, not the coordinators' notes."""
     rows = reviews.history(session=session, user=user, challenge_id=challenge_id)
     return [reviews.review_public(review, user) for review in rows]
@@ -31,17 +33,29 @@ def review_history(challenge_id: int, session: SessionDep, user: CurrentUser) ->
 @router.get(
     "/challenges/{challenge_id}/shortlist/export",
     response_class=Response,
-    responses={200: {"content": {media: {} for media in export.MEDIA_TYPES.values()},
-                     "description": "The shortlist as a file"}},
+    responses={
+        200: {
+            "content": {media: {} for media in export.MEDIA_TYPES.values()},
+            "description": "The shortlist as a file",
+        }
+    },
 )
 def export_shortlist(
-    challenge_id: int, session: SessionDep, user: CurrentUser,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    user: CurrentUser,
     format: export.ExportFormat = export.ExportFormat.CSV,
-    run_id: Annotated[int | None, Query(ge=1, description="Default: the latest run")] = None,
+    run_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Default: the latest run")
+    ] = None,
 ) -> Response:
     """The latest (or chosen) stored shortlist with current decisions, as CSV or XLSX."""
-    frame = export.shortlist_frame(session=session, user=user, challenge_id=challenge_id,
-                                   run_id=run_id)
+    frame = export.shortlist_frame(
+        session=session, user=user, challenge_id=challenge_id, run_id=run_id
+    )
     filename = f"shortlist-challenge-{challenge_id}.{format.value}"
-    return Response(export.render(frame, format), media_type=export.MEDIA_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        export.render(frame, format),
+        media_type=export.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -13,8 +13,11 @@ from klimatmatch.errors import InvalidInput
 from models import OrganisationKind, Role, User, crud
 
 TOKEN_PREFIX = "km_"
-ORGANISATION_KIND = {Role.CITY: OrganisationKind.CITY, Role.COMPANY: OrganisationKind.COMPANY,
-                     Role.COORDINATOR: OrganisationKind.NETWORK}
+ORGANISATION_KIND = {
+    Role.CITY: OrganisationKind.CITY,
+    Role.COMPANY: OrganisationKind.COMPANY,
+    Role.COORDINATOR: OrganisationKind.NETWORK,
+}
 
 
 def hash_token(token: str) -> str:
@@ -30,8 +33,9 @@ def create_user(
     organisation_id = None
     if organisation:
         kind = ORGANISATION_KIND.get(role, OrganisationKind.NETWORK)
-        org = crud.get_or_create_organisation(session=session, name=organisation, kind=kind,
-                                              country=country)
+        org = crud.get_or_create_organisation(
+            session=session, name=organisation, kind=kind, country=country
+        )
         if role in ORGANISATION_KIND and org.kind is not kind:
             raise InvalidInput(f"{organisation!r} is a {org.kind.value}, not a {kind.value}")
         organisation_id = org.id

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher import MatchEngine
-from matcher.text import guess_language
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +16,8 @@ from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from klimatmatch.schemas import ChallengeCreate, ChallengeUpdate, CompanyCreate, CompanyUpdate
 from klimatmatch.services import indexing
+from matcher import MatchEngine
+from matcher.text import guess_language
 from models import (
     Challenge,
     ChallengeStatus,
@@ -57,8 +57,13 @@ def create_challenge(
 
 
 def update_challenge(
-    *, session: Session, engine: MatchEngine, user: User, challenge_id: int,
-    data: ChallengeUpdate, if_match: int | None = None,
+    *,
+    session: Session,
+    engine: MatchEngine,
+    user: User,
+    challenge_id: int,
+    data: ChallengeUpdate,
+    if_match: int | None = None,
 ) -> Challenge:
     challenge = read_challenge(session=session, user=user, challenge_id=challenge_id)
     if not access.can_edit_challenge(user, challenge):
@@ -77,22 +82,41 @@ def update_challenge(
 
 
 def archive_challenge(
-    *, session: Session, engine: MatchEngine, user: User, challenge_id: int,
+    *,
+    session: Session,
+    engine: MatchEngine,
+    user: User,
+    challenge_id: int,
     if_match: int | None = None,
 ) -> Challenge:
-    return update_challenge(session=session, engine=engine, user=user, challenge_id=challenge_id,
-                            data=ChallengeUpdate(status=ChallengeStatus.ARCHIVED), if_match=if_match)
+    return update_challenge(
+        session=session,
+        engine=engine,
+        user=user,
+        challenge_id=challenge_id,
+        data=ChallengeUpdate(status=ChallengeStatus.ARCHIVED),
+        if_match=if_match,
+    )
 
 
 def list_challenges(
-    *, session: Session, user: User, page: Page, city: str | None = None,
-    theme: str | None = None, language: str | None = None,
+    *,
+    session: Session,
+    user: User,
+    page: Page,
+    city: str | None = None,
+    theme: str | None = None,
+    language: str | None = None,
     status: ChallengeStatus | None = None,
 ) -> tuple[list[Challenge], int]:
     query = select(Challenge).join(Organisation, Challenge.organisation_id == Organisation.id)
     if not access.is_staff(user):
-        query = query.where(or_(Challenge.status == ChallengeStatus.PUBLISHED,
-                                Challenge.organisation_id == _own_city(user)))
+        query = query.where(
+            or_(
+                Challenge.status == ChallengeStatus.PUBLISHED,
+                Challenge.organisation_id == _own_city(user),
+            )
+        )
     if city:
         query = query.where(func.lower(Organisation.name) == city.lower())
     if theme:
@@ -126,8 +150,13 @@ def create_company(
 
 
 def update_company(
-    *, session: Session, engine: MatchEngine, user: User, company_id: int,
-    data: CompanyUpdate, if_match: int | None = None,
+    *,
+    session: Session,
+    engine: MatchEngine,
+    user: User,
+    company_id: int,
+    data: CompanyUpdate,
+    if_match: int | None = None,
 ) -> CompanyProfile:
     company = read_company(session=session, user=user, company_id=company_id)
     if not access.can_edit_company(user, company):
@@ -146,7 +175,11 @@ def update_company(
 
 
 def delete_company(
-    *, session: Session, engine: MatchEngine, user: User, company_id: int,
+    *,
+    session: Session,
+    engine: MatchEngine,
+    user: User,
+    company_id: int,
     if_match: int | None = None,
 ) -> None:
     company = read_company(session=session, user=user, company_id=company_id)
@@ -159,7 +192,11 @@ def delete_company(
 
 
 def list_companies(
-    *, session: Session, page: Page, country: str | None = None, sector: str | None = None,
+    *,
+    session: Session,
+    page: Page,
+    country: str | None = None,
+    sector: str | None = None,
     language: str | None = None,
 ) -> tuple[list[CompanyProfile], int]:
     query = select(CompanyProfile)
@@ -190,7 +227,8 @@ def _unique_external_id(session: Session, table: type, external_id: str | None) 
 def _check_version(current: int, expected: int | None) -> None:
     if expected is not None and expected != current:
         raise PreconditionFailed(
-            f"the record is at version {current}, not {expected}: reload it and apply your change again"
+            f"the record is at version {current}, not {expected}: "
+            "reload it and apply your change again"
         )
 
 
@@ -200,7 +238,9 @@ def _commit(session: Session) -> None:
         session.commit()
     except StaleDataError as error:
         session.rollback()
-        raise Conflict("the record was changed by someone else meanwhile: reload and retry") from error
+        raise Conflict(
+            "the record was changed by someone else meanwhile: reload and retry"
+        ) from error
 
 
 def _index_challenge(session: Session, engine: MatchEngine, challenge: Challenge) -> None:

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from matcher.text import guess_language
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from klimatmatch.errors import InvalidInput
 from klimatmatch.schemas import ChallengeRecord, CompanyRecord
+from matcher.text import guess_language
 from models import Challenge, CompanyProfile, OrganisationKind, crud
 
 Kind = Literal["challenges", "companies"]
@@ -81,7 +81,9 @@ def read_table(path: Path) -> tuple[pd.DataFrame, int]:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ImportFailed([Problem(name, None, None, f"unsupported type {suffix!r}; use {SUFFIXES}")])
+        raise ImportFailed(
+            [Problem(name, None, None, f"unsupported type {suffix!r}; use {SUFFIXES}")]
+        )
     if not path.is_file():
         raise ImportFailed([Problem(name, None, None, "no such file")])
     try:
@@ -103,17 +105,26 @@ def _decode(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ImportFailed([Problem(
-            path.name, None, None,
-            f"not UTF-8: byte 0x{data[error.start]:02x} at line {line}; save the file as UTF-8",
-        )]) from error
+        raise ImportFailed(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"not UTF-8: byte 0x{data[error.start]:02x} at line {line}; "
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from error
 
 
 def _json_frame(name: str, text: str) -> pd.DataFrame:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ImportFailed([Problem(name, error.lineno, None, f"invalid JSON: {error.msg}")]) from error
+        raise ImportFailed(
+            [Problem(name, error.lineno, None, f"invalid JSON: {error.msg}")]
+        ) from error
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -127,8 +138,9 @@ def infer_kind(path: Path, frame: pd.DataFrame) -> Kind:
         return "challenges"
     if "name" in columns or "compan" in path.stem.lower():
         return "companies"
-    raise ImportFailed([Problem(path.name, None, None,
-                                "cannot tell challenges from companies: give --kind")])
+    raise ImportFailed(
+        [Problem(path.name, None, None, "cannot tell challenges from companies: give --kind")]
+    )
 
 
 def validate(
@@ -137,11 +149,14 @@ def validate(
     known = set(record.model_fields)
     problems = [
         Problem(file, None, str(column), f"unknown column; expected some of {sorted(known)}")
-        for column in frame.columns if column not in known
+        for column in frame.columns
+        if column not in known
     ]
     required = {n for n, f in record.model_fields.items() if f.is_required()}
-    problems += [Problem(file, None, column, "required column is missing")
-                 for column in sorted(required - set(frame.columns))]
+    problems += [
+        Problem(file, None, column, "required column is missing")
+        for column in sorted(required - set(frame.columns))
+    ]
     if problems:
         raise ImportFailed(problems)
     if frame.empty:
@@ -157,8 +172,14 @@ def validate(
             continue
         external_id = getattr(parsed, "external_id", None)
         if external_id is not None and external_id in seen:
-            problems.append(Problem(file, row, "external_id",
-                                    f"duplicate of row {seen[external_id]}: {external_id!r}"))
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "external_id",
+                    f"duplicate of row {seen[external_id]}: {external_id!r}",
+                )
+            )
         elif external_id is not None:
             seen[external_id] = row
         records.append(parsed)
@@ -169,8 +190,12 @@ def validate(
 
 def _problems(errors: Iterable[dict], file: str, row: int) -> list[Problem]:
     return [
-        Problem(file, row, ".".join(str(part) for part in error["loc"][:1]) or None,
-                error["msg"].removeprefix("Value error, "))
+        Problem(
+            file,
+            row,
+            ".".join(str(part) for part in error["loc"][:1]) or None,
+            error["msg"].removeprefix("Value error, "),
+        )
         for error in errors
     ]
 
@@ -179,8 +204,11 @@ def _write_challenge(session: Session, record: ChallengeRecord) -> tuple[Challen
     city = crud.get_or_create_organisation(
         session=session, name=record.city, kind=OrganisationKind.CITY, country=record.country or ""
     )
-    existing = (crud.challenge_by_external_id(session=session, external_id=record.external_id)
-                if record.external_id else None)
+    existing = (
+        crud.challenge_by_external_id(session=session, external_id=record.external_id)
+        if record.external_id
+        else None
+    )
     values = record.model_dump(exclude={"city", "country"})
     values["language"] = record.language or guess_language(record.description) or ""
     challenge = existing or Challenge(organisation_id=city.id)
@@ -196,8 +224,11 @@ def _write_company(session: Session, record: CompanyRecord) -> tuple[CompanyProf
     organisation = crud.get_or_create_organisation(
         session=session, name=record.name, kind=OrganisationKind.COMPANY, country=record.country
     )
-    existing = (crud.company_by_external_id(session=session, external_id=record.external_id)
-                if record.external_id else None)
+    existing = (
+        crud.company_by_external_id(session=session, external_id=record.external_id)
+        if record.external_id
+        else None
+    )
     values = record.model_dump()
     values["language"] = record.language or guess_language(record.description) or ""
     company = existing or CompanyProfile(organisation_id=organisation.id)

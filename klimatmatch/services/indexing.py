@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from matcher import Document, MatchEngine
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from matcher import Document, MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, crud
 
 
@@ -29,9 +29,12 @@ def challenge_document(challenge: Challenge) -> Document:
     return Document(
         id=challenge.id,
         text=challenge.text,
-        fields={"language": challenge.language, "theme": challenge.theme,
-                "status": challenge.status.value,
-                "country": challenge.organisation.country if challenge.organisation else ""},
+        fields={
+            "language": challenge.language,
+            "theme": challenge.theme,
+            "status": challenge.status.value,
+            "country": challenge.organisation.country if challenge.organisation else "",
+        },
     )
 
 
@@ -39,23 +42,26 @@ def company_document(company: CompanyProfile) -> Document:
     return Document(
         id=company.id,
         text=company.text,
-        fields={"language": company.language, "sector": company.sector,
-                "country": company.country},
+        fields={"language": company.language, "sector": company.sector, "country": company.country},
     )
 
 
-def rebuild(
-    *, session: Session, engine: MatchEngine, show_progress: bool = False
-) -> IndexReport:
+def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = False) -> IndexReport:
     """Index every non-archived challenge and every profile; replaces what the engine held."""
     active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
-    challenges = [challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)]
+    challenges = [
+        challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)
+    ]
     companies = [company_document(c) for c in crud.list_companies(session=session)]
     if not engine.embedder.cacheable and (challenges or companies):
         engine.embedder.fit([d.text for d in challenges + companies])
     fresh = MatchEngine(engine.embedder)
-    with tqdm(total=len(challenges) + len(companies), unit="text", desc="embedding",
-              disable=not show_progress) as bar:
+    with tqdm(
+        total=len(challenges) + len(companies),
+        unit="text",
+        desc="embedding",
+        disable=not show_progress,
+    ) as bar:
         encoded_c, reused_c = _upsert(session, fresh, challenges, is_challenge=True, bar=bar)
         encoded_p, reused_p = _upsert(session, fresh, companies, is_challenge=False, bar=bar)
     engine.replace(fresh)
@@ -98,8 +104,9 @@ def _upsert(
         upsert(list(documents), embed([d.text for d in documents], progress))
         return len(documents), 0
     model = f"{'q' if is_challenge else 'd'}:{engine.embedder.fingerprint}"
-    cached = crud.cached_vectors(session=session, model=model,
-                                 text_hashes=[d.text_hash for d in documents])
+    cached = crud.cached_vectors(
+        session=session, model=model, text_hashes=[d.text_hash for d in documents]
+    )
     if progress is not None and cached:
         progress(sum(d.text_hash in cached for d in documents))
     missing = list({d.text_hash: d for d in documents if d.text_hash not in cached}.values())

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from matcher import Filters, Match, MatchEngine
 from sqlalchemy.orm import Session
 
 from klimatmatch import access
 from klimatmatch.errors import Forbidden, NotFound
+from matcher import Filters, Match, MatchEngine
 from models import ChallengeStatus, Direction, MatchResult, MatchRun, User, crud
 
 
 def challenge_shortlist(
-    *, session: Session, engine: MatchEngine, challenge_id: int, k: int,
-    filters: Filters | None = None, user: User | None = None,
+    *,
+    session: Session,
+    engine: MatchEngine,
+    challenge_id: int,
+    k: int,
+    filters: Filters | None = None,
+    user: User | None = None,
 ) -> MatchRun:
     """Top `k` companies for a challenge, stored as a match run (the caller commits).
 
@@ -25,13 +30,19 @@ def challenge_shortlist(
     if challenge_id not in engine.challenges:
         raise NotFound(f"challenge {challenge_id} is archived: it has no shortlist")
     matches = engine.shortlist(challenge_id, k, filters)
-    return _store_run(session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k,
-                      filters, matches, user)
+    return _store_run(
+        session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k, filters, matches, user
+    )
 
 
 def company_opportunities(
-    *, session: Session, engine: MatchEngine, company_id: int, k: int,
-    filters: Filters | None = None, user: User | None = None,
+    *,
+    session: Session,
+    engine: MatchEngine,
+    company_id: int,
+    k: int,
+    filters: Filters | None = None,
+    user: User | None = None,
 ) -> MatchRun:
     """Top `k` published challenges for a company profile, stored as a match run."""
     company = crud.get_company(session=session, company_id=company_id)
@@ -41,17 +52,27 @@ def company_opportunities(
         raise Forbidden(f"the opportunities of company {company_id} are its own")
     filters = filters or Filters()
     published = Filters(
-        countries=filters.countries, sectors=filters.sectors, languages=filters.languages,
-        statuses=frozenset({ChallengeStatus.PUBLISHED.value}), exclude_ids=filters.exclude_ids,
+        countries=filters.countries,
+        sectors=filters.sectors,
+        languages=filters.languages,
+        statuses=frozenset({ChallengeStatus.PUBLISHED.value}),
+        exclude_ids=filters.exclude_ids,
     )
     matches = engine.opportunities(company_id, k, published)
-    return _store_run(session, engine, Direction.COMPANY_TO_CHALLENGES, company_id, k,
-                      published, matches, user)
+    return _store_run(
+        session, engine, Direction.COMPANY_TO_CHALLENGES, company_id, k, published, matches, user
+    )
 
 
 def _store_run(
-    session: Session, engine: MatchEngine, direction: Direction, subject_id: int, k: int,
-    filters: Filters | None, matches: list[Match], user: User | None,
+    session: Session,
+    engine: MatchEngine,
+    direction: Direction,
+    subject_id: int,
+    k: int,
+    filters: Filters | None,
+    matches: list[Match],
+    user: User | None,
 ) -> MatchRun:
     run = MatchRun(
         direction=direction,
@@ -69,8 +90,11 @@ def _store_run(
         )
         run.results.append(
             MatchResult(
-                rank=match.rank, challenge_id=challenge_id, company_id=company_id,
-                score=match.score, components=match.components,
+                rank=match.rank,
+                challenge_id=challenge_id,
+                company_id=company_id,
+                score=match.score,
+                components=match.components,
                 explanation=asdict(match.explanation) if match.explanation else {},
             )
         )

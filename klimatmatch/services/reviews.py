@@ -21,7 +21,8 @@ def record_review(*, session: Session, user: User, data: ReviewCreate) -> Review
     if data.match_result_id is not None:
         result = session.get(MatchResult, data.match_result_id)
         if result is None or (result.challenge_id, result.company_id) != (
-            data.challenge_id, data.company_id
+            data.challenge_id,
+            data.company_id,
         ):
             raise InvalidInput(
                 f"match_result_id {data.match_result_id} is not a result for this pair"
@@ -37,12 +38,16 @@ def history(*, session: Session, user: User, challenge_id: int) -> list[Review]:
     challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
     if challenge is None or not access.can_see_shortlist(user, challenge):
         raise NotFound(f"challenge {challenge_id} does not exist")
-    return list(session.scalars(
-        select(Review).where(Review.challenge_id == challenge_id).order_by(Review.id)
-    ))
+    return list(
+        session.scalars(
+            select(Review).where(Review.challenge_id == challenge_id).order_by(Review.id)
+        )
+    )
 
 
-def latest_decisions(*, session: Session, challenge_ids: list[int]) -> dict[tuple[int, int], Review]:
+def latest_decisions(
+    *, session: Session, challenge_ids: list[int]
+) -> dict[tuple[int, int], Review]:
     """The current decision per (challenge, company): the newest review row wins."""
     rows = session.scalars(
         select(Review).where(Review.challenge_id.in_(challenge_ids)).order_by(Review.id)
@@ -53,8 +58,13 @@ def latest_decisions(*, session: Session, challenge_ids: list[int]) -> dict[tupl
 def review_public(review: Review, user: User) -> ReviewPublic:
     notes = access.can_see_review_notes(user)
     return ReviewPublic(
-        id=review.id, challenge_id=review.challenge_id, company_id=review.company_id,
-        match_result_id=review.match_result_id, reviewer=review.reviewer if notes else "",
-        decision=review.decision, reason=review.reason if notes else "",
-        note=review.note if notes else "", created_at=review.created_at,
+        id=review.id,
+        challenge_id=review.challenge_id,
+        company_id=review.company_id,
+        match_result_id=review.match_result_id,
+        reviewer=review.reviewer if notes else "",
+        decision=review.decision,
+        reason=review.reason if notes else "",
+        note=review.note if notes else "",
+        created_at=review.created_at,
     )

@@ -24,7 +24,8 @@ class Embedder(Protocol):
     """Challenges are encoded as queries and profiles as documents (asymmetric models).
 
     `fingerprint` names the model and everything that changes its vectors; the embedding cache
-    and the match runs record it; `channel` names its score component. `cacheable` says whether vectors may be stored and reused
+    and the match runs record it; `channel` names its score component. `cacheable`
+    says whether vectors may be stored and reused
     across processes (false for backends whose vectors depend on a fitted corpus).
     """
 

@@ -65,7 +65,9 @@ class TfidfEmbedder:
             token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
         )
         chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=self.char_ngram_range, min_df=self.min_df,
+            analyzer="char_wb",
+            ngram_range=self.char_ngram_range,
+            min_df=self.min_df,
             sublinear_tf=True,
         )
         self.union_ = FeatureUnion(

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from api.app import create_app
 from fastapi.testclient import TestClient
+
+from api.app import create_app
 from klimatmatch.services.accounts import create_user
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings
-
 from models import Role, create_db_engine, crud, session_factory
 from models.migrate import upgrade
 from tests.conftest import SAMPLE
@@ -58,15 +58,22 @@ def make_world(url: str) -> tuple[dict[str, str], dict[str, int]]:
     tokens: dict[str, str] = {}
     with session_factory(db)() as session:
         for who, role, org in [
-            ("stockholm", Role.CITY, "Stockholm"), ("malmo", Role.CITY, "Malmö"),
-            ("voltgrav", Role.COMPANY, "Voltgräv AB"), ("sitecharge", Role.COMPANY, "SiteCharge Nordic"),
-            ("coordinator", Role.COORDINATOR, "Nordic Solutions for C40"), ("admin", Role.ADMIN, None),
+            ("stockholm", Role.CITY, "Stockholm"),
+            ("malmo", Role.CITY, "Malmö"),
+            ("voltgrav", Role.COMPANY, "Voltgräv AB"),
+            ("sitecharge", Role.COMPANY, "SiteCharge Nordic"),
+            ("coordinator", Role.COORDINATOR, "Nordic Solutions for C40"),
+            ("admin", Role.ADMIN, None),
         ]:
             _, tokens[who] = create_user(session=session, name=who, role=role, organisation=org)
         ids = {
-            "sth_published": crud.challenge_by_external_id(session=session, external_id="STH-01").id,
+            "sth_published": crud.challenge_by_external_id(
+                session=session, external_id="STH-01"
+            ).id,
             "sth_draft": crud.challenge_by_external_id(session=session, external_id="STH-05").id,
-            "mal_published": crud.challenge_by_external_id(session=session, external_id="MAL-01").id,
+            "mal_published": crud.challenge_by_external_id(
+                session=session, external_id="MAL-01"
+            ).id,
             "voltgrav": crud.company_by_external_id(session=session, external_id="CO-001").id,
             "sitecharge": crud.company_by_external_id(session=session, external_id="CO-002").id,
         }

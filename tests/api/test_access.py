@@ -15,17 +15,23 @@ counter = itertools.count(1)
 
 
 def new_challenge(world: World, who: str = "stockholm", **fields) -> dict:
-    body = {"title": f"Eldrivna arbetsmaskiner {next(counter)}",
-            "description": "Vi söker eldrivna grävmaskiner och laddning på byggarbetsplatsen.",
-            **fields}
+    body = {
+        "title": f"Eldrivna arbetsmaskiner {next(counter)}",
+        "description": "Vi söker eldrivna grävmaskiner och laddning på byggarbetsplatsen.",
+        **fields,
+    }
     response = world.post("/challenges", who, json=body)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def new_company(world: World, who: str = "voltgrav", **fields) -> dict:
-    body = {"name": f"Voltgräv AB {next(counter)}", "country": "SE",
-            "description": "Batteridrivna grävmaskiner och mobila laddcontainrar.", **fields}
+    body = {
+        "name": f"Voltgräv AB {next(counter)}",
+        "country": "SE",
+        "description": "Batteridrivna grävmaskiner och mobila laddcontainrar.",
+        **fields,
+    }
     response = world.post("/companies", who, json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -41,9 +47,16 @@ def test_list_challenges_hides_other_cities_drafts(world: World, who: str) -> No
     assert (world.ids["sth_draft"] in ids) == (who in ("stockholm", "coordinator", "admin"))
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("stockholm", 200), ("malmo", 404), ("voltgrav", 404), ("coordinator", 200), ("admin", 200),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("stockholm", 200),
+        ("malmo", 404),
+        ("voltgrav", 404),
+        ("coordinator", 200),
+        ("admin", 200),
+    ],
+)
 def test_read_draft_only_for_owner_and_staff(world: World, who: str, status: int) -> None:
     response = world.get(f"/challenges/{world.ids['sth_draft']}", who)
     assert response.status_code == status
@@ -59,19 +72,38 @@ def test_published_challenges_and_companies_are_readable_by_all(world: World, wh
     assert page["count"] == 20 and len(page["data"]) == 5
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("stockholm", 201), ("voltgrav", 403), ("coordinator", 403), ("admin", 403), ("anonymous", 401),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("stockholm", 201),
+        ("voltgrav", 403),
+        ("coordinator", 403),
+        ("admin", 403),
+        ("anonymous", 401),
+    ],
+)
 def test_only_cities_post_challenges(world: World, who: str, status: int) -> None:
-    response = world.post("/challenges", who, json={
-        "title": "Test challenge", "description": "A challenge about district heating."})
+    response = world.post(
+        "/challenges",
+        who,
+        json={"title": "Test challenge", "description": "A challenge about district heating."},
+    )
     assert response.status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("stockholm", 200), ("malmo", 403), ("voltgrav", 403), ("coordinator", 403), ("admin", 200),
-])
-def test_only_owner_or_admin_edits_and_archives_a_challenge(world: World, who: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("stockholm", 200),
+        ("malmo", 403),
+        ("voltgrav", 403),
+        ("coordinator", 403),
+        ("admin", 200),
+    ],
+)
+def test_only_owner_or_admin_edits_and_archives_a_challenge(
+    world: World, who: str, status: int
+) -> None:
     challenge = new_challenge(world)
     response = world.patch(f"/challenges/{challenge['id']}", who, json={"theme": "construction"})
     assert response.status_code == status
@@ -86,19 +118,37 @@ def test_another_citys_draft_is_not_found_even_for_edits(world: World) -> None:
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("voltgrav", 201), ("stockholm", 403), ("coordinator", 403), ("anonymous", 401),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("voltgrav", 201),
+        ("stockholm", 403),
+        ("coordinator", 403),
+        ("anonymous", 401),
+    ],
+)
 def test_only_companies_register_profiles(world: World, who: str, status: int) -> None:
-    response = world.post("/companies", who, json={
-        "name": "New firm", "country": "SE", "description": "We install heat pumps."})
+    response = world.post(
+        "/companies",
+        who,
+        json={"name": "New firm", "country": "SE", "description": "We install heat pumps."},
+    )
     assert response.status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("voltgrav", 200), ("sitecharge", 403), ("stockholm", 403), ("coordinator", 403), ("admin", 200),
-])
-def test_only_owner_or_admin_edits_and_deletes_a_profile(world: World, who: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("voltgrav", 200),
+        ("sitecharge", 403),
+        ("stockholm", 403),
+        ("coordinator", 403),
+        ("admin", 200),
+    ],
+)
+def test_only_owner_or_admin_edits_and_deletes_a_profile(
+    world: World, who: str, status: int
+) -> None:
     company = new_company(world)
     edit = world.patch(f"/companies/{company['id']}", who, json={"sector": "machinery"})
     assert edit.status_code == status
@@ -106,31 +156,62 @@ def test_only_owner_or_admin_edits_and_deletes_a_profile(world: World, who: str,
     assert removal.status_code == (204 if status == 200 else status)
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("stockholm", 200), ("malmo", 404), ("voltgrav", 404), ("coordinator", 200), ("admin", 200),
-])
-def test_shortlist_and_its_run_for_owner_city_and_staff(world: World, who: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("stockholm", 200),
+        ("malmo", 404),
+        ("voltgrav", 404),
+        ("coordinator", 200),
+        ("admin", 200),
+    ],
+)
+def test_shortlist_and_its_run_for_owner_city_and_staff(
+    world: World, who: str, status: int
+) -> None:
     path = f"/challenges/{world.ids['sth_published']}/shortlist"
     assert world.get(path, who).status_code == status
     run_id = world.get(path, "coordinator").json()["run_id"]
     assert world.get(f"/runs/{run_id}", who).status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("voltgrav", 200), ("sitecharge", 403), ("stockholm", 403), ("coordinator", 200), ("admin", 200),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("voltgrav", 200),
+        ("sitecharge", 403),
+        ("stockholm", 403),
+        ("coordinator", 200),
+        ("admin", 200),
+    ],
+)
 def test_opportunities_for_owner_company_and_staff(world: World, who: str, status: int) -> None:
     response = world.get(f"/companies/{world.ids['voltgrav']}/opportunities", who)
     assert response.status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("coordinator", 201), ("admin", 201), ("stockholm", 403), ("voltgrav", 403), ("anonymous", 401),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("coordinator", 201),
+        ("admin", 201),
+        ("stockholm", 403),
+        ("voltgrav", 403),
+        ("anonymous", 401),
+    ],
+)
 def test_only_coordinators_review(world: World, who: str, status: int) -> None:
-    response = world.post("/reviews", who, json={
-        "challenge_id": world.ids["sth_published"], "company_id": world.ids["voltgrav"],
-        "decision": "maybe", "reason": "capacity", "note": "ask about fleet size"})
+    response = world.post(
+        "/reviews",
+        who,
+        json={
+            "challenge_id": world.ids["sth_published"],
+            "company_id": world.ids["voltgrav"],
+            "decision": "maybe",
+            "reason": "capacity",
+            "note": "ask about fleet size",
+        },
+    )
     assert response.status_code == status
 
 
@@ -139,16 +220,29 @@ def test_review_history_keeps_every_decision_and_hides_notes_from_cities(world: 
     shortlist = world.get(f"/challenges/{challenge['id']}/shortlist?k=3", "coordinator").json()
     first = shortlist["results"][0]
     for decision, note in (("maybe", "check references"), ("accepted", "strong fit")):
-        created = world.post("/reviews", "coordinator", json={
-            "challenge_id": challenge["id"], "company_id": first["company_id"],
-            "match_result_id": None, "decision": decision, "reason": "fit", "note": note})
+        created = world.post(
+            "/reviews",
+            "coordinator",
+            json={
+                "challenge_id": challenge["id"],
+                "company_id": first["company_id"],
+                "match_result_id": None,
+                "decision": decision,
+                "reason": "fit",
+                "note": note,
+            },
+        )
         assert created.status_code == 201
     staff = world.get(f"/challenges/{challenge['id']}/reviews", "coordinator").json()
     assert [(r["decision"], r["note"], r["reviewer"]) for r in staff] == [
-        ("maybe", "check references", "coordinator"), ("accepted", "strong fit", "coordinator")]
+        ("maybe", "check references", "coordinator"),
+        ("accepted", "strong fit", "coordinator"),
+    ]
     city = world.get(f"/challenges/{challenge['id']}/reviews", "stockholm").json()
     assert [(r["decision"], r["note"], r["reason"]) for r in city] == [
-        ("maybe", "", ""), ("accepted", "", "")]
+        ("maybe", "", ""),
+        ("accepted", "", ""),
+    ]
     assert world.get(f"/challenges/{challenge['id']}/reviews", "malmo").status_code == 404
     assert world.get(f"/challenges/{challenge['id']}/reviews", "voltgrav").status_code == 404
     again = world.get(f"/challenges/{challenge['id']}/shortlist?k=3", "stockholm").json()
@@ -158,9 +252,16 @@ def test_review_history_keeps_every_decision_and_hides_notes_from_cities(world: 
 def test_review_of_a_result_from_another_pair_is_refused(world: World) -> None:
     shortlist = world.get(f"/challenges/{world.ids['sth_published']}/shortlist?k=2", "coordinator")
     result_id_guess = shortlist.json()["run_id"]  # a run id is not a result of this pair
-    response = world.post("/reviews", "coordinator", json={
-        "challenge_id": world.ids["mal_published"], "company_id": world.ids["voltgrav"],
-        "decision": "rejected", "match_result_id": result_id_guess})
+    response = world.post(
+        "/reviews",
+        "coordinator",
+        json={
+            "challenge_id": world.ids["mal_published"],
+            "company_id": world.ids["voltgrav"],
+            "decision": "rejected",
+            "match_result_id": result_id_guess,
+        },
+    )
     assert response.status_code in (404, 422)
     assert "match_result_id" in response.json()["detail"]
 
@@ -169,9 +270,17 @@ def test_export_csv_and_xlsx_with_decisions(world: World) -> None:
     challenge = new_challenge(world)
     shortlist = world.get(f"/challenges/{challenge['id']}/shortlist?k=4", "coordinator").json()
     top = shortlist["results"][0]
-    world.post("/reviews", "coordinator", json={
-        "challenge_id": challenge["id"], "company_id": top["company_id"], "decision": "accepted",
-        "reason": "fit", "note": "call them"})
+    world.post(
+        "/reviews",
+        "coordinator",
+        json={
+            "challenge_id": challenge["id"],
+            "company_id": top["company_id"],
+            "decision": "accepted",
+            "reason": "fit",
+            "note": "call them",
+        },
+    )
     csv = world.get(f"/challenges/{challenge['id']}/shortlist/export", "coordinator")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     frame = pd.read_csv(io.StringIO(csv.text))
@@ -180,10 +289,13 @@ def test_export_csv_and_xlsx_with_decisions(world: World) -> None:
     xlsx = world.get(f"/challenges/{challenge['id']}/shortlist/export?format=xlsx", "coordinator")
     sheet = pd.read_excel(io.BytesIO(xlsx.content))
     assert sheet.loc[0, "company"] == top["title"]
-    city = pd.read_csv(io.StringIO(world.get(
-        f"/challenges/{challenge['id']}/shortlist/export", "stockholm").text))
+    city = pd.read_csv(
+        io.StringIO(world.get(f"/challenges/{challenge['id']}/shortlist/export", "stockholm").text)
+    )
     assert city["note"].isna().all()
-    assert world.get(f"/challenges/{challenge['id']}/shortlist/export", "voltgrav").status_code == 404
+    assert (
+        world.get(f"/challenges/{challenge['id']}/shortlist/export", "voltgrav").status_code == 404
+    )
 
 
 def test_if_match_refuses_a_stale_edit(world: World) -> None:
@@ -200,10 +312,16 @@ def test_if_match_refuses_a_stale_edit(world: World) -> None:
 
 
 def test_writes_reach_the_index_at_once(world: World) -> None:
-    challenge = new_challenge(world, title="Vätgastankstationer för sopbilar",
-                              description="Vi söker vätgastankstationer för kommunens sopbilar.")
-    company = new_company(world, name="Vätgas Depå AB",
-                          description="Vi bygger vätgastankstationer för sopbilar och bussar.")
+    challenge = new_challenge(
+        world,
+        title="Vätgastankstationer för sopbilar",
+        description="Vi söker vätgastankstationer för kommunens sopbilar.",
+    )
+    company = new_company(
+        world,
+        name="Vätgas Depå AB",
+        description="Vi bygger vätgastankstationer för sopbilar och bussar.",
+    )
     top = world.get(f"/challenges/{challenge['id']}/shortlist?k=1", "stockholm").json()
     assert top["results"][0]["company_id"] == company["id"]
     world.delete(f"/companies/{company['id']}", "voltgrav")
@@ -215,8 +333,15 @@ def test_writes_reach_the_index_at_once(world: World) -> None:
 
 
 def test_companies_never_see_coordinators_decisions(world: World) -> None:
-    world.post("/reviews", "coordinator", json={
-        "challenge_id": world.ids["sth_published"], "company_id": world.ids["voltgrav"],
-        "decision": "rejected", "note": "internal"})
+    world.post(
+        "/reviews",
+        "coordinator",
+        json={
+            "challenge_id": world.ids["sth_published"],
+            "company_id": world.ids["voltgrav"],
+            "decision": "rejected",
+            "note": "internal",
+        },
+    )
     body = world.get(f"/companies/{world.ids['voltgrav']}/opportunities?k=50", "voltgrav").json()
     assert all(r["decision"] is None for r in body["results"])

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from klimatmatch.settings import Settings
 
 from api.app import create_app
+from klimatmatch.settings import Settings
 from tests.api.conftest import World, make_world
 from tests.conftest import POSTGRES_URL, reset_postgres
 
@@ -31,8 +31,9 @@ def test_missing_and_bad_tokens_get_401_problem_details(world: World) -> None:
 
 def test_shortlist_has_scores_components_explanations_and_a_run(world: World) -> None:
     challenge = world.ids["sth_published"]
-    response = world.get(f"/challenges/{challenge}/shortlist", "coordinator",
-                         params={"k": 3, "country": "SE"})
+    response = world.get(
+        f"/challenges/{challenge}/shortlist", "coordinator", params={"k": 3, "country": "SE"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["run_id"] > 0 and body["parameters"]["k"] == 3 and len(body["results"]) == 3
@@ -48,7 +49,9 @@ def test_validation_errors_name_the_field(world: World) -> None:
     assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "k"
     wrong_type = world.get("/challenges/abc", "coordinator")
     assert wrong_type.status_code == 422 and "challenge_id" in wrong_type.json()["detail"]
-    body = world.post("/challenges", "stockholm", json={"title": "ok title", "description": "short"})
+    body = world.post(
+        "/challenges", "stockholm", json={"title": "ok title", "description": "short"}
+    )
     assert body.status_code == 422
     assert body.json()["errors"][0]["field"] == "description"
 
@@ -67,10 +70,19 @@ def test_app_runs_on_postgresql() -> None:
     with TestClient(create_app(settings)) as client:
         auth = {"Authorization": f"Bearer {tokens['stockholm']}"}
         assert client.get("/health").json()["companies"] == 155
-        created = client.post("/challenges", headers=auth, json={
-            "title": "Elektriska arbetsmaskiner", "description": "Eldrivna grävmaskiner på bygget."})
+        created = client.post(
+            "/challenges",
+            headers=auth,
+            json={
+                "title": "Elektriska arbetsmaskiner",
+                "description": "Eldrivna grävmaskiner på bygget.",
+            },
+        )
         assert created.status_code == 201
         shortlist = client.get(f"/challenges/{created.json()['id']}/shortlist?k=2", headers=auth)
         assert len(shortlist.json()["results"]) == 2
-        assert client.get(f"/challenges/{ids['mal_published']}/shortlist", headers=auth).status_code == 404
+        assert (
+            client.get(f"/challenges/{ids['mal_published']}/shortlist", headers=auth).status_code
+            == 404
+        )
     reset_postgres().dispose()

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from klimatmatch.cli import app
-from klimatmatch.settings import get_settings
 from typer.testing import CliRunner
 
+from klimatmatch.cli import app
+from klimatmatch.settings import get_settings
 from tests.conftest import SAMPLE
 
 runner = CliRunner()

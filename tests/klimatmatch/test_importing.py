@@ -5,16 +5,22 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from klimatmatch.services.importing import ImportFailed, import_file
 from sqlalchemy.orm import Session
 
+from klimatmatch.services.importing import ImportFailed, import_file
 from models import crud
 from tests.conftest import SAMPLE
 
 GOOD_CHALLENGE = {
-    "external_id": "T-1", "city": "Lund", "country": "SE", "title": "Solceller på skolor",
-    "description": "Vi söker solceller och batterier för kommunens skolor.", "theme": "solar",
-    "language": "", "status": "published", "cpv_codes": "09331200-5; 31440000",
+    "external_id": "T-1",
+    "city": "Lund",
+    "country": "SE",
+    "title": "Solceller på skolor",
+    "description": "Vi söker solceller och batterier för kommunens skolor.",
+    "theme": "solar",
+    "language": "",
+    "status": "published",
+    "cpv_codes": "09331200-5; 31440000",
 }
 
 
@@ -44,8 +50,14 @@ def test_xlsx_and_json_are_read_too(session: Session, tmp_path: Path) -> None:
     xlsx = tmp_path / "challenges.xlsx"
     pd.DataFrame([GOOD_CHALLENGE]).to_excel(xlsx, index=False)
     assert import_file(session=session, path=xlsx).created == 1
-    company = {"external_id": "F-1", "name": "Solar Oy", "country": "fi", "employees": 12,
-               "description": "Solar panels for schools and offices.", "cpv_codes": ["09331200"]}
+    company = {
+        "external_id": "F-1",
+        "name": "Solar Oy",
+        "country": "fi",
+        "employees": 12,
+        "description": "Solar panels for schools and offices.",
+        "cpv_codes": ["09331200"],
+    }
     path = tmp_path / "firms.json"
     path.write_text(json.dumps([company]), encoding="utf-8")
     report = import_file(session=session, path=path)

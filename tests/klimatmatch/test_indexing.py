@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from klimatmatch.services import indexing, matching
 from klimatmatch.services.importing import import_file
 from matcher import Embedder, Filters, MatchEngine
-from sqlalchemy.orm import Session
-
 from models import ChallengeStatus, crud
 from tests.conftest import SAMPLE
 
@@ -36,13 +36,20 @@ def test_shortlist_is_stored_as_a_reproducible_run(session: Session, tfidf: Embe
     indexing.rebuild(session=session, engine=engine)
     challenge = crud.challenge_by_external_id(session=session, external_id="OSL-01")
     assert challenge is not None
-    run = matching.challenge_shortlist(session=session, engine=engine, challenge_id=challenge.id,
-                                       k=5, filters=Filters.build(countries=["NO"]))
+    run = matching.challenge_shortlist(
+        session=session,
+        engine=engine,
+        challenge_id=challenge.id,
+        k=5,
+        filters=Filters.build(countries=["NO"]),
+    )
     assert len(run.results) == 5 and run.model == tfidf.fingerprint
     assert run.parameters["k"] == 5 and run.parameters["filters"] == {"countries": ["no"]}
     scores = [r.score for r in run.results]
     assert scores == sorted(scores, reverse=True)
-    names = {crud.get_company(session=session, company_id=r.company_id).country for r in run.results}
+    names = {
+        crud.get_company(session=session, company_id=r.company_id).country for r in run.results
+    }
     assert names == {"NO"}
     top = crud.get_company(session=session, company_id=run.results[0].company_id)
     assert top is not None and top.external_id == "CO-005"
@@ -55,9 +62,12 @@ def test_opportunities_skip_drafts_and_archived(session: Session, tfidf: Embedde
     indexing.rebuild(session=session, engine=engine)
     company = crud.company_by_external_id(session=session, external_id="CO-039")
     assert company is not None
-    run = matching.company_opportunities(session=session, engine=engine, company_id=company.id, k=50)
-    statuses = {crud.get_challenge(session=session, challenge_id=r.challenge_id).status
-                for r in run.results}
+    run = matching.company_opportunities(
+        session=session, engine=engine, company_id=company.id, k=50
+    )
+    statuses = {
+        crud.get_challenge(session=session, challenge_id=r.challenge_id).status for r in run.results
+    }
     assert statuses == {ChallengeStatus.PUBLISHED}
     draft = crud.challenge_by_external_id(session=session, external_id="STH-05")
     assert draft is not None and draft.status is ChallengeStatus.DRAFT
@@ -73,8 +83,10 @@ def test_upsert_makes_a_new_company_visible_at_once(session: Session, tfidf: Emb
     challenge = crud.challenge_by_external_id(session=session, external_id="REY-01")
     assert challenge is not None
     assert company.id not in [m.document.id for m in engine.shortlist(challenge.id, 10)]
-    company.description = ("Geothermal district heating for new neighbourhoods: low-temperature "
-                           "distribution networks, heat meters and digital twins.")
+    company.description = (
+        "Geothermal district heating for new neighbourhoods: low-temperature "
+        "distribution networks, heat meters and digital twins."
+    )
     session.flush()
     indexing.upsert_company(session=session, engine=engine, company=company)
     assert engine.shortlist(challenge.id, 1)[0].document.id == company.id

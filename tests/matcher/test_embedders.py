@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from matcher import Embedder, available_embedders, create_embedder
 from matcher.embedders import EmbedderError
 from matcher.embedders.model_files import packaged_model_path, sha256_of
@@ -18,9 +19,11 @@ def test_registry_names_and_unknown_backend() -> None:
 
 
 def test_tfidf_matches_swedish_compounds_through_character_ngrams(tfidf: Embedder) -> None:
-    corpus = ["Vi bygger laddinfrastruktur för ellastbilar",
-              "Infrastruktur för laddning av tunga fordon",
-              "Skolmåltider med mindre matsvinn"]
+    corpus = [
+        "Vi bygger laddinfrastruktur för ellastbilar",
+        "Infrastruktur för laddning av tunga fordon",
+        "Skolmåltider med mindre matsvinn",
+    ]
     tfidf.fit(corpus)
     vectors = tfidf.encode_documents(corpus).toarray()
     query = tfidf.encode_queries(["laddinfrastruktur"]).toarray()[0]

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 import numpy as np
+
 from matcher.explain import SentenceScorer, shared_terms
 from matcher.text import guess_language, sentences
 
 
 def test_shared_terms_find_compound_parts() -> None:
-    terms = shared_terms("Laddinfrastruktur för tunga transporter",
-                         "Vi bygger infrastruktur för tunga fordon och transporter")
+    terms = shared_terms(
+        "Laddinfrastruktur för tunga transporter",
+        "Vi bygger infrastruktur för tunga fordon och transporter",
+    )
     assert terms[:2] == ["infrastruktur", "transporter"]
     assert "för" not in terms
 
 
 def test_sentences_split_on_punctuation_and_keep_short_text() -> None:
-    assert sentences("First part here. Second part there!") == ["First part here.", "Second part there!"]
+    assert sentences("First part here. Second part there!") == [
+        "First part here.",
+        "Second part there!",
+    ]
     assert sentences("Solo") == ["Solo"]
 
 
@@ -24,12 +30,17 @@ def test_best_pair_uses_both_sides_and_caches() -> None:
         def encode(texts):
             calls.append((side, len(texts)))
             return np.array([[1.0, 0.0] if "heat" in t else [0.0, 1.0] for t in texts])
+
         return encode
 
     scorer = SentenceScorer(encoder("q"), encoder("d"))
-    pair = scorer.best_pair("We need heat pumps. Also bikes please.", "Bikes are sold here. We make heat pumps.")
+    pair = scorer.best_pair(
+        "We need heat pumps. Also bikes please.", "Bikes are sold here. We make heat pumps."
+    )
     assert pair == ("We need heat pumps.", "We make heat pumps.", 1.0)
-    scorer.best_pair("We need heat pumps. Also bikes please.", "Bikes are sold here. We make heat pumps.")
+    scorer.best_pair(
+        "We need heat pumps. Also bikes please.", "Bikes are sold here. We make heat pumps."
+    )
     assert calls == [("q", 2), ("d", 2)]
 
 

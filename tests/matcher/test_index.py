@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from matcher import Document, ExactIndex, Filters, top_k
 from scipy import sparse
+
+from matcher import Document, ExactIndex, Filters, top_k
 
 
 def oracle(scores: np.ndarray, k: int) -> list[list[int]]:
@@ -15,7 +16,8 @@ def oracle(scores: np.ndarray, k: int) -> list[list[int]]:
 
 
 scores_strategy = arrays(
-    np.float64, st.tuples(st.integers(1, 4), st.integers(1, 60)),
+    np.float64,
+    st.tuples(st.integers(1, 4), st.integers(1, 60)),
     elements=st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.9, -0.3, 1.0]),
 )
 

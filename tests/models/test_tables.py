@@ -33,14 +33,25 @@ def test_migrations_reach_head_and_match_the_tables(db_engine: Engine) -> None:
 
 
 def make_pair(session: Session) -> tuple[Challenge, CompanyProfile]:
-    city = crud.get_or_create_organisation(session=session, name="Malmö", kind=OrganisationKind.CITY,
-                                           country="SE")
-    firm = crud.get_or_create_organisation(session=session, name="Voltgräv AB",
-                                           kind=OrganisationKind.COMPANY, country="SE")
-    challenge = Challenge(organisation_id=city.id, title="Fossilfria byggarbetsplatser",
-                          description="Eldrivna arbetsmaskiner", cpv_codes=["45000000"])
-    company = CompanyProfile(organisation_id=firm.id, name="Voltgräv AB", country="SE",
-                             description="Batteridrivna grävmaskiner", cpv_codes=["43200000"])
+    city = crud.get_or_create_organisation(
+        session=session, name="Malmö", kind=OrganisationKind.CITY, country="SE"
+    )
+    firm = crud.get_or_create_organisation(
+        session=session, name="Voltgräv AB", kind=OrganisationKind.COMPANY, country="SE"
+    )
+    challenge = Challenge(
+        organisation_id=city.id,
+        title="Fossilfria byggarbetsplatser",
+        description="Eldrivna arbetsmaskiner",
+        cpv_codes=["45000000"],
+    )
+    company = CompanyProfile(
+        organisation_id=firm.id,
+        name="Voltgräv AB",
+        country="SE",
+        description="Batteridrivna grävmaskiner",
+        cpv_codes=["43200000"],
+    )
     session.add_all([challenge, company])
     session.flush()
     return challenge, company
@@ -54,8 +65,12 @@ def test_rows_round_trip_with_json_codes_and_defaults(session: Session) -> None:
     assert loaded.cpv_codes == ["45000000"] and loaded.status is ChallengeStatus.PUBLISHED
     assert loaded.organisation.name == "Malmö"
     assert crud.counts(session=session) == {"challenges": 1, "companies": 1}
-    assert crud.get_or_create_organisation(session=session, name="Malmö",
-                                           kind=OrganisationKind.CITY).id == loaded.organisation_id
+    assert (
+        crud.get_or_create_organisation(
+            session=session, name="Malmö", kind=OrganisationKind.CITY
+        ).id
+        == loaded.organisation_id
+    )
 
 
 def test_version_counter_refuses_a_stale_write(session: Session) -> None:
@@ -64,8 +79,12 @@ def test_version_counter_refuses_a_stale_write(session: Session) -> None:
     challenge.title = "Utsläppsfria byggarbetsplatser"
     session.flush()
     assert challenge.version == 2
-    session.execute(update(Challenge).where(Challenge.id == challenge.id).values(version=5)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge.id)
+        .values(version=5)
+        .execution_options(synchronize_session=False)
+    )
     challenge.title = "A write based on version 2"
     with pytest.raises(StaleDataError):
         session.flush()
@@ -75,8 +94,12 @@ def test_external_ids_are_unique(session: Session) -> None:
     challenge, _ = make_pair(session)
     challenge.external_id = "X-1"
     session.flush()
-    twin = Challenge(organisation_id=challenge.organisation_id, title="Twin", description="Twin text",
-                     external_id="X-1")
+    twin = Challenge(
+        organisation_id=challenge.organisation_id,
+        title="Twin",
+        description="Twin text",
+        external_id="X-1",
+    )
     session.add(twin)
     with pytest.raises(IntegrityError):
         session.flush()
@@ -93,20 +116,42 @@ def test_embedding_cache_round_trips_float32(session: Session) -> None:
 
 def test_match_runs_results_and_review_history(session: Session) -> None:
     challenge, company = make_pair(session)
-    run = MatchRun(direction=Direction.CHALLENGE_TO_COMPANIES, subject_id=challenge.id, model="m",
-                   parameters={"k": 1}, data_version=crud.data_version(session=session))
-    run.results.append(MatchResult(rank=1, challenge_id=challenge.id, company_id=company.id,
-                                   score=0.7, components={"dense": 0.7}, explanation={}))
+    run = MatchRun(
+        direction=Direction.CHALLENGE_TO_COMPANIES,
+        subject_id=challenge.id,
+        model="m",
+        parameters={"k": 1},
+        data_version=crud.data_version(session=session),
+    )
+    run.results.append(
+        MatchResult(
+            rank=1,
+            challenge_id=challenge.id,
+            company_id=company.id,
+            score=0.7,
+            components={"dense": 0.7},
+            explanation={},
+        )
+    )
     session.add(run)
     session.flush()
     for decision in (Decision.MAYBE, Decision.ACCEPTED):
-        session.add(Review(challenge_id=challenge.id, company_id=company.id, reviewer="ann",
-                           decision=decision, match_result_id=run.results[0].id))
+        session.add(
+            Review(
+                challenge_id=challenge.id,
+                company_id=company.id,
+                reviewer="ann",
+                decision=decision,
+                match_result_id=run.results[0].id,
+            )
+        )
     session.flush()
     loaded = crud.get_match_run(session=session, run_id=run.id)
     assert loaded is not None and loaded.results[0].components == {"dense": 0.7}
     assert [r.decision for r in session.query(Review).order_by(Review.id)] == [
-        Decision.MAYBE, Decision.ACCEPTED]
+        Decision.MAYBE,
+        Decision.ACCEPTED,
+    ]
 
 
 def test_data_version_changes_with_edits(session: Session) -> None:
