@@ -1,0 +1,37 @@
+"""The public surface: a route added, removed or left undocumented fails here first."""
+
+from __future__ import annotations
+
+from tests.api.conftest import World
+
+EXPECTED = {
+    ("get", "/health"), ("get", "/me"),
+    ("get", "/challenges"), ("post", "/challenges"), ("get", "/challenges/{challenge_id}"),
+    ("patch", "/challenges/{challenge_id}"), ("post", "/challenges/{challenge_id}/archive"),
+    ("get", "/challenges/{challenge_id}/shortlist"), ("get", "/challenges/{challenge_id}/reviews"),
+    ("get", "/challenges/{challenge_id}/shortlist/export"),
+    ("get", "/companies"), ("post", "/companies"), ("get", "/companies/{company_id}"),
+    ("patch", "/companies/{company_id}"), ("delete", "/companies/{company_id}"),
+    ("get", "/companies/{company_id}/opportunities"), ("get", "/runs/{run_id}"),
+    ("post", "/reviews"),
+}
+
+
+def test_routes_are_exactly_the_documented_ones(world: World) -> None:
+    spec = world.client.get("/openapi.json").json()
+    found = {(method, path) for path, item in spec["paths"].items() for method in item}
+    assert found == EXPECTED
+
+
+def test_every_route_but_health_declares_auth_and_its_errors(world: World) -> None:
+    spec = world.client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if path == "/health":
+                assert "security" not in operation
+                continue
+            assert operation["security"] == [{"HTTPBearer": []}], (method, path)
+            assert {"401", "422"} <= set(operation["responses"]), (method, path)
+            problem = operation["responses"]["401"]["content"]["application/json"]["schema"]
+            assert problem["$ref"].endswith("/Problem")
