@@ -35,3 +35,11 @@ def test_every_route_but_health_declares_auth_and_its_errors(world: World) -> No
             assert {"401", "422"} <= set(operation["responses"]), (method, path)
             problem = operation["responses"]["401"]["content"]["application/json"]["schema"]
             assert problem["$ref"].endswith("/Problem")
+
+
+def test_every_route_but_health_refuses_anonymous_callers(world: World) -> None:
+    for method, path in sorted(EXPECTED - {("get", "/health")}):
+        concrete = path.format(challenge_id=world.ids["sth_published"],
+                               company_id=world.ids["voltgrav"], run_id=1)
+        response = world.client.request(method.upper(), concrete, json={})
+        assert response.status_code == 401, (method, path, response.status_code)
