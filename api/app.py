@@ -13,10 +13,10 @@ from api.limits import BodySizeLimit
 from api.routes import challenges, companies, health, reviews, shortlists
 from api.state import AppState
 from klimatmatch import __version__
-from klimatmatch.embedding import build_embedder
+from klimatmatch.embedding import build_engine
 from klimatmatch.services import indexing
 from klimatmatch.settings import Settings, get_settings
-from matcher import Embedder, MatchEngine
+from matcher import Embedder
 from models import create_db_engine, session_factory
 from models.migrate import upgrade
 
@@ -28,7 +28,7 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
     db = create_db_engine(settings.database_url)
     upgrade(db)
     sessions = session_factory(db)
-    engine = MatchEngine(embedder or build_embedder(settings))
+    engine = build_engine(settings, embedder)
     with sessions() as session:
         report = indexing.rebuild(session=session, engine=engine)
         session.commit()

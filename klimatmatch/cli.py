@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from klimatmatch.embedding import build_embedder
+from klimatmatch.embedding import build_engine
 from klimatmatch.errors import KlimatmatchError
 from klimatmatch.services import accounts, indexing, matching
 from klimatmatch.services.importing import import_file
@@ -37,7 +37,7 @@ def _sessions(settings: Settings) -> Session:
 
 
 def _engine(settings: Settings, session: Session) -> MatchEngine:
-    engine = MatchEngine(build_embedder(settings))
+    engine = build_engine(settings)
     report = indexing.rebuild(session=session, engine=engine, show_progress=True)
     session.commit()
     console.print(

@@ -1,14 +1,21 @@
-"""Builds the configured embedder from the settings (the model is configuration, not code)."""
+"""Builds the configured engine from the settings (the model is configuration, not code)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from klimatmatch.settings import EmbedderKind, Settings
-from matcher import Embedder, create_embedder
+from matcher import Embedder, MatchEngine, create_embedder
+from matcher.cpv import CpvTagger, load_cpv
+
+CPV_FILE = "taxonomies/cpv2008_en_sv_da_fi.csv"
 
 
 def build_embedder(settings: Settings) -> Embedder:
     if settings.embedder is EmbedderKind.TFIDF:
         return create_embedder("tfidf")
+    languages = frozenset(settings.model_languages) if settings.model_languages else None
     return create_embedder(
         "sentence-transformers",
         model=settings.model,
@@ -18,4 +25,28 @@ def build_embedder(settings: Settings) -> Embedder:
         query_prompt=settings.query_prompt,
         document_prompt=settings.document_prompt,
         offline=settings.hf_offline,
+        languages=languages,
+    )
+
+
+@lru_cache(maxsize=2)
+def load_tagger(path: Path) -> CpvTagger:
+    """The tagger is read-only after construction, so one per taxonomy file is shared."""
+    return CpvTagger(load_cpv(path))
+
+
+def build_engine(settings: Settings, embedder: Embedder | None = None) -> MatchEngine:
+    """The configured channels: the model (or TF-IDF), BM25, and the CPV bridge."""
+    first = embedder or build_embedder(settings)
+    channels: dict[str, Embedder] = {first.channel: first}
+    if settings.lexical:
+        channels["lexical"] = create_embedder("bm25")
+    tagger = load_tagger(settings.data_dir / CPV_FILE) if settings.cpv else None
+    return MatchEngine(
+        channels,
+        fusion=settings.fusion,
+        weights=settings.weights,
+        depth=settings.fusion_depth,
+        cpv=tagger,
+        foreign_weight=settings.foreign_weight,
     )

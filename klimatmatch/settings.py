@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matcher.fusion import Fusion
+
 PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 PACKAGED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -40,6 +42,17 @@ class Settings(BaseSettings):
     )
     query_prompt: str = ""
     document_prompt: str = ""
+    model_languages: list[str] | None = Field(
+        default=None,
+        description="Languages the model covers (None: any); defaults to ['en'] for the "
+        "packaged English model. Elsewhere the dense channel weighs less in the fusion.",
+    )
+    lexical: bool = Field(default=True, description="Add the BM25 channel")
+    cpv: bool = Field(default=True, description="Tag texts with CPV codes and rank by shared codes")
+    fusion: Fusion = Fusion.ZSCORE
+    weights: dict[str, float] = Field(default_factory=lambda: {"cpv": 0.5})
+    foreign_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    fusion_depth: int = Field(default=100, ge=10, le=10_000)
     device: str = "cpu"
     batch_size: int = Field(default=32, ge=1, le=4096)
     hf_offline: bool = True
@@ -70,6 +83,8 @@ class Settings(BaseSettings):
     def _pin_packaged_weights(self) -> Settings:
         if self.model == PACKAGED_MODEL and self.model_sha256 is None:
             self.model_sha256 = PACKAGED_MODEL_SHA256
+        if self.model == PACKAGED_MODEL and self.model_languages is None:
+            self.model_languages = ["en"]
         if self.model_sha256 is not None and len(self.model_sha256) != 64:
             raise ValueError("model_sha256 must be 64 hex characters")
         return self

@@ -11,12 +11,14 @@ class Document:
     """A challenge or a company profile as the engine sees it.
 
     `fields` holds the structured values filters work on (country, sector, language, ...),
-    lower-cased by the caller's choice; the engine compares them as given.
+    lower-cased by the caller's choice; the engine compares them as given. `codes` are CPV
+    codes, declared by the owner or tagged by the engine.
     """
 
     id: int
     text: str
     fields: dict[str, str] = field(default_factory=dict)
+    codes: tuple[str, ...] = ()
 
     @property
     def text_hash(self) -> str:

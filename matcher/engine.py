@@ -1,22 +1,33 @@
-"""The engine: two indexes (challenges, companies) under one embedder, and shortlists over them.
+"""The engine: challenges and companies indexed over several channels, ranked by fusion.
 
-One relevance score per (challenge, company) pair: challenges are embedded as queries and
-profiles as documents once, so "companies for a challenge" and "challenges for a company"
-rank by the same number and agree with each other.
+Channels are embedders (dense sentence-transformers, lexical BM25, TF-IDF) plus, with a CPV
+tagger, the `cpv` channel of shared procurement codes. One relevance score per (challenge,
+company) pair: challenges are encoded as queries and profiles as documents once, so "companies
+for a challenge" and "challenges for a company" rank by the same numbers.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
+
+from matcher.cpv import CpvTagger, CpvVectors
 from matcher.documents import Document
 from matcher.embedders.base import Embedder, Matrix, Progress
 from matcher.explain import Explanation, SentenceScorer
 from matcher.filters import Filters
-from matcher.index import ExactIndex
+from matcher.fusion import Fusion, fuse
+from matcher.index import ExactIndex, top_k
+from matcher.text import guess_language
+
+Side = Literal["challenge", "company"]
+CPV = "cpv"
 
 
 @dataclass(frozen=True)
@@ -28,52 +39,144 @@ class Match:
     explanation: Explanation | None
 
 
-class MatchEngine:
-    """Thread-safe: searches and index changes take one lock, encoding happens outside it."""
+@dataclass(frozen=True)
+class Ranking:
+    """What a ranker sees for one query: per channel, raw scores over candidate rows."""
 
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
+    query: Document
+    rows: np.ndarray
+    components: dict[str, np.ndarray]
+    fused: np.ndarray
+
+
+class MatchEngine:
+    """Thread-safe: searches and index changes take one lock; encoding happens outside it.
+
+    `weights` scale each channel in the fusion; `foreign_weight` scales a dense channel whose
+    model does not cover the query's language (an English-only model on a Swedish query).
+    """
+
+    def __init__(
+        self,
+        channels: Mapping[str, Embedder] | Embedder,
+        *,
+        fusion: Fusion = Fusion.ZSCORE,
+        weights: Mapping[str, float] | None = None,
+        depth: int = 100,
+        cpv: CpvTagger | None = None,
+        foreign_weight: float = 0.5,
+        reranker: Any | None = None,
+    ) -> None:
+        if not isinstance(channels, Mapping):
+            channels = {channels.channel: channels}
+        self.channels: dict[str, Embedder] = dict(channels)
+        self.fusion = fusion
+        self.weights = dict(weights or {})
+        self.depth = depth
+        self.cpv = cpv
+        self.foreign_weight = foreign_weight
+        self.reranker = reranker
+        self.cpv_vectors = CpvVectors()
         self.challenges = ExactIndex()
         self.companies = ExactIndex()
         self._lock = threading.RLock()
-        self._sentences = SentenceScorer(embedder.encode_queries, embedder.encode_documents)
+        explainer = next(iter(self.channels.values()))
+        self._sentences = SentenceScorer(explainer.encode_queries, explainer.encode_documents)
 
-    def upsert_challenges(self, documents: list[Document], vectors: Matrix) -> None:
-        with self._lock:
-            self.challenges.upsert(documents, vectors)
+    @property
+    def embedder(self) -> Embedder:
+        """The first channel: it names the model in /health and explains sentences."""
+        return next(iter(self.channels.values()))
 
-    def upsert_companies(self, documents: list[Document], vectors: Matrix) -> None:
-        with self._lock:
-            self.companies.upsert(documents, vectors)
-
-    def remove_challenge(self, challenge_id: int) -> bool:
-        with self._lock:
-            return self.challenges.remove(challenge_id)
-
-    def remove_company(self, company_id: int) -> bool:
-        with self._lock:
-            return self.companies.remove(company_id)
-
-    def replace(self, other: MatchEngine) -> None:
-        """Swap in indexes built elsewhere, so readers never see a half-built index."""
-        with self._lock:
-            self.challenges, self.companies = other.challenges, other.companies
+    @property
+    def fingerprint(self) -> str:
+        return " + ".join(e.fingerprint for e in self.channels.values()) + (
+            " + cpv" if self.cpv else ""
+        )
 
     @property
     def parameters(self) -> dict[str, Any]:
         """What a match run records so that a shortlist can be reproduced later."""
         return {
-            "embedder": self.embedder.fingerprint,
-            "channel": self.embedder.channel,
-            "metric": "cosine",
+            "channels": {name: e.fingerprint for name, e in self.channels.items()},
+            "cpv": self.cpv is not None,
+            "fusion": self.fusion.value,
+            "weights": self.weights,
+            "foreign_weight": self.foreign_weight,
+            "depth": self.depth,
             "search": "exact",
+            "reranker": getattr(self.reranker, "version", None),
         }
 
-    def embed_challenges(self, texts: Sequence[str], progress: Progress | None = None) -> Matrix:
-        return self.embedder.encode_queries(texts, progress)
+    def fit(self, corpus: Sequence[str]) -> None:
+        """Fit the channels that learn from the corpus (BM25, TF-IDF)."""
+        for embedder in self.channels.values():
+            if not embedder.cacheable and corpus:
+                embedder.fit(corpus)
 
-    def embed_companies(self, texts: Sequence[str], progress: Progress | None = None) -> Matrix:
-        return self.embedder.encode_documents(texts, progress)
+    def ensure_fitted(self, texts: Sequence[str]) -> None:
+        for embedder in self.channels.values():
+            if not embedder.is_fitted:
+                embedder.fit(texts)
+
+    def prepare(self, documents: Sequence[Document]) -> list[Document]:
+        """Add tagged CPV codes to the declared ones."""
+        if self.cpv is None:
+            return list(documents)
+        tags = self.cpv.tag(d.text for d in documents)
+        return [
+            dataclasses.replace(d, codes=tuple(dict.fromkeys([*d.codes, *(c for c, _ in t)])))
+            for d, t in zip(documents, tags, strict=True)
+        ]
+
+    def encode(
+        self,
+        side: Side,
+        documents: Sequence[Document],
+        precomputed: Mapping[str, Matrix] | None = None,
+        progress: Progress | None = None,
+    ) -> dict[str, Matrix]:
+        """Vectors of every channel for prepared documents; `precomputed` ones are kept."""
+        vectors = dict(precomputed or {})
+        texts = [d.text for d in documents]
+        for name, embedder in self.channels.items():
+            if name not in vectors:
+                encode = (
+                    embedder.encode_queries if side == "challenge" else embedder.encode_documents
+                )
+                vectors[name] = encode(texts, progress)
+        if self.cpv is not None:
+            vectors[CPV] = self.cpv_vectors.encode([d.codes for d in documents])
+        return vectors
+
+    def upsert(self, side: Side, documents: list[Document], vectors: Mapping[str, Matrix]) -> None:
+        with self._lock:
+            self._index(side).upsert(documents, vectors)
+
+    def remove(self, side: Side, document_id: int) -> bool:
+        with self._lock:
+            return self._index(side).remove(document_id)
+
+    def spawn(self) -> MatchEngine:
+        """An empty engine with this configuration and its own copies of the fitted channels,
+        to rebuild in while this one keeps serving."""
+        channels = {n: e if e.cacheable else copy.deepcopy(e) for n, e in self.channels.items()}
+        return MatchEngine(
+            channels,
+            fusion=self.fusion,
+            weights=self.weights,
+            depth=self.depth,
+            cpv=self.cpv,
+            foreign_weight=self.foreign_weight,
+            reranker=self.reranker,
+        )
+
+    def adopt(self, other: MatchEngine) -> None:
+        """Swap in channels and indexes built elsewhere: readers never see a half-built index."""
+        with self._lock:
+            self.channels = other.channels
+            self.challenges, self.companies = other.challenges, other.companies
+            self._sentences = other._sentences
 
     def shortlist(
         self, challenge_id: int, k: int, filters: Filters | None = None, explain: bool = True
@@ -81,43 +184,129 @@ class MatchEngine:
         """Top `k` companies for an indexed challenge."""
         with self._lock:
             challenge = self.challenges.document(challenge_id)
-            hits = self.companies.search(self.challenges.vector(challenge_id), k, filters)
+            ranking = self._rank(
+                challenge, self.challenges.vectors(challenge_id), self.companies, filters
+            )
+            hits = self._top(ranking, self.companies, k)
         return self._matches(challenge, hits, explain, query_is_challenge=True)
 
     def shortlist_for_text(
         self, text: str, k: int, filters: Filters | None = None, explain: bool = True
     ) -> list[Match]:
         """Top `k` companies for a challenge text that is not indexed (a draft, a search box)."""
-        query = self.embed_challenges([text])
+        query = self.prepare(
+            [Document(id=-1, text=text, fields={"language": guess_language(text) or ""})]
+        )[0]
+        vectors = self.encode("challenge", [query])
         with self._lock:
-            hits = self.companies.search(query, k, filters)
-        return self._matches(Document(id=-1, text=text), hits, explain, query_is_challenge=True)
+            ranking = self._rank(query, vectors, self.companies, filters)
+            hits = self._top(ranking, self.companies, k)
+        return self._matches(query, hits, explain, query_is_challenge=True)
 
     def opportunities(
         self, company_id: int, k: int, filters: Filters | None = None, explain: bool = True
     ) -> list[Match]:
-        """Top `k` challenges for an indexed company profile."""
+        """Top `k` challenges for an indexed company profile (the same pair scores)."""
         with self._lock:
             company = self.companies.document(company_id)
-            hits = self.challenges.search(self.companies.vector(company_id), k, filters)
+            ranking = self._rank(
+                company, self.companies.vectors(company_id), self.challenges, filters
+            )
+            hits = self._top(ranking, self.challenges, k)
         return self._matches(company, hits, explain, query_is_challenge=False)
+
+    def rank_texts(self, texts: Sequence[str]) -> list[Ranking]:
+        """Rankings of the company index for query texts (evaluation, batch jobs)."""
+        queries = self.prepare(
+            [
+                Document(id=-1 - i, text=t, fields={"language": guess_language(t) or ""})
+                for i, t in enumerate(texts)
+            ]
+        )
+        vectors = self.encode("challenge", queries)
+        with self._lock:
+            raw = self.companies.scores(vectors)
+            return [
+                self._fuse(query, {name: m[i] for name, m in raw.items()}, None)
+                for i, query in enumerate(queries)
+            ]
+
+    def _index(self, side: Side) -> ExactIndex:
+        return self.challenges if side == "challenge" else self.companies
+
+    def _rank(
+        self,
+        query: Document,
+        vectors: Mapping[str, Matrix],
+        target: ExactIndex,
+        filters: Filters | None,
+    ) -> Ranking:
+        raw = {name: scores[0] for name, scores in target.scores(vectors).items()}
+        return self._fuse(query, raw, target.mask(filters or Filters()))
+
+    def _fuse(
+        self, query: Document, raw: dict[str, np.ndarray], keep: np.ndarray | None
+    ) -> Ranking:
+        if keep is not None:
+            raw = {name: np.where(keep, row, -np.inf) for name, row in raw.items()}
+        if len(raw) == 1:
+            fused = next(iter(raw.values()))
+        else:
+            fused = fuse(
+                {n: r[None, :] for n, r in raw.items()},
+                self.fusion,
+                self._weights(query),
+                depth=self.depth,
+            )[0]
+        candidates = np.flatnonzero(np.isfinite(fused))
+        ranking = Ranking(
+            query, candidates, {n: r[candidates] for n, r in raw.items()}, fused[candidates]
+        )
+        if self.reranker is not None and len(candidates):
+            ranking = dataclasses.replace(ranking, fused=self.reranker.score(ranking))
+        return ranking
+
+    def _weights(self, query: Document) -> dict[str, float]:
+        weights = {name: self.weights.get(name, 1.0) for name in [*self.channels, CPV]}
+        language = query.fields.get("language") or guess_language(query.text) or ""
+        for name, embedder in self.channels.items():
+            covered = getattr(embedder, "languages", None)
+            if covered is not None and language and language not in covered:
+                weights[name] *= self.foreign_weight
+        return weights
+
+    def _top(
+        self, ranking: Ranking, target: ExactIndex, k: int
+    ) -> list[tuple[Document, float, dict[str, float]]]:
+        order, _ = top_k(ranking.fused, k)
+        documents = target.documents
+        return [
+            (
+                documents[ranking.rows[i]],
+                float(ranking.fused[i]),
+                {n: round(float(c[i]), 6) for n, c in ranking.components.items()},
+            )
+            for i in order[0]
+            if i >= 0
+        ]
 
     def _matches(
         self,
         subject: Document,
-        hits: list[tuple[Document, float]],
+        hits: list[tuple[Document, float, dict[str, float]]],
         explain: bool,
         *,
         query_is_challenge: bool,
     ) -> list[Match]:
         matches = []
-        for rank, (document, score) in enumerate(hits, start=1):
+        for rank, (document, score, components) in enumerate(hits, start=1):
             explanation = None
             if explain:
                 challenge, company = (
                     (subject, document) if query_is_challenge else (document, subject)
                 )
                 explanation = self._sentences.explain(challenge.text, company.text)
-            components = {self.embedder.channel: round(score, 6)}
+                shared = sorted(set(challenge.codes) & set(company.codes))
+                explanation = dataclasses.replace(explanation, shared_codes=shared)
             matches.append(Match(rank, document, round(score, 6), components, explanation))
         return matches

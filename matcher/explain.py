@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -22,9 +22,12 @@ class Explanation:
     query_sentence: str
     document_sentence: str
     sentence_score: float
+    shared_codes: list[str] = field(default_factory=list)
 
     def one_line(self, width: int = 90) -> str:
         terms = ", ".join(self.shared_terms[:4]) or "no shared words"
+        if self.shared_codes:
+            terms += f" | CPV {', '.join(self.shared_codes[:2])}"
         line = f"{terms} | “{self.document_sentence}”"
         return line if len(line) <= width else line[: width - 1] + "…"
 

@@ -1,6 +1,8 @@
-"""Exact nearest-neighbour search over unit vectors, with incremental updates and filters."""
+"""Exact nearest-neighbour search over several vector channels that share one row order."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 from scipy import sparse
@@ -41,18 +43,82 @@ def _top_k_row(row: np.ndarray, k: int) -> np.ndarray:
     return chosen[np.lexsort((chosen, -row[chosen]))]
 
 
-class ExactIndex:
-    """Documents and their vectors, searched by brute force (a matrix-vector product).
+class _Channel:
+    """One channel's rows: a doubling dense buffer (adding one row is O(d)) or stacked sparse."""
 
-    Dense rows live in a buffer that grows by doubling, so adding one document is O(d),
-    not a copy of the index. Sparse rows (TF-IDF) are stacked.
+    def __init__(self) -> None:
+        self.dense: np.ndarray | None = None
+        self.sparse: sparse.csr_matrix | None = None
+
+    def write(self, row: int, vector: Matrix) -> None:
+        if sparse.issparse(vector):
+            self._write_sparse(row, sparse.csr_matrix(vector, dtype=np.float32))
+            return
+        vector = np.asarray(vector, dtype=np.float32).ravel()
+        if self.dense is None:
+            self.dense = np.zeros((max(16, row + 1), vector.shape[0]), dtype=np.float32)
+        elif vector.shape[0] != self.dense.shape[1]:
+            raise ValueError(f"vector has {vector.shape[0]} dims, index has {self.dense.shape[1]}")
+        if row >= self.dense.shape[0]:
+            grown = np.zeros(
+                (max(row + 1, 2 * self.dense.shape[0]), self.dense.shape[1]), dtype=np.float32
+            )
+            grown[: self.dense.shape[0]] = self.dense
+            self.dense = grown
+        self.dense[row] = vector
+
+    def _write_sparse(self, row: int, vector: sparse.csr_matrix) -> None:
+        if self.sparse is not None and vector.shape[1] != self.sparse.shape[1]:
+            vector = sparse.csr_matrix(
+                (vector.data, vector.indices, vector.indptr), shape=(1, self.sparse.shape[1])
+            )
+        if self.sparse is None or row == self.sparse.shape[0]:
+            parts = [vector] if self.sparse is None else [self.sparse, vector]
+            self.sparse = sparse.csr_matrix(sparse.vstack(parts, format="csr"))
+            return
+        lil = self.sparse.tolil()
+        lil[row] = vector
+        self.sparse = lil.tocsr()
+
+    def row(self, row: int) -> Matrix:
+        if self.sparse is not None:
+            return self.sparse[row]
+        assert self.dense is not None
+        return self.dense[row : row + 1]
+
+    def move(self, source: int, target: int, size: int) -> None:
+        """Copy row `source` over `target` and shrink to `size` rows."""
+        if self.sparse is not None:
+            self._write_sparse(target, self.sparse[source])
+            self.sparse = self.sparse[:size]
+        elif self.dense is not None:
+            self.dense[target] = self.dense[source]
+
+    def truncate(self, size: int) -> None:
+        if self.sparse is not None:
+            self.sparse = self.sparse[:size]
+
+    def scores(self, queries: Matrix, size: int) -> np.ndarray:
+        """(n_queries, size) dot products."""
+        if self.sparse is not None:
+            product = sparse.csr_matrix(queries) @ self.sparse[:size].T
+            return np.asarray(product.todense(), dtype=np.float64)
+        assert self.dense is not None
+        dense_queries = queries.toarray() if sparse.issparse(queries) else queries
+        matrix = self.dense[:size]
+        return (np.asarray(dense_queries, np.float32) @ matrix.T).astype(np.float64)
+
+
+class ExactIndex:
+    """Documents with one vector per channel; search is a brute-force product per channel.
+
+    All channels share one row order, so their score rows can be fused element-wise.
     """
 
     def __init__(self) -> None:
         self._documents: list[Document] = []
         self._rows: dict[int, int] = {}
-        self._dense: np.ndarray | None = None
-        self._sparse: sparse.csr_matrix | None = None
+        self._channels: dict[str, _Channel] = {}
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -64,20 +130,27 @@ class ExactIndex:
     def documents(self) -> list[Document]:
         return list(self._documents)
 
+    @property
+    def channels(self) -> list[str]:
+        return list(self._channels)
+
     def document(self, document_id: int) -> Document:
         return self._documents[self._rows[document_id]]
 
-    def vector(self, document_id: int) -> Matrix:
+    def vectors(self, document_id: int) -> dict[str, Matrix]:
         row = self._rows[document_id]
-        if self._sparse is not None:
-            return self._sparse[row]
-        assert self._dense is not None
-        return self._dense[row : row + 1]
+        return {name: channel.row(row) for name, channel in self._channels.items()}
 
-    def upsert(self, documents: list[Document], vectors: Matrix) -> None:
-        """Add new documents or replace existing ones (same id) with their new vectors."""
-        if len(documents) != vectors.shape[0]:
-            raise ValueError(f"{len(documents)} documents but {vectors.shape[0]} vectors")
+    def upsert(self, documents: list[Document], vectors: Mapping[str, Matrix] | Matrix) -> None:
+        """Add new documents or replace existing ones (same id); every channel must be given."""
+        if not isinstance(vectors, Mapping):
+            vectors = {"default": vectors}
+        if self._channels and set(vectors) != set(self._channels):
+            raise ValueError(f"channels {sorted(vectors)} differ from {sorted(self._channels)}")
+        for name, matrix in vectors.items():
+            if len(documents) != matrix.shape[0]:
+                raise ValueError(f"{len(documents)} documents but {matrix.shape[0]} vectors")
+            self._channels.setdefault(name, _Channel())
         for position, document in enumerate(documents):
             row = self._rows.get(document.id)
             if row is None:
@@ -86,7 +159,8 @@ class ExactIndex:
                 self._rows[document.id] = row
             else:
                 self._documents[row] = document
-            self._write_row(row, vectors[position])
+            for name, matrix in vectors.items():
+                self._channels[name].write(row, matrix[position])
 
     def remove(self, document_id: int) -> bool:
         """Drop a document; the last row moves into its place. Returns False if absent."""
@@ -98,24 +172,24 @@ class ExactIndex:
             moved = self._documents[last]
             self._documents[row] = moved
             self._rows[moved.id] = row
-            self._copy_row(last, row)
+            for channel in self._channels.values():
+                channel.move(last, row, last)
+        else:
+            for channel in self._channels.values():
+                channel.truncate(last)
         self._documents.pop()
-        if self._sparse is not None:
-            self._sparse = self._sparse[:last]
         return True
 
-    def scores(self, queries: Matrix) -> np.ndarray:
-        """Cosine scores, (n_queries, len(self)) float64."""
-        if not self._documents:
-            return np.zeros((queries.shape[0], 0))
-        if self._sparse is not None:
-            product = sparse.csr_matrix(queries) @ self._sparse.T
-            return np.asarray(product.todense(), dtype=np.float64)
-        assert self._dense is not None
-        dense_queries = queries.toarray() if sparse.issparse(queries) else queries
-        return (np.asarray(dense_queries, np.float32) @ self._dense[: len(self)].T).astype(
-            np.float64
-        )
+    def scores(self, queries: Mapping[str, Matrix] | Matrix) -> dict[str, np.ndarray]:
+        """Per channel, (n_queries, len(self)) raw scores."""
+        if not isinstance(queries, Mapping):
+            queries = {"default": queries}
+        return {
+            name: self._channels[name].scores(q, len(self))
+            if self._documents
+            else np.zeros((q.shape[0], 0))
+            for name, q in queries.items()
+        }
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Boolean (len(self),) of the candidates that pass; None when nothing is filtered."""
@@ -134,15 +208,13 @@ class ExactIndex:
         return keep
 
     def search(
-        self, query: Matrix, k: int, filters: Filters | None = None, skip_id: int | None = None
+        self, query: Matrix, k: int, filters: Filters | None = None
     ) -> list[tuple[Document, float]]:
-        """Top `k` documents for one query vector (1, d), best first, filters applied."""
-        row_scores = self.scores(query)[0]
+        """Top `k` documents for one query vector of the single (default) channel."""
+        row_scores = self.scores(query)["default"][0]
         keep = self.mask(filters or Filters())
         if keep is not None:
             row_scores[~keep] = -np.inf
-        if skip_id is not None and skip_id in self._rows:
-            row_scores[self._rows[skip_id]] = -np.inf
         indices, values = top_k(row_scores, k)
         return [
             (self._documents[i], float(v))
@@ -150,34 +222,5 @@ class ExactIndex:
             if i >= 0
         ]
 
-    def _write_row(self, row: int, vector: Matrix) -> None:
-        if sparse.issparse(vector):
-            self._write_sparse(row, sparse.csr_matrix(vector))
-            return
-        vector = np.asarray(vector, dtype=np.float32).ravel()
-        if self._dense is None:
-            self._dense = np.zeros((max(16, row + 1), vector.shape[0]), dtype=np.float32)
-        elif vector.shape[0] != self._dense.shape[1]:
-            raise ValueError(f"vector has {vector.shape[0]} dims, index has {self._dense.shape[1]}")
-        if row >= self._dense.shape[0]:
-            grown = np.zeros(
-                (max(row + 1, 2 * self._dense.shape[0]), self._dense.shape[1]), dtype=np.float32
-            )
-            grown[: self._dense.shape[0]] = self._dense
-            self._dense = grown
-        self._dense[row] = vector
-
-    def _write_sparse(self, row: int, vector: sparse.csr_matrix) -> None:
-        if self._sparse is None or row == self._sparse.shape[0]:
-            parts = [vector] if self._sparse is None else [self._sparse, vector]
-            self._sparse = sparse.csr_matrix(sparse.vstack(parts, format="csr"))
-            return
-        lil = self._sparse.tolil()
-        lil[row] = vector
-        self._sparse = lil.tocsr()
-
-    def _copy_row(self, source: int, target: int) -> None:
-        if self._sparse is not None:
-            self._write_sparse(target, self._sparse[source])
-        elif self._dense is not None:
-            self._dense[target] = self._dense[source]
+    def row_of(self, document_id: int) -> int:
+        return self._rows[document_id]

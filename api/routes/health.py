@@ -28,7 +28,7 @@ def health(session: SessionDep, engine: EngineDep) -> Health:
     return Health(
         status="ok",
         model=engine.embedder.fingerprint,
-        channel=engine.embedder.channel,
+        channel=", ".join([*engine.channels, *(["cpv"] if engine.cpv else [])]),
         challenges=counts["challenges"],
         companies=counts["companies"],
         indexed_challenges=len(engine.challenges),

@@ -1,7 +1,8 @@
 """Fills the engine's indexes from the database, reusing cached embeddings.
 
 Only texts whose (model, sha256) is not in the cache are encoded, so a restart or one new
-profile costs one encoding, not the whole corpus.
+profile costs one encoding, not the whole corpus. A rebuild happens in a spawned engine and is
+swapped in at the end, so the previous index keeps serving until then (and if it fails).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from matcher import Document, MatchEngine
+from matcher.engine import Side
 from models import Challenge, ChallengeStatus, CompanyProfile, crud
 
 
@@ -35,6 +37,7 @@ def challenge_document(challenge: Challenge) -> Document:
             "status": challenge.status.value,
             "country": challenge.organisation.country if challenge.organisation else "",
         },
+        codes=tuple(challenge.cpv_codes or ()),
     )
 
 
@@ -43,6 +46,7 @@ def company_document(company: CompanyProfile) -> Document:
         id=company.id,
         text=company.text,
         fields={"language": company.language, "sector": company.sector, "country": company.country},
+        codes=tuple(company.cpv_codes or ()),
     )
 
 
@@ -53,67 +57,81 @@ def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = Fals
         challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)
     ]
     companies = [company_document(c) for c in crud.list_companies(session=session)]
-    if not engine.embedder.cacheable and (challenges or companies):
-        engine.embedder.fit([d.text for d in challenges + companies])
-    fresh = MatchEngine(engine.embedder)
+    staged = engine.spawn()
+    staged.fit([d.text for d in challenges + companies])
     with tqdm(
         total=len(challenges) + len(companies),
         unit="text",
         desc="embedding",
         disable=not show_progress,
     ) as bar:
-        encoded_c, reused_c = _upsert(session, fresh, challenges, is_challenge=True, bar=bar)
-        encoded_p, reused_p = _upsert(session, fresh, companies, is_challenge=False, bar=bar)
-    engine.replace(fresh)
+        encoded_c, reused_c = _upsert(session, staged, "challenge", challenges, bar)
+        encoded_p, reused_p = _upsert(session, staged, "company", companies, bar)
+    engine.adopt(staged)
     return IndexReport(len(challenges), len(companies), encoded_c + encoded_p, reused_c + reused_p)
 
 
 def upsert_challenge(*, session: Session, engine: MatchEngine, challenge: Challenge) -> None:
     """Make one written challenge visible to the next shortlist (archived ones leave)."""
     if challenge.status is ChallengeStatus.ARCHIVED:
-        engine.remove_challenge(challenge.id)
+        engine.remove("challenge", challenge.id)
         return
-    _upsert(session, engine, [challenge_document(challenge)], is_challenge=True)
+    _upsert(session, engine, "challenge", [challenge_document(challenge)])
 
 
 def upsert_company(*, session: Session, engine: MatchEngine, company: CompanyProfile) -> None:
-    _upsert(session, engine, [company_document(company)], is_challenge=False)
+    _upsert(session, engine, "company", [company_document(company)])
 
 
 def remove_company(*, engine: MatchEngine, company_id: int) -> None:
-    engine.remove_company(company_id)
+    engine.remove("company", company_id)
 
 
 def _upsert(
     session: Session,
     engine: MatchEngine,
+    side: Side,
     documents: Sequence[Document],
-    *,
-    is_challenge: bool,
     bar: tqdm | None = None,
 ) -> tuple[int, int]:
-    """Returns (encoded, reused from cache)."""
+    """Returns (texts encoded by a cacheable model, texts found in the cache)."""
     if not documents:
         return 0, 0
-    upsert = engine.upsert_challenges if is_challenge else engine.upsert_companies
-    embed = engine.embed_challenges if is_challenge else engine.embed_companies
-    progress = bar.update if bar is not None else None
-    if not engine.embedder.cacheable:
-        if not engine.embedder.is_fitted:
-            engine.embedder.fit([d.text for d in documents])
-        upsert(list(documents), embed([d.text for d in documents], progress))
-        return len(documents), 0
-    model = f"{'q' if is_challenge else 'd'}:{engine.embedder.fingerprint}"
+    engine.ensure_fitted([d.text for d in documents])
+    prepared = engine.prepare(documents)
+    precomputed, encoded, reused = {}, 0, 0
+    for name, embedder in engine.channels.items():
+        if embedder.cacheable:
+            precomputed[name], encoded, reused = _cached(session, engine, name, side, prepared, bar)
+    vectors = engine.encode(side, prepared, precomputed)
+    engine.upsert(side, prepared, vectors)
+    if bar is not None and not precomputed:
+        bar.update(len(prepared))
+    return encoded, reused
+
+
+def _cached(
+    session: Session,
+    engine: MatchEngine,
+    name: str,
+    side: Side,
+    documents: list[Document],
+    bar: tqdm | None,
+) -> tuple[np.ndarray, int, int]:
+    embedder = engine.channels[name]
+    model = f"{'q' if side == 'challenge' else 'd'}:{embedder.fingerprint}"
     cached = crud.cached_vectors(
         session=session, model=model, text_hashes=[d.text_hash for d in documents]
     )
+    progress = bar.update if bar is not None else None
     if progress is not None and cached:
         progress(sum(d.text_hash in cached for d in documents))
     missing = list({d.text_hash: d for d in documents if d.text_hash not in cached}.values())
     if missing:
-        vectors = embed([d.text for d in missing], progress)
+        encode = embedder.encode_queries if side == "challenge" else embedder.encode_documents
+        vectors = encode([d.text for d in missing], progress)
         new = {d.text_hash: np.asarray(v) for d, v in zip(missing, vectors, strict=True)}
         crud.store_vectors(session=session, model=model, vectors=new)
         cached.update(new)
-    upsert(list(documents), np.vstack([cached[d.text_hash] for d in documents]))
-    return len(missing), len(documents) - len(missing)
+    matrix = np.vstack([cached[d.text_hash] for d in documents])
+    return matrix, len(missing), len(documents) - len(missing)

@@ -77,7 +77,7 @@ def _store_run(
     run = MatchRun(
         direction=direction,
         subject_id=subject_id,
-        model=engine.embedder.fingerprint,
+        model=engine.fingerprint,
         parameters={**engine.parameters, "k": k, "filters": _filters_json(filters)},
         data_version=crud.data_version(session=session),
         created_by_id=user.id if user is not None else None,

@@ -23,9 +23,16 @@ def _tfidf(**options: Any) -> Embedder:
     return TfidfEmbedder(**options)
 
 
+def _bm25(**options: Any) -> Embedder:
+    from matcher.embedders.bm25 import BM25Embedder
+
+    return BM25Embedder(**options)
+
+
 _REGISTRY: dict[str, Callable[..., Embedder]] = {
     "sentence-transformers": _sentence_transformers,
     "tfidf": _tfidf,
+    "bm25": _bm25,
 }
 
 

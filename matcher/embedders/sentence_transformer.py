@@ -34,6 +34,7 @@ class SentenceTransformerEmbedder:
         query_prompt: str = "",
         document_prompt: str = "",
         offline: bool = True,
+        languages: frozenset[str] | None = None,
     ) -> None:
         self.model = model
         self.expected_sha256 = expected_sha256
@@ -42,6 +43,8 @@ class SentenceTransformerEmbedder:
         self.query_prompt = query_prompt
         self.document_prompt = document_prompt
         self.offline = offline
+        self.languages = languages
+        """Languages the model was trained on; None means any (a multilingual model)."""
         self._model = self._load()
         self.fingerprint = f"st:{model}|q={query_prompt}|d={document_prompt}"
 

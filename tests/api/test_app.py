@@ -38,7 +38,7 @@ def test_shortlist_has_scores_components_explanations_and_a_run(world: World) ->
     body = response.json()
     assert body["run_id"] > 0 and body["parameters"]["k"] == 3 and len(body["results"]) == 3
     first = body["results"][0]
-    assert set(first["components"]) == {"tfidf"} and first["title"]
+    assert set(first["components"]) == {"tfidf", "lexical", "cpv"} and first["title"]
     assert first["explanation"]["document_sentence"]
     again = world.get(f"/runs/{body['run_id']}", "coordinator").json()
     assert again["results"] == body["results"] and again["data_version"] == body["data_version"]

@@ -5,14 +5,23 @@ from __future__ import annotations
 from tests.api.conftest import World
 
 EXPECTED = {
-    ("get", "/health"), ("get", "/me"),
-    ("get", "/challenges"), ("post", "/challenges"), ("get", "/challenges/{challenge_id}"),
-    ("patch", "/challenges/{challenge_id}"), ("post", "/challenges/{challenge_id}/archive"),
-    ("get", "/challenges/{challenge_id}/shortlist"), ("get", "/challenges/{challenge_id}/reviews"),
+    ("get", "/health"),
+    ("get", "/me"),
+    ("get", "/challenges"),
+    ("post", "/challenges"),
+    ("get", "/challenges/{challenge_id}"),
+    ("patch", "/challenges/{challenge_id}"),
+    ("post", "/challenges/{challenge_id}/archive"),
+    ("get", "/challenges/{challenge_id}/shortlist"),
+    ("get", "/challenges/{challenge_id}/reviews"),
     ("get", "/challenges/{challenge_id}/shortlist/export"),
-    ("get", "/companies"), ("post", "/companies"), ("get", "/companies/{company_id}"),
-    ("patch", "/companies/{company_id}"), ("delete", "/companies/{company_id}"),
-    ("get", "/companies/{company_id}/opportunities"), ("get", "/runs/{run_id}"),
+    ("get", "/companies"),
+    ("post", "/companies"),
+    ("get", "/companies/{company_id}"),
+    ("patch", "/companies/{company_id}"),
+    ("delete", "/companies/{company_id}"),
+    ("get", "/companies/{company_id}/opportunities"),
+    ("get", "/runs/{run_id}"),
     ("post", "/reviews"),
 }
 
@@ -39,7 +48,8 @@ def test_every_route_but_health_declares_auth_and_its_errors(world: World) -> No
 
 def test_every_route_but_health_refuses_anonymous_callers(world: World) -> None:
     for method, path in sorted(EXPECTED - {("get", "/health")}):
-        concrete = path.format(challenge_id=world.ids["sth_published"],
-                               company_id=world.ids["voltgrav"], run_id=1)
+        concrete = path.format(
+            challenge_id=world.ids["sth_published"], company_id=world.ids["voltgrav"], run_id=1
+        )
         response = world.client.request(method.upper(), concrete, json={})
         assert response.status_code == 401, (method, path, response.status_code)

@@ -43,7 +43,7 @@ def test_shortlist_is_stored_as_a_reproducible_run(session: Session, tfidf: Embe
         k=5,
         filters=Filters.build(countries=["NO"]),
     )
-    assert len(run.results) == 5 and run.model == tfidf.fingerprint
+    assert len(run.results) == 5 and run.model == engine.fingerprint
     assert run.parameters["k"] == 5 and run.parameters["filters"] == {"countries": ["no"]}
     scores = [r.score for r in run.results]
     assert scores == sorted(scores, reverse=True)

@@ -1,0 +1,106 @@
+"""Language-aware analysis for the lexical channel: guess the language of each text, drop its
+stop words, reduce words to Snowball stems, and split compounds into parts the corpus knows.
+
+Swedish, Danish, Norwegian and Finnish glue words together ("laddinfrastruktur",
+"fjärrvärmenät"); whole-word matching misses "infrastruktur" in them. Splitting is driven by the
+corpus vocabulary (a part must be a word seen on its own), so no dictionary has to ship.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+
+import Stemmer
+from stop_words import get_stop_words
+
+from matcher.text import guess_language
+
+SNOWBALL = {"sv": "swedish", "da": "danish", "no": "norwegian", "fi": "finnish", "en": "english"}
+COMPOUNDING = frozenset({"sv", "da", "no", "fi"})
+"""Languages that write compounds as one word; English splits would mostly be noise."""
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+LINKING = ("s", "e", "a", "u", "o")
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    return frozenset(get_stop_words(SNOWBALL.get(language, "english")))
+
+
+class Analyzer:
+    """Turns a text into index terms: stems, plus the stems of compound parts.
+
+    `fit` learns which words exist on their own in the corpus; before it, compounds are kept whole.
+    """
+
+    def __init__(
+        self,
+        *,
+        default_language: str = "en",
+        decompound: bool = True,
+        min_part: int = 4,
+        min_compound: int = 9,
+    ) -> None:
+        self.default_language = default_language
+        self.decompound = decompound
+        self.min_part = min_part
+        self.min_compound = min_compound
+        self.vocabulary_: Counter[str] = Counter()
+        self._local = threading.local()
+
+    def fit(self, corpus: Iterable[str]) -> Analyzer:
+        vocabulary: Counter[str] = Counter()
+        for text in corpus:
+            vocabulary.update(_WORD.findall(text.lower()))
+        self.vocabulary_ = vocabulary
+        return self
+
+    def language(self, text: str) -> str:
+        guessed = guess_language(text)
+        return guessed if guessed in SNOWBALL else self.default_language
+
+    def terms(self, text: str, language: str | None = None) -> list[str]:
+        language = language if language in SNOWBALL else self.language(text)
+        stops = stop_words(language)
+        stem = self._stemmer(language).stemWord
+        terms: list[str] = []
+        for word in _WORD.findall(text.lower()):
+            if word in stops or (len(word) < 2 and not word.isdigit()):
+                continue
+            terms.append(stem(word))
+            if self.decompound and language in COMPOUNDING and len(word) >= self.min_compound:
+                terms.extend(stem(part) for part in self.split(word))
+        return terms
+
+    def split(self, word: str) -> list[str]:
+        """Best two-part split whose parts both occur as words; [] when there is none."""
+        best: tuple[int, list[str]] = (0, [])
+        for cut in range(self.min_part, len(word) - self.min_part + 1):
+            head, tail = word[:cut], word[cut:]
+            for candidate in (head, head[:-1] if head.endswith(LINKING) else None):
+                if not candidate or len(candidate) < self.min_part:
+                    continue
+                score = min(self.vocabulary_[candidate], self.vocabulary_[tail])
+                if score > best[0]:
+                    best = (score, [candidate, tail])
+        return best[1]
+
+    def _stemmer(self, language: str) -> Stemmer.Stemmer:
+        """PyStemmer objects are not thread-safe: one per thread and language."""
+        cache = self._local.__dict__.setdefault("stemmers", {})
+        if language not in cache:
+            cache[language] = Stemmer.Stemmer(SNOWBALL[language])
+        return cache[language]
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_local", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()

@@ -1,0 +1,77 @@
+"""Ranking quality on labelled sets in BEIR layout: nDCG@10, Recall@50, MRR@10."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matcher.index import top_k
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    doc_ids: list[str]
+    doc_texts: list[str]
+    query_ids: list[str]
+    query_texts: list[str]
+    qrels: dict[str, dict[str, int]]
+    """query id -> {doc id: graded relevance > 0}"""
+
+
+def load_beir(folder: Path, split: str = "test") -> Benchmark:
+    """Reads corpus.jsonl, queries.jsonl and qrels/{split}.tsv; keeps queries that have labels."""
+    qrels: dict[str, dict[str, int]] = {}
+    with (folder / "qrels" / f"{split}.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if int(row["score"]) > 0:
+                qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
+    doc_ids, doc_texts = [], []
+    for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            doc = json.loads(line)
+            doc_ids.append(str(doc["_id"]))
+            title = (doc.get("title") or "").strip()
+            doc_texts.append(f"{title}. {doc['text']}" if title else doc["text"])
+    query_ids, query_texts = [], []
+    for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            query = json.loads(line)
+            if str(query["_id"]) in qrels:
+                query_ids.append(str(query["_id"]))
+                query_texts.append(query["text"])
+    return Benchmark(folder.name, doc_ids, doc_texts, query_ids, query_texts, qrels)
+
+
+def metrics_for(ranked: list[str], relevant: Mapping[str, int]) -> dict[str, float]:
+    """nDCG@10 (graded gains), Recall@50 and MRR@10 of one ranked list."""
+    dcg = sum(relevant.get(doc, 0) / math.log2(i + 2) for i, doc in enumerate(ranked[:10]))
+    ideal = sorted(relevant.values(), reverse=True)[:10]
+    idcg = sum(gain / math.log2(i + 2) for i, gain in enumerate(ideal))
+    found = sum(1 for doc in ranked[:50] if doc in relevant)
+    first = next((i for i, doc in enumerate(ranked[:10]) if doc in relevant), None)
+    return {
+        "ndcg@10": dcg / idcg if idcg else 0.0,
+        "recall@50": found / len(relevant) if relevant else 0.0,
+        "mrr@10": 0.0 if first is None else 1.0 / (first + 1),
+    }
+
+
+def evaluate_scores(
+    benchmark: Benchmark, scores: np.ndarray, query_rows: list[int] | None = None
+) -> dict[str, float]:
+    """Mean metrics over the queries of `scores` (n_queries, n_docs), rows in benchmark order."""
+    rows = query_rows if query_rows is not None else list(range(len(benchmark.query_ids)))
+    indices, _ = top_k(scores[rows], 50)
+    totals = {"ndcg@10": 0.0, "recall@50": 0.0, "mrr@10": 0.0}
+    for row, best in zip(rows, indices, strict=True):
+        ranked = [benchmark.doc_ids[i] for i in best if i >= 0]
+        for name, value in metrics_for(ranked, benchmark.qrels[benchmark.query_ids[row]]).items():
+            totals[name] += value
+    return {name: round(total / max(len(rows), 1), 4) for name, total in totals.items()}
