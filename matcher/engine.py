@@ -215,6 +215,11 @@ class MatchEngine:
             hits = self._top(ranking, self.challenges, k)
         return self._matches(company, hits, explain, query_is_challenge=False)
 
+    def rank_query(self, query: Document, vectors: Mapping[str, Matrix]) -> Ranking:
+        """The company index ranked for one prepared query (see `prepare` and `encode`)."""
+        with self._lock:
+            return self._rank(query, vectors, self.companies, None)
+
     def rank_texts(self, texts: Sequence[str]) -> list[Ranking]:
         """Rankings of the company index for query texts (evaluation, batch jobs)."""
         queries = self.prepare(

@@ -6,7 +6,7 @@ import csv
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,10 @@ class Benchmark:
     query_texts: list[str]
     qrels: dict[str, dict[str, int]]
     """query id -> {doc id: graded relevance > 0}"""
+    doc_codes: list[tuple[str, ...]] = field(default_factory=list)
+    query_codes: list[tuple[str, ...]] = field(default_factory=list)
+    query_languages: list[str] = field(default_factory=list)
+    """Optional extras some sets carry (`cpv_codes`, `language`); empty when absent."""
 
 
 def load_beir(folder: Path, split: str = "test") -> Benchmark:
@@ -32,21 +36,34 @@ def load_beir(folder: Path, split: str = "test") -> Benchmark:
         for row in csv.DictReader(handle, delimiter="\t"):
             if int(row["score"]) > 0:
                 qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
-    doc_ids, doc_texts = [], []
+    doc_ids, doc_texts, doc_codes = [], [], []
     for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             doc = json.loads(line)
             doc_ids.append(str(doc["_id"]))
             title = (doc.get("title") or "").strip()
             doc_texts.append(f"{title}. {doc['text']}" if title else doc["text"])
-    query_ids, query_texts = [], []
+            doc_codes.append(tuple(doc.get("cpv_codes") or ()))
+    query_ids, query_texts, query_codes, languages = [], [], [], []
     for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             query = json.loads(line)
             if str(query["_id"]) in qrels:
                 query_ids.append(str(query["_id"]))
                 query_texts.append(query["text"])
-    return Benchmark(folder.name, doc_ids, doc_texts, query_ids, query_texts, qrels)
+                query_codes.append(tuple(query.get("cpv_codes") or ()))
+                languages.append(query.get("language") or "")
+    return Benchmark(
+        folder.name,
+        doc_ids,
+        doc_texts,
+        query_ids,
+        query_texts,
+        qrels,
+        doc_codes,
+        query_codes,
+        languages,
+    )
 
 
 def metrics_for(ranked: list[str], relevant: Mapping[str, int]) -> dict[str, float]:
