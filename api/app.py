@@ -14,7 +14,7 @@ from api.routes import challenges, companies, health, reviews, shortlists
 from api.state import AppState
 from klimatmatch import __version__
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import indexing
+from klimatmatch.services import indexing, learning
 from klimatmatch.settings import Settings, get_settings
 from matcher import Embedder
 from models import create_db_engine, session_factory
@@ -32,6 +32,8 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
     with sessions() as session:
         report = indexing.rebuild(session=session, engine=engine)
         session.commit()
+        version = learning.load_latest(session=session, engine=engine)
+    log.info("re-ranker: %s", version or "none yet (fused scores rank)")
     log.info(
         "indexed %s challenges, %s companies (%s encoded, %s from cache)",
         report.challenges,

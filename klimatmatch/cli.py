@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from klimatmatch.embedding import build_engine
 from klimatmatch.errors import KlimatmatchError
-from klimatmatch.services import accounts, indexing, matching
+from klimatmatch.services import accounts, indexing, learning, matching
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings, get_settings
 from matcher import MatchEngine
@@ -167,6 +167,24 @@ def _print_shortlist(title: str, matches: list, caption: str = "") -> None:
     console.print(table)
 
 
+@app.command()
+def learn() -> None:
+    """Train a new re-ranker version from coordinators' accept/reject decisions."""
+    settings = get_settings()
+    with _sessions(settings) as session:
+        engine = _engine(settings, session)
+        try:
+            report = learning.train(
+                session=session, engine=engine, min_reviews=settings.min_reviews
+            )
+        except KlimatmatchError as error:
+            raise _fail(error) from error
+    console.print(
+        f"re-ranker {report.version}: {report.examples} decisions, "
+        f"{report.positives} accepted; used by the service from its next start"
+    )
+
+
 @app.command("eval")
 def eval_(
     bench_dir: Annotated[
@@ -182,6 +200,7 @@ def eval_(
     ] = False,
     cache_dir: Annotated[Path | None, typer.Option(help="Keep dense vectors here")] = None,
     cpv: Annotated[bool, typer.Option(help="Also report hybrid with the CPV channel")] = False,
+    queries: Annotated[int | None, typer.Option(min=1, help="Only the first N queries")] = None,
 ) -> None:
     """nDCG@10, Recall@50 and MRR@10 per method, with the service's engine."""
     import json
@@ -198,6 +217,7 @@ def eval_(
         cache_dir=cache_dir,
         rerank=rerank,
         cpv=cpv,
+        max_queries=queries,
         show_progress=True,
     )
     table = Table(title=f"{bench_dir.name}", title_justify="left")

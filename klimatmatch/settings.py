@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     fusion: Fusion = Fusion.ZSCORE
     weights: dict[str, float] = Field(default_factory=lambda: {"cpv": 0.5})
     foreign_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_reviews: int = Field(
+        default=30, ge=2, description="Decisions needed to train the re-ranker"
+    )
     fusion_depth: int = Field(default=100, ge=10, le=10_000)
     device: str = "cpu"
     batch_size: int = Field(default=32, ge=1, le=4096)

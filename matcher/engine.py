@@ -215,6 +215,18 @@ class MatchEngine:
             hits = self._top(ranking, self.challenges, k)
         return self._matches(company, hits, explain, query_is_challenge=False)
 
+    def ranking_for_challenge(self, challenge_id: int, use_reranker: bool = True) -> Ranking:
+        """The full candidate ranking of companies for an indexed challenge (for training)."""
+        with self._lock:
+            challenge = self.challenges.document(challenge_id)
+            return self._rank(
+                challenge,
+                self.challenges.vectors(challenge_id),
+                self.companies,
+                None,
+                use_reranker=use_reranker,
+            )
+
     def rank_query(self, query: Document, vectors: Mapping[str, Matrix]) -> Ranking:
         """The company index ranked for one prepared query (see `prepare` and `encode`)."""
         with self._lock:
@@ -245,12 +257,17 @@ class MatchEngine:
         vectors: Mapping[str, Matrix],
         target: ExactIndex,
         filters: Filters | None,
+        use_reranker: bool = True,
     ) -> Ranking:
         raw = {name: scores[0] for name, scores in target.scores(vectors).items()}
-        return self._fuse(query, raw, target.mask(filters or Filters()))
+        return self._fuse(query, raw, target.mask(filters or Filters()), use_reranker)
 
     def _fuse(
-        self, query: Document, raw: dict[str, np.ndarray], keep: np.ndarray | None
+        self,
+        query: Document,
+        raw: dict[str, np.ndarray],
+        keep: np.ndarray | None,
+        use_reranker: bool = True,
     ) -> Ranking:
         if keep is not None:
             raw = {name: np.where(keep, row, -np.inf) for name, row in raw.items()}
@@ -267,7 +284,7 @@ class MatchEngine:
         ranking = Ranking(
             query, candidates, {n: r[candidates] for n, r in raw.items()}, fused[candidates]
         )
-        if self.reranker is not None and len(candidates):
+        if use_reranker and self.reranker is not None and len(candidates):
             ranking = dataclasses.replace(ranking, fused=self.reranker.score(ranking))
         return ranking
 

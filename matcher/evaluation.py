@@ -29,8 +29,9 @@ class Benchmark:
     """Optional extras some sets carry (`cpv_codes`, `language`); empty when absent."""
 
 
-def load_beir(folder: Path, split: str = "test") -> Benchmark:
-    """Reads corpus.jsonl, queries.jsonl and qrels/{split}.tsv; keeps queries that have labels."""
+def load_beir(folder: Path, split: str = "test", max_queries: int | None = None) -> Benchmark:
+    """Reads corpus.jsonl, queries.jsonl and qrels/{split}.tsv; keeps queries that have labels
+    (the first `max_queries` of them, for a quick slice)."""
     qrels: dict[str, dict[str, int]] = {}
     with (folder / "qrels" / f"{split}.tsv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -48,7 +49,8 @@ def load_beir(folder: Path, split: str = "test") -> Benchmark:
     for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             query = json.loads(line)
-            if str(query["_id"]) in qrels:
+            wanted = max_queries is None or len(query_ids) < max_queries
+            if str(query["_id"]) in qrels and wanted:
                 query_ids.append(str(query["_id"]))
                 query_texts.append(query["text"])
                 query_codes.append(tuple(query.get("cpv_codes") or ()))

@@ -242,3 +242,16 @@ class Review(Base):
     reason: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RerankerModel(Base):
+    """A trained re-ranker, versioned; match runs record the version that ranked them."""
+
+    __tablename__ = "rerankers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(100), unique=True)
+    n_examples: Mapped[int] = mapped_column(Integer)
+    channels: Mapped[list[str]] = mapped_column(default=list)
+    model: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

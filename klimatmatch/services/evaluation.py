@@ -36,6 +36,8 @@ def encode_channels(
     benchmark: Benchmark, settings: Settings, cache_dir: Path | None, show_progress: bool
 ) -> Channels:
     dense = build_embedder(settings)
+    if not dense.is_fitted:
+        dense.fit(benchmark.doc_texts)
     lexical = create_embedder("bm25").fit(benchmark.doc_texts)
     embedders = {"dense": dense, "lexical": lexical}
     documents, queries = {}, {}
@@ -180,9 +182,10 @@ def evaluate(
     cache_dir: Path | None = None,
     rerank: bool = False,
     cpv: bool = False,
+    max_queries: int | None = None,
     show_progress: bool = False,
 ) -> dict[str, dict[str, float]]:
-    benchmark = load_beir(folder)
+    benchmark = load_beir(folder, max_queries=max_queries)
     channels = encode_channels(benchmark, settings, cache_dir, show_progress)
     results: dict[str, dict[str, float]] = {}
     every = list(range(len(benchmark.query_ids)))
