@@ -16,16 +16,24 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DBAPI objects
+    """Also hands transaction control to SQLAlchemy: pysqlite's own BEGIN handling would let a
+    RELEASE SAVEPOINT commit for real (SQLAlchemy's documented recipe)."""
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+    connection.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -49,11 +49,13 @@ def test_query_split_is_fixed_and_disjoint() -> None:
 @pytest.mark.model
 def test_cpv_bridge_lifts_the_sample_set(tmp_path: Path) -> None:
     """Measured with the real model: the CPV channel must pay for itself on our own labels."""
-    results = evaluate(BEIR, ["lexical", "dense", "hybrid"], Settings(), cpv=True,
-                       cache_dir=tmp_path)
+    results = evaluate(
+        BEIR, ["lexical", "dense", "hybrid"], Settings(), cpv=True, cache_dir=tmp_path
+    )
     assert results["hybrid+cpv"]["ndcg@10"] > results["hybrid"]["ndcg@10"] + 0.05
-    assert results["hybrid+cpv"]["ndcg@10"] > max(results["lexical"]["ndcg@10"],
-                                                   results["dense"]["ndcg@10"])
+    assert results["hybrid+cpv"]["ndcg@10"] > max(
+        results["lexical"]["ndcg@10"], results["dense"]["ndcg@10"]
+    )
 
 
 @pytest.mark.model
@@ -61,19 +63,34 @@ def test_a_swedish_challenge_finds_the_english_profile_through_cpv(minilm) -> No
     """GBG-02 (Swedish: ventilation with heat recovery in 1960s flats) and CO-071 (English:
     heat recovery ventilation for retrofit) share CPV 45331000; MiniLM alone misses the pair."""
     challenge = load_beir(BEIR)
-    corpus = {doc_id: (text, codes) for doc_id, text, codes in
-              zip(challenge.doc_ids, challenge.doc_texts, challenge.doc_codes, strict=True)}
+    corpus = {
+        doc_id: (text, codes)
+        for doc_id, text, codes in zip(
+            challenge.doc_ids, challenge.doc_texts, challenge.doc_codes, strict=True
+        )
+    }
     row = challenge.query_ids.index("GBG-02")
     ranks = {}
     for cpv in (False, True):
         engine = build_engine(Settings(cpv=cpv), embedder=minilm)
         engine.fit([text for text, _ in corpus.values()])
-        companies = engine.prepare([Document(id=i, text=text, fields={"language": ""}, codes=codes)
-                                    for i, (text, codes) in enumerate(corpus.values())])
+        companies = engine.prepare(
+            [
+                Document(id=i, text=text, fields={"language": ""}, codes=codes)
+                for i, (text, codes) in enumerate(corpus.values())
+            ]
+        )
         engine.upsert("company", companies, engine.encode("company", companies))
-        query = engine.prepare([Document(id=1, text=challenge.query_texts[row],
-                                         fields={"language": "sv"},
-                                         codes=challenge.query_codes[row])])
+        query = engine.prepare(
+            [
+                Document(
+                    id=1,
+                    text=challenge.query_texts[row],
+                    fields={"language": "sv"},
+                    codes=challenge.query_codes[row],
+                )
+            ]
+        )
         engine.upsert("challenge", query, engine.encode("challenge", query))
         ids = [challenge.doc_ids[m.document.id] for m in engine.shortlist(1, 10)]
         ranks[cpv] = ids.index("CO-071") + 1 if "CO-071" in ids else None

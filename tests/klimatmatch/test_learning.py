@@ -36,14 +36,24 @@ def review_sample(session: Session, engine: MatchEngine, challenges: int) -> Non
         challenge = crud.challenge_by_external_id(session=session, external_id=external_id)
         if challenge is None or challenge.id not in engine.challenges:
             continue
-        relevant = set(relevance[relevance.challenge_external_id == external_id].company_external_id)
-        run = matching.challenge_shortlist(session=session, engine=engine,
-                                           challenge_id=challenge.id, k=10)
+        relevant = set(
+            relevance[relevance.challenge_external_id == external_id].company_external_id
+        )
+        run = matching.challenge_shortlist(
+            session=session, engine=engine, challenge_id=challenge.id, k=10
+        )
         for result in run.results:
             company = crud.get_company(session=session, company_id=result.company_id)
             decision = Decision.ACCEPTED if company.external_id in relevant else Decision.REJECTED
-            session.add(Review(challenge_id=challenge.id, company_id=company.id,
-                               reviewer="test", decision=decision, match_result_id=result.id))
+            session.add(
+                Review(
+                    challenge_id=challenge.id,
+                    company_id=company.id,
+                    reviewer="test",
+                    decision=decision,
+                    match_result_id=result.id,
+                )
+            )
     session.flush()
 
 
@@ -60,8 +70,9 @@ def test_reviews_train_a_versioned_reranker_that_runs_record(session: Session) -
     assert report.examples >= 30 and 0 < report.positives < report.examples
     assert engine.reranker is not None and engine.reranker.version == report.version
     challenge = crud.challenge_by_external_id(session=session, external_id="UPS-01")
-    run = matching.challenge_shortlist(session=session, engine=engine, challenge_id=challenge.id,
-                                       k=5)
+    run = matching.challenge_shortlist(
+        session=session, engine=engine, challenge_id=challenge.id, k=5
+    )
     assert run.parameters["reranker"] == report.version
     assert all(0.0 <= r.score <= 1.0 for r in run.results)
     fresh = MatchEngine(dict(engine.channels))

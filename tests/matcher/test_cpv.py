@@ -18,11 +18,13 @@ def test_hierarchy_prefixes() -> None:
 
 
 def test_a_swedish_and_an_english_text_meet_on_a_code(tagger: CpvTagger) -> None:
-    swedish, english, danish = tagger.tag([
-        "Vi bygger ut fjärrvärme med spillvärme från datacenter",
-        "District heating networks that recover waste heat from data centres",
-        "Store varmepumper til fjernvarme",
-    ])
+    swedish, english, danish = tagger.tag(
+        [
+            "Vi bygger ut fjärrvärme med spillvärme från datacenter",
+            "District heating networks that recover waste heat from data centres",
+            "Store varmepumper til fjernvarme",
+        ]
+    )
     codes = [{code for code, _ in tags} for tags in (swedish, english, danish)]
     assert "09323000" in codes[0] & codes[1]
     assert "42511110" in codes[2]  # "Store varmepumper": heat pumps
