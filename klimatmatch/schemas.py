@@ -159,6 +159,7 @@ class ExplanationPublic(BaseModel):
     query_sentence: str
     document_sentence: str
     sentence_score: float
+    shared_codes: list[str] = Field(default_factory=list, description="CPV codes both share")
 
 
 class MatchPublic(BaseModel):

@@ -53,6 +53,20 @@ def prefixes(code: str) -> list[str]:
     return [digits[:n] for n in range(2, len(digits) + 1)]
 
 
+def related_codes(left: Iterable[str], right: Iterable[str]) -> list[str]:
+    """Codes the two sets share at some level: for each pair where one code lies in the other's
+    class, the more general of the two (45000000 and 45210000 share 45000000)."""
+    shared = set()
+    for a in set(left):
+        for b in set(right):
+            sa, sb = significant(a), significant(b)
+            if sa.startswith(sb):
+                shared.add(b)
+            elif sb.startswith(sa):
+                shared.add(a)
+    return sorted(shared)
+
+
 class CpvTagger:
     """Tags texts with CPV codes by TF-IDF similarity to the labels in the text's language.
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from matcher.cpv import CpvTagger, CpvVectors
+from matcher.cpv import CpvTagger, CpvVectors, related_codes
 from matcher.documents import Document
 from matcher.embedders.base import Embedder, Matrix, Progress
 from matcher.explain import Explanation, SentenceScorer
@@ -328,7 +328,7 @@ class MatchEngine:
                     (subject, document) if query_is_challenge else (document, subject)
                 )
                 explanation = self._sentences.explain(challenge.text, company.text)
-                shared = sorted(set(challenge.codes) & set(company.codes))
+                shared = related_codes(challenge.codes, company.codes)
                 explanation = dataclasses.replace(explanation, shared_codes=shared)
             matches.append(Match(rank, document, round(score, 6), components, explanation))
         return matches

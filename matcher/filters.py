@@ -17,6 +17,8 @@ class Filters:
     sectors: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
     statuses: frozenset[str] = frozenset()
+    cpv_codes: frozenset[str] = frozenset()
+    """Keep candidates with a CPV code in the class of one of these (45000000 keeps 45xxxxxx)."""
     exclude_ids: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
@@ -27,6 +29,7 @@ class Filters:
         sectors: list[str] | None = None,
         languages: list[str] | None = None,
         statuses: list[str] | None = None,
+        cpv_codes: list[str] | None = None,
         exclude_ids: list[int] | None = None,
     ) -> Filters:
         def norm(values: list[str] | None) -> frozenset[str]:
@@ -37,6 +40,7 @@ class Filters:
             norm(sectors),
             norm(languages),
             norm(statuses),
+            norm(cpv_codes),
             frozenset(exclude_ids or []),
         )
 
@@ -52,4 +56,10 @@ class Filters:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.by_field() or self.exclude_ids)
+        return not (self.by_field() or self.exclude_ids or self.cpv_codes)
+
+    def allows_codes(self, codes: tuple[str, ...]) -> bool:
+        if not self.cpv_codes:
+            return True
+        wanted = [code.split("-")[0].rstrip("0") or code for code in self.cpv_codes]
+        return any(code.startswith(prefix) for code in codes for prefix in wanted)

@@ -198,7 +198,7 @@ class ExactIndex:
         keep = np.ones(len(self), dtype=bool)
         wanted = filters.by_field()
         for row, document in enumerate(self._documents):
-            if document.id in filters.exclude_ids:
+            if document.id in filters.exclude_ids or not filters.allows_codes(document.codes):
                 keep[row] = False
                 continue
             for name, allowed in wanted.items():

@@ -35,6 +35,10 @@ def challenge_shortlist(
     sector: Values = None,
     language: Values = None,
     exclude: Ids = None,
+    cpv: Annotated[
+        list[Annotated[str, Query(pattern=r"^\d{8}(-\d)?$")]] | None,
+        Query(max_length=50, description="CPV codes; keeps companies in their classes"),
+    ] = None,
 ) -> MatchRunPublic:
     """Ranked companies for a challenge, with score components, explanation and decisions.
 
@@ -45,7 +49,11 @@ def challenge_shortlist(
         challenge_id=challenge_id,
         k=k or settings.default_k,
         filters=Filters.build(
-            countries=country, sectors=sector, languages=language, exclude_ids=exclude
+            countries=country,
+            sectors=sector,
+            languages=language,
+            cpv_codes=cpv,
+            exclude_ids=exclude,
         ),
         user=user,
     )

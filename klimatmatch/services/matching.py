@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict
 
 from sqlalchemy.orm import Session
@@ -51,13 +52,7 @@ def company_opportunities(
     if user is not None and not access.can_see_opportunities(user, company):
         raise Forbidden(f"the opportunities of company {company_id} are its own")
     filters = filters or Filters()
-    published = Filters(
-        countries=filters.countries,
-        sectors=filters.sectors,
-        languages=filters.languages,
-        statuses=frozenset({ChallengeStatus.PUBLISHED.value}),
-        exclude_ids=filters.exclude_ids,
-    )
+    published = dataclasses.replace(filters, statuses=frozenset({ChallengeStatus.PUBLISHED.value}))
     matches = engine.opportunities(company_id, k, published)
     return _store_run(
         session, engine, Direction.COMPANY_TO_CHALLENGES, company_id, k, published, matches, user

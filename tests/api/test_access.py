@@ -345,3 +345,14 @@ def test_companies_never_see_coordinators_decisions(world: World) -> None:
     )
     body = world.get(f"/companies/{world.ids['voltgrav']}/opportunities?k=50", "voltgrav").json()
     assert all(r["decision"] is None for r in body["results"])
+
+
+def test_shortlist_filters_by_cpv_code_and_explains_shared_codes(world: World) -> None:
+    challenge = new_challenge(world, cpv_codes=["43200000"])
+    body = world.get(
+        f"/challenges/{challenge['id']}/shortlist", "stockholm", params={"k": 5, "cpv": "43200000"}
+    ).json()
+    assert body["results"] and body["parameters"]["filters"]["cpv_codes"] == ["43200000"]
+    assert all("43200000" in r["explanation"]["shared_codes"] for r in body["results"])
+    bad = world.get(f"/challenges/{challenge['id']}/shortlist", "stockholm", params={"cpv": "x1"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith("cpv")

@@ -42,3 +42,11 @@ def test_code_vectors_reward_the_same_code_most_then_the_same_group() -> None:
     assert 0 < similarity[0, 2] < similarity[0, 1]
     assert similarity[0, 3] == 0.0 and not vectors[4].nnz
     np.testing.assert_allclose(similarity.diagonal()[:4], 1.0, rtol=1e-5)
+
+
+def test_related_codes_report_the_shared_level() -> None:
+    from matcher.cpv import related_codes
+
+    assert related_codes(["45000000"], ["45210000", "09323000"]) == ["45000000"]
+    assert related_codes(["09323000"], ["09323000"]) == ["09323000"]
+    assert related_codes(["09323000"], ["45000000"]) == []

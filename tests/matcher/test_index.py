@@ -105,3 +105,16 @@ def test_sparse_vectors_rank_like_dense_ones() -> None:
 def test_mismatched_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="2 documents but 1 vectors"):
         ExactIndex().upsert(docs("SE", "DK"), unit([1, 0]))
+
+
+def test_cpv_filter_keeps_candidates_in_the_class_of_a_code() -> None:
+    index = ExactIndex()
+    documents = [
+        Document(1, "a", codes=("09323000",)),
+        Document(2, "b", codes=("45000000",)),
+        Document(3, "c"),
+    ]
+    index.upsert(documents, unit([1, 0], [0.9, 0.1], [0.8, 0.2]))
+    heating = index.search(unit([1, 0]), k=5, filters=Filters.build(cpv_codes=["09300000-2"]))
+    assert [d.id for d, _ in heating] == [1]
+    assert index.mask(Filters.build(cpv_codes=["45000000"])).tolist() == [False, True, False]
