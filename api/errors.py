@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from klimatmatch.errors import KlimatmatchError
@@ -58,6 +59,12 @@ async def _domain(_: Request, error: KlimatmatchError) -> JSONResponse:
     return problem(error.status_code, error.message, headers=headers)
 
 
+async def _database_down(_: Request, error: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", error)
+    return problem(503, "the database is unavailable; nothing was changed, try again shortly",
+                   headers={"Retry-After": "5"})
+
+
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     return problem(500, "an unexpected error occurred; it has been logged")
@@ -83,6 +90,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KlimatmatchError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(InterfaceError, _database_down)
     app.add_exception_handler(Exception, _unexpected)
 
 

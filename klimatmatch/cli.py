@@ -17,6 +17,7 @@ from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings, get_settings
 from matcher import MatchEngine
 from models import Role, create_db_engine, crud, session_factory
+from models.backup import RestoreError, export_database, restore_database
 from models.migrate import upgrade
 
 app = typer.Typer(
@@ -70,14 +71,34 @@ def _load_sample(session: Session, settings: Settings) -> None:
     session.commit()
 
 
+@app.command("export")
+def export(file: Annotated[Path, typer.Argument(help="Backup file to write (.json.gz)")]) -> None:
+    """Back up the whole database (every table) to one gzipped JSON file."""
+    db = create_db_engine(get_settings().database_url)
+    upgrade(db)
+    counts = export_database(db, file)
+    console.print(f"{file}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+
+
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSON file")],
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSON file, or a .json.gz backup")],
     kind: Annotated[
         str | None, typer.Option(help="challenges or companies (default: guessed)")
     ] = None,
 ) -> None:
-    """Import challenges or company profiles; nothing is written if any row is invalid."""
+    """Import challenges or company profiles (nothing is written if any row is invalid), or
+    restore a backup made by `klimatmatch export` into an empty database."""
+    if file.name.endswith(".json.gz"):
+        db = create_db_engine(get_settings().database_url)
+        upgrade(db)
+        try:
+            counts = restore_database(db, file)
+        except RestoreError as error:
+            console.print(f"[red]error:[/red] {error}", highlight=False)
+            raise typer.Exit(code=2) from error
+        console.print(f"restored {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        return
     if kind not in (None, "challenges", "companies"):
         raise typer.BadParameter("--kind must be challenges or companies")
     with _sessions(get_settings()) as session:

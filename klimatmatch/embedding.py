@@ -6,10 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from klimatmatch.settings import EmbedderKind, Settings
+import logging
+
 from matcher import Embedder, MatchEngine, create_embedder
+from matcher.embedders import EmbedderError
 from matcher.cpv import CpvTagger, load_cpv
 
 CPV_FILE = "taxonomies/cpv2008_en_sv_da_fi.csv"
+log = logging.getLogger("klimatmatch")
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -36,17 +40,29 @@ def load_tagger(path: Path) -> CpvTagger:
 
 
 def build_engine(settings: Settings, embedder: Embedder | None = None) -> MatchEngine:
-    """The configured channels: the model (or TF-IDF), BM25, and the CPV bridge."""
-    first = embedder or build_embedder(settings)
-    channels: dict[str, Embedder] = {first.channel: first}
-    if settings.lexical:
+    """The configured channels: the model (or TF-IDF), BM25, and the CPV bridge.
+
+    If the model cannot be loaded the engine starts on the lexical channel alone and says why
+    in `engine.degraded`, so the service stays up (and /health tells)."""
+    channels: dict[str, Embedder] = {}
+    degraded = None
+    try:
+        first = embedder or build_embedder(settings)
+        channels[first.channel] = first
+    except EmbedderError as error:
+        degraded = f"model {settings.model!r} failed to load, serving lexical matches only: {error}"
+        log.error(degraded)
+    if settings.lexical or not channels:
         channels["lexical"] = create_embedder("bm25")
     tagger = load_tagger(settings.data_dir / CPV_FILE) if settings.cpv else None
-    return MatchEngine(
+    engine = MatchEngine(
         channels,
         fusion=settings.fusion,
         weights=settings.weights,
         depth=settings.fusion_depth,
         cpv=tagger,
         foreign_weight=settings.foreign_weight,
+        ann_threshold=settings.ann_threshold,
     )
+    engine.degraded = degraded
+    return engine

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     min_reviews: int = Field(
         default=30, ge=2, description="Decisions needed to train the re-ranker"
     )
+    ann_threshold: int | None = Field(
+        default=200_000, ge=1, description="From this many profiles on, dense search uses HNSW"
+    )
     fusion_depth: int = Field(default=100, ge=10, le=10_000)
     device: str = "cpu"
     batch_size: int = Field(default=32, ge=1, le=4096)

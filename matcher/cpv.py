@@ -97,21 +97,27 @@ class CpvTagger:
         return lambda text: self.analyzer.terms(text, language)
 
     def tag(self, texts: Iterable[str]) -> list[list[tuple[str, float]]]:
-        """Per text, up to `max_codes` (code, score) pairs, best first."""
-        tagged = []
-        for text in texts:
+        """Per text, up to `max_codes` (code, score) pairs, best first (batched by language)."""
+        texts = list(texts)
+        by_language: dict[str, list[int]] = {}
+        for position, text in enumerate(texts):
             language = self.analyzer.language(text)
-            language = language if language in self._vectorizers else "en"
-            query = self._vectorizers[language].transform([text])
-            scores = np.asarray((self._matrices[language] @ query.T).todense()).ravel()
-            best = np.argsort(-scores)[: self.max_codes]
-            tagged.append(
-                [
-                    (self.codes[i].code, round(float(scores[i]), 4))
-                    for i in best
-                    if scores[i] >= self.min_score
-                ]
+            by_language.setdefault(language if language in self._vectorizers else "en", []).append(
+                position
             )
+        tagged: list[list[tuple[str, float]]] = [[] for _ in texts]
+        for language, positions in by_language.items():
+            queries = self._vectorizers[language].transform([texts[p] for p in positions])
+            scores = (queries @ self._matrices[language].T).tocsr()
+            for row, position in enumerate(positions):
+                start, end = scores.indptr[row], scores.indptr[row + 1]
+                values, columns = scores.data[start:end], scores.indices[start:end]
+                best = np.lexsort((columns, -values))[: self.max_codes]
+                tagged[position] = [
+                    (self.codes[columns[b]].code, round(float(values[b]), 4))
+                    for b in best
+                    if values[b] >= self.min_score
+                ]
         return tagged
 
     def label(self, code: str, language: str = "en") -> str:

@@ -66,6 +66,7 @@ class MatchEngine:
         cpv: CpvTagger | None = None,
         foreign_weight: float = 0.5,
         reranker: Any | None = None,
+        ann_threshold: int | None = None,
     ) -> None:
         if not isinstance(channels, Mapping):
             channels = {channels.channel: channels}
@@ -76,9 +77,12 @@ class MatchEngine:
         self.cpv = cpv
         self.foreign_weight = foreign_weight
         self.reranker = reranker
+        self.degraded: str | None = None
+        """Why the engine runs with fewer channels than configured, if it does."""
         self.cpv_vectors = CpvVectors()
-        self.challenges = ExactIndex()
-        self.companies = ExactIndex()
+        self.ann_threshold = ann_threshold
+        self.challenges = ExactIndex(ann_threshold)
+        self.companies = ExactIndex(ann_threshold)
         self._lock = threading.RLock()
         explainer = next(iter(self.channels.values()))
         self._sentences = SentenceScorer(explainer.encode_queries, explainer.encode_documents)
@@ -104,7 +108,7 @@ class MatchEngine:
             "weights": self.weights,
             "foreign_weight": self.foreign_weight,
             "depth": self.depth,
-            "search": "exact",
+            "search": "hnsw" if self.companies.approximate_channels else "exact",
             "reranker": getattr(self.reranker, "version", None),
         }
 
@@ -169,6 +173,7 @@ class MatchEngine:
             cpv=self.cpv,
             foreign_weight=self.foreign_weight,
             reranker=self.reranker,
+            ann_threshold=self.ann_threshold,
         )
 
     def adopt(self, other: MatchEngine) -> None:
@@ -259,7 +264,7 @@ class MatchEngine:
         filters: Filters | None,
         use_reranker: bool = True,
     ) -> Ranking:
-        raw = {name: scores[0] for name, scores in target.scores(vectors).items()}
+        raw = {name: s[0] for name, s in target.scores(vectors, depth=self.depth).items()}
         return self._fuse(query, raw, target.mask(filters or Filters()), use_reranker)
 
     def _fuse(

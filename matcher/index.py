@@ -9,6 +9,7 @@ from scipy import sparse
 
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
+from matcher.ann import HnswIndex
 from matcher.filters import Filters
 
 
@@ -67,6 +68,38 @@ class _Channel:
             self.dense = grown
         self.dense[row] = vector
 
+    def append(self, start: int, block: Matrix) -> None:
+        """Rows `start ..` get `block`, (n, d), in one copy."""
+        if sparse.issparse(block):
+            block = sparse.csr_matrix(block, dtype=np.float32)
+            if self.sparse is None:
+                self.sparse = block
+                return
+            if block.shape[1] != self.sparse.shape[1]:
+                block = sparse.csr_matrix(
+                    (block.data, block.indices, block.indptr),
+                    shape=(block.shape[0], self.sparse.shape[1]),
+                )
+            self.sparse = sparse.csr_matrix(
+                sparse.vstack([self.sparse[:start], block], format="csr")
+            )
+            return
+        block = np.asarray(block, dtype=np.float32)
+        if block.ndim == 1:
+            block = block[None, :]
+        end = start + block.shape[0]
+        if self.dense is None:
+            self.dense = np.zeros((max(16, end), block.shape[1]), dtype=np.float32)
+        elif block.shape[1] != self.dense.shape[1]:
+            raise ValueError(f"vector has {block.shape[1]} dims, index has {self.dense.shape[1]}")
+        if end > self.dense.shape[0]:
+            grown = np.zeros(
+                (max(end, 2 * self.dense.shape[0]), self.dense.shape[1]), dtype=np.float32
+            )
+            grown[:start] = self.dense[:start]
+            self.dense = grown
+        self.dense[start:end] = block
+
     def _write_sparse(self, row: int, vector: sparse.csr_matrix) -> None:
         if self.sparse is not None and vector.shape[1] != self.sparse.shape[1]:
             vector = sparse.csr_matrix(
@@ -115,10 +148,16 @@ class ExactIndex:
     All channels share one row order, so their score rows can be fused element-wise.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ann_threshold: int | None = None, ann_options: dict | None = None) -> None:
+        """`ann_threshold`: from this many documents on, dense channels use an HNSW graph."""
+        self.ann_threshold = ann_threshold
+        self.ann_options = dict(ann_options or {})
+        self._ann: dict[str, HnswIndex] = {}
         self._documents: list[Document] = []
         self._rows: dict[int, int] = {}
         self._channels: dict[str, _Channel] = {}
+        self._fields: dict[str, list[str]] = {}
+        self._ids: list[int] = []
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -151,60 +190,153 @@ class ExactIndex:
             if len(documents) != matrix.shape[0]:
                 raise ValueError(f"{len(documents)} documents but {matrix.shape[0]} vectors")
             self._channels.setdefault(name, _Channel())
+        fresh = [p for p, d in enumerate(documents) if d.id not in self._rows]
+        fresh_ids = {documents[p].id for p in fresh}
+        if len(fresh_ids) < len(fresh):
+            raise ValueError("the same document id appears twice in one upsert")
         for position, document in enumerate(documents):
-            row = self._rows.get(document.id)
-            if row is None:
-                row = len(self._documents)
-                self._documents.append(document)
-                self._rows[document.id] = row
-            else:
-                self._documents[row] = document
+            if document.id in fresh_ids:
+                continue
+            row = self._rows[document.id]
+            self._documents[row] = document
+            self._set_fields(row, document)
             for name, matrix in vectors.items():
                 self._channels[name].write(row, matrix[position])
+        if fresh:
+            self._append(documents, fresh, vectors)
+        self._update_ann(documents, vectors)
 
     def remove(self, document_id: int) -> bool:
         """Drop a document; the last row moves into its place. Returns False if absent."""
         row = self._rows.pop(document_id, None)
         if row is None:
             return False
+        for graph in self._ann.values():
+            graph.remove(document_id)
         last = len(self._documents) - 1
         if row != last:
             moved = self._documents[last]
             self._documents[row] = moved
             self._rows[moved.id] = row
+            self._ids[row] = moved.id
+            for values in self._fields.values():
+                values[row] = values[last]
             for channel in self._channels.values():
                 channel.move(last, row, last)
         else:
             for channel in self._channels.values():
                 channel.truncate(last)
         self._documents.pop()
+        self._ids.pop()
+        for values in self._fields.values():
+            values.pop()
         return True
 
-    def scores(self, queries: Mapping[str, Matrix] | Matrix) -> dict[str, np.ndarray]:
-        """Per channel, (n_queries, len(self)) raw scores."""
+    def _append(
+        self, documents: list[Document], positions: list[int], vectors: Mapping[str, Matrix]
+    ) -> None:
+        """New documents go in as one block per channel (one copy, not one per row)."""
+        start = len(self._documents)
+        for offset, position in enumerate(positions):
+            document = documents[position]
+            self._documents.append(document)
+            self._rows[document.id] = start + offset
+            self._ids.append(document.id)
+            for values in self._fields.values():
+                values.append("")
+            self._set_fields(start + offset, document)
+        index = np.asarray(positions)
+        for name, matrix in vectors.items():
+            self._channels[name].append(start, matrix[index])
+
+    def _set_fields(self, row: int, document: Document) -> None:
+        """Column arrays of lower-cased field values, so filters are vectorised."""
+        for name, value in document.fields.items():
+            if name not in self._fields:
+                self._fields[name] = [""] * len(self._documents)
+            self._fields[name][row] = str(value).lower()
+        for name, values in self._fields.items():
+            if name not in document.fields:
+                values[row] = ""
+
+    def scores(
+        self, queries: Mapping[str, Matrix] | Matrix, depth: int = 100
+    ) -> dict[str, np.ndarray]:
+        """Per channel, (n_queries, len(self)) scores. A channel served by its HNSW graph is
+        scored exactly on its own candidates and on every other channel's top `depth`, and is
+        -inf elsewhere."""
         if not isinstance(queries, Mapping):
             queries = {"default": queries}
-        return {
-            name: self._channels[name].scores(q, len(self))
-            if self._documents
-            else np.zeros((q.shape[0], 0))
+        size = len(self)
+        if not size:
+            return {name: np.zeros((q.shape[0], 0)) for name, q in queries.items()}
+        exact = {
+            name: self._channels[name].scores(q, size)
             for name, q in queries.items()
+            if name not in self._ann
         }
+        for name, graph in self._ann.items():
+            if name in queries:
+                exact[name] = self._ann_scores(name, graph, queries[name], exact, depth)
+        return exact
+
+    def _ann_scores(
+        self,
+        name: str,
+        graph: HnswIndex,
+        queries: Matrix,
+        others: dict[str, np.ndarray],
+        depth: int,
+    ) -> np.ndarray:
+        dense = queries.toarray() if sparse.issparse(queries) else np.asarray(queries)
+        result = np.full((dense.shape[0], len(self)), -np.inf)
+        matrix = self._channels[name].dense
+        assert matrix is not None
+        for i, query in enumerate(dense):
+            rows = {self._rows[int(d)] for d in graph.search(query, depth) if int(d) in self._rows}
+            for scores in others.values():
+                best, _ = top_k(scores[i : i + 1], depth)
+                rows.update(int(r) for r in best[0] if r >= 0)
+            chosen = np.fromiter(rows, dtype=np.int64)
+            result[i, chosen] = matrix[chosen] @ query.astype(np.float32)
+        return result
+
+    def _update_ann(self, documents: list[Document], vectors: Mapping[str, Matrix]) -> None:
+        if self.ann_threshold is None or len(self) < self.ann_threshold:
+            return
+        for name, channel in self._channels.items():
+            if channel.dense is None:
+                continue
+            if name not in self._ann:
+                graph = HnswIndex(
+                    channel.dense.shape[1], capacity=2 * len(self), **self.ann_options
+                )
+                graph.add(np.asarray(self._ids), channel.dense[: len(self)])
+                self._ann[name] = graph
+            else:
+                ids = np.array([d.id for d in documents])
+                self._ann[name].add(ids, np.asarray(vectors[name], dtype=np.float32))
+
+    @property
+    def approximate_channels(self) -> list[str]:
+        return sorted(self._ann)
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Boolean (len(self),) of the candidates that pass; None when nothing is filtered."""
         if filters.is_empty:
             return None
         keep = np.ones(len(self), dtype=bool)
-        wanted = filters.by_field()
-        for row, document in enumerate(self._documents):
-            if document.id in filters.exclude_ids or not filters.allows_codes(document.codes):
-                keep[row] = False
-                continue
-            for name, allowed in wanted.items():
-                if document.fields.get(name, "").lower() not in allowed:
-                    keep[row] = False
-                    break
+        for name, allowed in filters.by_field().items():
+            values = np.asarray(self._fields.get(name, [""] * len(self)), dtype=object)
+            keep &= np.isin(values, list(allowed))
+        if filters.exclude_ids:
+            keep &= ~np.isin(np.asarray(self._ids), list(filters.exclude_ids))
+        if filters.cpv_codes:
+            keep &= np.fromiter(
+                (filters.allows_codes(d.codes) for d in self._documents),
+                dtype=bool,
+                count=len(self),
+            )
         return keep
 
     def search(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, EngineDep, SessionDep
 from api.errors import ERROR_RESPONSES
@@ -12,7 +12,8 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when the model could not be loaded")
+    detail: str | None = None
     model: str
     channel: str
     challenges: int
@@ -26,7 +27,8 @@ def health(session: SessionDep, engine: EngineDep) -> Health:
     """The model in use and what the database and the index hold. No sign-in needed."""
     counts = crud.counts(session=session)
     return Health(
-        status="ok",
+        status="degraded" if engine.degraded else "ok",
+        detail=engine.degraded,
         model=engine.embedder.fingerprint,
         channel=", ".join([*engine.channels, *(["cpv"] if engine.cpv else [])]),
         challenges=counts["challenges"],

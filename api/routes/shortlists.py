@@ -39,6 +39,7 @@ def challenge_shortlist(
         list[Annotated[str, Query(pattern=r"^\d{8}(-\d)?$")]] | None,
         Query(max_length=50, description="CPV codes; keeps companies in their classes"),
     ] = None,
+    explain: Annotated[bool, Query(description="Find the best sentence pairs (slower)")] = True,
 ) -> MatchRunPublic:
     """Ranked companies for a challenge, with score components, explanation and decisions.
 
@@ -56,6 +57,7 @@ def challenge_shortlist(
             exclude_ids=exclude,
         ),
         user=user,
+        explain=explain,
     )
     session.commit()
     return run_public(session, run, user)

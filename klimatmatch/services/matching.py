@@ -21,6 +21,7 @@ def challenge_shortlist(
     k: int,
     filters: Filters | None = None,
     user: User | None = None,
+    explain: bool = True,
 ) -> MatchRun:
     """Top `k` companies for a challenge, stored as a match run (the caller commits).
 
@@ -30,7 +31,7 @@ def challenge_shortlist(
         raise NotFound(f"challenge {challenge_id} does not exist")
     if challenge_id not in engine.challenges:
         raise NotFound(f"challenge {challenge_id} is archived: it has no shortlist")
-    matches = engine.shortlist(challenge_id, k, filters)
+    matches = engine.shortlist(challenge_id, k, filters, explain=explain)
     return _store_run(
         session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k, filters, matches, user
     )

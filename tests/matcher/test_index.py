@@ -118,3 +118,25 @@ def test_cpv_filter_keeps_candidates_in_the_class_of_a_code() -> None:
     heating = index.search(unit([1, 0]), k=5, filters=Filters.build(cpv_codes=["09300000-2"]))
     assert [d.id for d, _ in heating] == [1]
     assert index.mask(Filters.build(cpv_codes=["45000000"])).tolist() == [False, True, False]
+
+
+def test_approximate_dense_search_matches_exact_on_clustered_vectors() -> None:
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(20, 32))
+    vectors = centres[rng.integers(0, 20, 3000)] + 0.3 * rng.normal(size=(3000, 32))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    documents = [Document(i, str(i)) for i in range(3000)]
+    exact, approximate = ExactIndex(), ExactIndex(ann_threshold=1000)
+    for index in (exact, approximate):
+        index.upsert(documents[:2000], vectors[:2000])
+        index.upsert(documents[2000:], vectors[2000:])
+        index.remove(5)
+    assert approximate.approximate_channels == ["default"] and not exact.approximate_channels
+    queries = vectors[rng.integers(0, 3000, 50)]
+    recall = 0.0
+    for query in queries:
+        truth = {d.id for d, _ in exact.search(query[None, :], 10)}
+        found = {d.id for d, _ in approximate.search(query[None, :], 10)}
+        recall += len(truth & found) / 10
+    assert recall / len(queries) >= 0.98
+    assert 5 not in {d.id for d, _ in approximate.search(vectors[5:6], 10)}

@@ -1,0 +1,166 @@
+"""Shortlist latency through the HTTP API at scale, with a bounded load generator on 127.0.0.1.
+
+    python -m benchmarks.bench_api --size 100000 --seconds 20 --concurrency 1 4
+
+Builds a SQLite database of synthetic profiles whose vectors are already in the embedding cache
+(as after a first `reindex`), starts `klimatmatch serve`, and measures GET shortlist latency for
+challenges whose vectors are cached: the one-off encoding of a new challenge happens on POST
+and is reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from sqlalchemy import insert
+
+from benchmarks.synthetic import profiles, vectors
+from klimatmatch.embedding import build_embedder
+from klimatmatch.services.accounts import create_user
+from klimatmatch.settings import Settings
+from matcher.documents import text_hash
+from models import (
+    Challenge,
+    CompanyProfile,
+    EmbeddingCache,
+    OrganisationKind,
+    Role,
+    create_db_engine,
+    crud,
+    session_factory,
+)
+from models.migrate import upgrade
+
+CHALLENGES = [
+    ("Fossilfria byggarbetsplatser", "Eldrivna arbetsmaskiner och laddning på byggarbetsplatsen."),
+    ("Charging for heavy transport", "High-power charging for electric trucks at logistics hubs."),
+    ("Mindre plast i storkök", "Återanvändbara matlådor i stället för engångsplast i skolkök."),
+    ("Restvärme i fjärrvärmenätet", "Spillvärme från datacenter via värmepumpar till fjärrvärme."),
+]
+
+
+def build_database(path: Path, size: int) -> tuple[str, str]:
+    url = f"sqlite:///{path}"
+    path.unlink(missing_ok=True)
+    db = create_db_engine(url)
+    upgrade(db)
+    settings = Settings()
+    model = build_embedder(settings)
+    frame = profiles(size)
+    texts = [f"{n}. {d}" for n, d in zip(frame["name"], frame["description"], strict=True)]
+    anchors = model.encode_documents(texts[:256])
+    dense = vectors(anchors, size)
+    with session_factory(db)() as session:
+        firm = crud.get_or_create_organisation(session=session, name="Synthetic Oy",
+                                               kind=OrganisationKind.COMPANY, country="FI")
+        city = crud.get_or_create_organisation(session=session, name="Benchstad",
+                                               kind=OrganisationKind.CITY, country="SE")
+        session.execute(insert(CompanyProfile), [
+            {"organisation_id": firm.id, "name": row.name, "description": row.description,
+             "country": row.country, "sector": row.sector, "language": "sv", "cpv_codes": []}
+            for row in frame.itertuples()])
+        session.execute(insert(EmbeddingCache), [
+            {"model": f"d:{model.fingerprint}", "text_hash": text_hash(t), "dimension": 384,
+             "vector": v.tobytes()} for t, v in zip(texts, dense, strict=True)])
+        for title, description in CHALLENGES:
+            session.add(Challenge(organisation_id=city.id, title=title, description=description,
+                                  language="", cpv_codes=[]))
+        _, token = create_user(session=session, name="bench", role=Role.COORDINATOR,
+                               organisation="Bench network")
+        _, city_token = create_user(session=session, name="city", role=Role.CITY,
+                                    organisation="Benchstad")
+        session.commit()
+    db.dispose()
+    return token, city_token
+
+
+def load(base: str, token: str, seconds: float, concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    errors: list[int] = []
+    deadline = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                          timeout=30) as client:
+            i = offset
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                response = client.get(f"/challenges/{1 + i % len(CHALLENGES)}/shortlist",
+                                      params={"k": 10, "explain": "false"})
+                latencies.append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    errors.append(response.status_code)
+                i += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        print(f"  errors: {len(errors)} ({sorted(set(errors))})")
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--port", type=int, default=8123)
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    path = Path("var") / f"bench-api-{args.size}.db"
+    path.parent.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    token, city_token = build_database(path, args.size)
+    print(f"database with {args.size:,} profiles and cached vectors: "
+          f"{time.perf_counter() - start:.1f} s")
+    env = {**os.environ, "KLIMATMATCH_DATABASE_URL": f"sqlite:///{path}",
+           "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+    server = subprocess.Popen([sys.executable, "-m", "klimatmatch.cli", "serve", "--port",
+                               str(args.port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        start = time.perf_counter()
+        while True:
+            try:
+                health = httpx.get(f"{base}/health", timeout=2).json()
+                break
+            except httpx.HTTPError:
+                if server.poll() is not None or time.perf_counter() - start > 900:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(1)
+        print(f"service start-up (index {health['indexed_companies']:,} profiles from cache): "
+              f"{time.perf_counter() - start:.1f} s")
+        city = {"Authorization": f"Bearer {city_token}"}
+        timings = []
+        for i in range(10):
+            start = time.perf_counter()
+            created = httpx.post(f"{base}/challenges", headers=city, timeout=60, json={
+                "title": f"Ny utmaning {i}", "description": "Vätgas för tunga fordon i hamnen."})
+            timings.append(time.perf_counter() - start)
+            assert created.status_code == 201, created.text
+        print(f"POST a new challenge (one-off encoding + index + commit): "
+              f"p50 {np.percentile(timings, 50) * 1000:.0f} ms")
+        for concurrency in args.concurrency:
+            latencies = np.array(load(base, token, args.seconds, concurrency)) * 1000
+            print(f"GET shortlist k=10, {concurrency} connection(s): {len(latencies) / args.seconds:6.1f}"
+                  f" req/s  p50 {np.percentile(latencies, 50):6.1f} ms  "
+                  f"p99 {np.percentile(latencies, 99):6.1f} ms")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
