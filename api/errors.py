@@ -61,8 +61,11 @@ async def _domain(_: Request, error: KlimatmatchError) -> JSONResponse:
 
 async def _database_down(_: Request, error: Exception) -> JSONResponse:
     log.error("database unavailable: %s", error)
-    return problem(503, "the database is unavailable; nothing was changed, try again shortly",
-                   headers={"Retry-After": "5"})
+    return problem(
+        503,
+        "the database is unavailable; nothing was changed, try again shortly",
+        headers={"Retry-After": "5"},
+    )
 
 
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -59,24 +59,55 @@ def build_database(path: Path, size: int) -> tuple[str, str]:
     anchors = model.encode_documents(texts[:256])
     dense = vectors(anchors, size)
     with session_factory(db)() as session:
-        firm = crud.get_or_create_organisation(session=session, name="Synthetic Oy",
-                                               kind=OrganisationKind.COMPANY, country="FI")
-        city = crud.get_or_create_organisation(session=session, name="Benchstad",
-                                               kind=OrganisationKind.CITY, country="SE")
-        session.execute(insert(CompanyProfile), [
-            {"organisation_id": firm.id, "name": row.name, "description": row.description,
-             "country": row.country, "sector": row.sector, "language": "sv", "cpv_codes": []}
-            for row in frame.itertuples()])
-        session.execute(insert(EmbeddingCache), [
-            {"model": f"d:{model.fingerprint}", "text_hash": text_hash(t), "dimension": 384,
-             "vector": v.tobytes()} for t, v in zip(texts, dense, strict=True)])
+        firm = crud.get_or_create_organisation(
+            session=session, name="Synthetic Oy", kind=OrganisationKind.COMPANY, country="FI"
+        )
+        city = crud.get_or_create_organisation(
+            session=session, name="Benchstad", kind=OrganisationKind.CITY, country="SE"
+        )
+        session.execute(
+            insert(CompanyProfile),
+            [
+                {
+                    "organisation_id": firm.id,
+                    "name": row.name,
+                    "description": row.description,
+                    "country": row.country,
+                    "sector": row.sector,
+                    "language": "sv",
+                    "cpv_codes": [],
+                }
+                for row in frame.itertuples()
+            ],
+        )
+        session.execute(
+            insert(EmbeddingCache),
+            [
+                {
+                    "model": f"d:{model.fingerprint}",
+                    "text_hash": text_hash(t),
+                    "dimension": 384,
+                    "vector": v.tobytes(),
+                }
+                for t, v in zip(texts, dense, strict=True)
+            ],
+        )
         for title, description in CHALLENGES:
-            session.add(Challenge(organisation_id=city.id, title=title, description=description,
-                                  language="", cpv_codes=[]))
-        _, token = create_user(session=session, name="bench", role=Role.COORDINATOR,
-                               organisation="Bench network")
-        _, city_token = create_user(session=session, name="city", role=Role.CITY,
-                                    organisation="Benchstad")
+            session.add(
+                Challenge(
+                    organisation_id=city.id,
+                    title=title,
+                    description=description,
+                    language="",
+                    cpv_codes=[],
+                )
+            )
+        _, token = create_user(
+            session=session, name="bench", role=Role.COORDINATOR, organisation="Bench network"
+        )
+        _, city_token = create_user(
+            session=session, name="city", role=Role.CITY, organisation="Benchstad"
+        )
         session.commit()
     db.dispose()
     return token, city_token
@@ -88,13 +119,16 @@ def load(base: str, token: str, seconds: float, concurrency: int) -> list[float]
     deadline = time.perf_counter() + seconds
 
     def worker(offset: int) -> None:
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
-                          timeout=30) as client:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as client:
             i = offset
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
-                response = client.get(f"/challenges/{1 + i % len(CHALLENGES)}/shortlist",
-                                      params={"k": 10, "explain": "false"})
+                response = client.get(
+                    f"/challenges/{1 + i % len(CHALLENGES)}/shortlist",
+                    params={"k": 10, "explain": "false"},
+                )
                 latencies.append(time.perf_counter() - start)
                 if response.status_code != 200:
                     errors.append(response.status_code)
@@ -122,13 +156,21 @@ def main() -> None:
     path.parent.mkdir(exist_ok=True)
     start = time.perf_counter()
     token, city_token = build_database(path, args.size)
-    print(f"database with {args.size:,} profiles and cached vectors: "
-          f"{time.perf_counter() - start:.1f} s")
-    env = {**os.environ, "KLIMATMATCH_DATABASE_URL": f"sqlite:///{path}",
-           "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
-    server = subprocess.Popen([sys.executable, "-m", "klimatmatch.cli", "serve", "--port",
-                               str(args.port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    print(
+        f"database with {args.size:,} profiles and cached vectors: "
+        f"{time.perf_counter() - start:.1f} s"
+    )
+    env = {
+        **os.environ,
+        "KLIMATMATCH_DATABASE_URL": f"sqlite:///{path}",
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "klimatmatch.cli", "serve", "--port", str(args.port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         start = time.perf_counter()
@@ -140,23 +182,37 @@ def main() -> None:
                 if server.poll() is not None or time.perf_counter() - start > 900:
                     raise SystemExit("the server did not start") from None
                 time.sleep(1)
-        print(f"service start-up (index {health['indexed_companies']:,} profiles from cache): "
-              f"{time.perf_counter() - start:.1f} s")
+        print(
+            f"service start-up (index {health['indexed_companies']:,} profiles from cache): "
+            f"{time.perf_counter() - start:.1f} s"
+        )
         city = {"Authorization": f"Bearer {city_token}"}
         timings = []
         for i in range(10):
             start = time.perf_counter()
-            created = httpx.post(f"{base}/challenges", headers=city, timeout=60, json={
-                "title": f"Ny utmaning {i}", "description": "Vätgas för tunga fordon i hamnen."})
+            created = httpx.post(
+                f"{base}/challenges",
+                headers=city,
+                timeout=60,
+                json={
+                    "title": f"Ny utmaning {i}",
+                    "description": "Vätgas för tunga fordon i hamnen.",
+                },
+            )
             timings.append(time.perf_counter() - start)
             assert created.status_code == 201, created.text
-        print(f"POST a new challenge (one-off encoding + index + commit): "
-              f"p50 {np.percentile(timings, 50) * 1000:.0f} ms")
+        print(
+            f"POST a new challenge (one-off encoding + index + commit): "
+            f"p50 {np.percentile(timings, 50) * 1000:.0f} ms"
+        )
         for concurrency in args.concurrency:
             latencies = np.array(load(base, token, args.seconds, concurrency)) * 1000
-            print(f"GET shortlist k=10, {concurrency} connection(s): {len(latencies) / args.seconds:6.1f}"
-                  f" req/s  p50 {np.percentile(latencies, 50):6.1f} ms  "
-                  f"p99 {np.percentile(latencies, 99):6.1f} ms")
+            rate = len(latencies) / args.seconds
+            print(
+                f"GET shortlist k=10, {concurrency} connection(s): {rate:6.1f} req/s  "
+                f"p50 {np.percentile(latencies, 50):6.1f} ms  "
+                f"p99 {np.percentile(latencies, 99):6.1f} ms"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

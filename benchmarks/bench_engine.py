@@ -74,19 +74,23 @@ def bench_size(size: int, model, anchors: np.ndarray, settings: Settings, querie
     texts = [f"{n}. {d}" for n, d in zip(frame["name"], frame["description"], strict=True)]
     dense = vectors(anchors, size)
     before = current_rss_mb()
-    engine = MatchEngine({"dense": model, "lexical": create_embedder("bm25")},
-                         cpv=load_tagger(settings.data_dir / "taxonomies/cpv2008_en_sv_da_fi.csv"),
-                         weights=settings.weights, ann_threshold=None)
+    engine = MatchEngine(
+        {"dense": model, "lexical": create_embedder("bm25")},
+        cpv=load_tagger(settings.data_dir / "taxonomies/cpv2008_en_sv_da_fi.csv"),
+        weights=settings.weights,
+        ann_threshold=None,
+    )
     start = time.perf_counter()
     engine.fit(texts)
-    documents = [Document(i, t, {"country": c.lower()}) for i, (t, c) in
-                 enumerate(zip(texts, frame["country"], strict=True))]
+    documents = [
+        Document(i, t, {"country": c.lower()})
+        for i, (t, c) in enumerate(zip(texts, frame["country"], strict=True))
+    ]
     prepared = engine.prepare(documents)
     vecs = engine.encode("company", prepared, {"dense": dense})
     engine.upsert("company", prepared, vecs)
     build = time.perf_counter() - start
-    print(f"build (BM25 fit, CPV tagging, index) {build:8.2f} s   "
-          f"{size / build:,.0f} profiles/s")
+    print(f"build (BM25 fit, CPV tagging, index) {build:8.2f} s   {size / build:,.0f} profiles/s")
     print(f"memory: index +{current_rss_mb() - before:,.0f} MiB, process peak {rss_mb():,.0f} MiB")
 
     encode_times, search_times = [], []
@@ -101,22 +105,29 @@ def bench_size(size: int, model, anchors: np.ndarray, settings: Settings, querie
         engine.shortlist(query[0].id, 10, explain=False)
         search_times.append(time.perf_counter() - start)
         engine.remove("challenge", query[0].id)
-    print(f"new challenge: encoding {percentiles(encode_times)} | shortlist {percentiles(search_times)}")
+    print(
+        f"new challenge: encoding {percentiles(encode_times)} | "
+        f"shortlist {percentiles(search_times)}"
+    )
 
     start = time.perf_counter()
     added = Document(size + 1, "Vätgastankstationer för sopbilar och bussar i kallt klimat.")
     prepared = engine.prepare([added])
     engine.upsert("company", prepared, engine.encode("company", prepared))
     visible = time.perf_counter() - start
-    print(f"add one profile (encode + index), visible to the next shortlist: {visible * 1000:.1f} ms")
+    print(
+        f"add one profile (encode + index), visible to the next shortlist: {visible * 1000:.1f} ms"
+    )
 
     floor = dense.nbytes / (memory_bandwidth_gbs() * 1e9)
     start = time.perf_counter()
     for _ in range(20):
         dense @ dense[0]
     scan = (time.perf_counter() - start) / 20
-    print(f"dense exact scan {scan * 1000:.2f} ms vs floor {floor * 1000:.2f} ms "
-          f"({dense.nbytes / 1e6:.0f} MB / bandwidth): {floor / scan:.0%} of the limit")
+    print(
+        f"dense exact scan {scan * 1000:.2f} ms vs floor {floor * 1000:.2f} ms "
+        f"({dense.nbytes / 1e6:.0f} MB / bandwidth): {floor / scan:.0%} of the limit"
+    )
 
     exact, approximate = ExactIndex(), ExactIndex(ann_threshold=1)
     exact.upsert(documents, dense)
@@ -133,8 +144,10 @@ def bench_size(size: int, model, anchors: np.ndarray, settings: Settings, querie
         found = {d.id for d, _ in approximate.search(q[None, :], 10)}
         ann_times.append(time.perf_counter() - start)
         recall += len(truth & found) / 10
-    print(f"HNSW (M=16, ef=128): build {ann_build:.1f} s, recall@10 {recall / len(sample):.3f}, "
-          f"{percentiles(ann_times)} vs exact {percentiles(exact_times)}")
+    print(
+        f"HNSW (M=16, ef=128): build {ann_build:.1f} s, recall@10 {recall / len(sample):.3f}, "
+        f"{percentiles(ann_times)} vs exact {percentiles(exact_times)}"
+    )
 
 
 def main() -> None:
@@ -147,8 +160,10 @@ def main() -> None:
     settings = Settings(device=args.device)
     texts = [f"{n}. {d}" for n, d in zip(*profiles(512).iloc[:, [1, 4]].T.values, strict=True)]
     model, rate = bench_encoding(settings, texts)
-    print(f"encoding ({settings.device}, batch {settings.batch_size}, ~60-word profiles): "
-          f"{rate:,.0f} texts/s")
+    print(
+        f"encoding ({settings.device}, batch {settings.batch_size}, ~60-word profiles): "
+        f"{rate:,.0f} texts/s"
+    )
     anchors = model.encode_documents(texts[:256])
     for size in args.sizes:
         bench_size(size, model, anchors, settings, args.queries)

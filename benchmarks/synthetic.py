@@ -40,13 +40,17 @@ def profiles(size: int, seed: int = 0, words_per_text: int = 60) -> pd.DataFrame
     for length in lengths:
         texts.append(" ".join(words[drawn[start : start + length]]).capitalize() + ".")
         start += length
-    return pd.DataFrame({
-        "external_id": [f"SYN-{i:07d}" for i in range(size)],
-        "name": [f"Synthetic {i} AB" for i in range(size)],
-        "country": rng.choice(COUNTRIES, size),
-        "sector": rng.choice(["energy", "transport", "construction", "water", "software"], size),
-        "description": texts,
-    })
+    return pd.DataFrame(
+        {
+            "external_id": [f"SYN-{i:07d}" for i in range(size)],
+            "name": [f"Synthetic {i} AB" for i in range(size)],
+            "country": rng.choice(COUNTRIES, size),
+            "sector": rng.choice(
+                ["energy", "transport", "construction", "water", "software"], size
+            ),
+            "description": texts,
+        }
+    )
 
 
 def vectors(anchors: np.ndarray, size: int, seed: int = 0, noise: float = 0.35) -> np.ndarray:
@@ -54,7 +58,8 @@ def vectors(anchors: np.ndarray, size: int, seed: int = 0, noise: float = 0.35) 
     rng = np.random.default_rng(seed)
     picked = anchors[rng.integers(0, len(anchors), size)]
     scattered = picked + noise * rng.normal(size=picked.shape).astype(np.float32) / np.sqrt(
-        anchors.shape[1] / 16)
+        anchors.shape[1] / 16
+    )
     return (scattered / np.linalg.norm(scattered, axis=1, keepdims=True)).astype(np.float32)
 
 

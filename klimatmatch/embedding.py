@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 from klimatmatch.settings import EmbedderKind, Settings
-import logging
-
 from matcher import Embedder, MatchEngine, create_embedder
-from matcher.embedders import EmbedderError
 from matcher.cpv import CpvTagger, load_cpv
+from matcher.embedders import EmbedderError
 
 CPV_FILE = "taxonomies/cpv2008_en_sv_da_fi.csv"
 log = logging.getLogger("klimatmatch")

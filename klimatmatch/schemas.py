@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from klimatmatch.settings import PROJECT_DATA
 from models import ChallengeStatus, Decision
 
 _CPV = re.compile(r"^(\d{8})(?:-\d)?$")
@@ -30,6 +33,14 @@ def _split_codes(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=1)
+def known_cpv_codes() -> frozenset[str]:
+    """The 9,454 codes of CPV 2008 shipped in data/taxonomies."""
+    path = PROJECT_DATA / "taxonomies" / "cpv2008_en_sv_da_fi.csv"
+    with path.open(encoding="utf-8") as handle:
+        return frozenset(row["code"] for row in csv.DictReader(handle))
+
+
 def _clean_cpv(codes: list[str]) -> list[str]:
     cleaned = []
     for code in codes:
@@ -38,6 +49,8 @@ def _clean_cpv(codes: list[str]) -> list[str]:
             raise ValueError(
                 f"{code!r} is not a CPV code (8 digits, optional check digit: 45000000-7)"
             )
+        if match.group(1) not in known_cpv_codes():
+            raise ValueError(f"{code!r} is not in CPV 2008 (see data/taxonomies)")
         cleaned.append(match.group(1))
     return list(dict.fromkeys(cleaned))
 

@@ -7,6 +7,8 @@ approximate (the benchmark reports recall@10 against exact search).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 
@@ -49,10 +51,8 @@ class HnswIndex:
         self._count = self._index.get_current_count()
 
     def remove(self, document_id: int) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # not in the graph
             self._index.mark_deleted(int(document_id))
-        except RuntimeError:
-            pass  # not in the graph
 
     def search(self, query: np.ndarray, k: int) -> np.ndarray:
         """Ids of about the `k` nearest documents (fewer if the graph is smaller)."""

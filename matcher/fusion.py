@@ -55,28 +55,32 @@ def _rrf(
 def _weighted(
     scores: Mapping[str, np.ndarray], weights: Mapping[str, float], depth: int, strategy: Fusion
 ) -> np.ndarray:
+    """Works on each row's pool only (the union of the channels' top `depth`), so the cost
+    beyond the top-k selection does not grow with the corpus."""
     first = next(iter(scores.values()))
-    pool = np.zeros(first.shape, dtype=bool)
-    for matrix in scores.values():
-        indices, _ = top_k(matrix, depth)
-        for row, best in enumerate(indices):
-            pool[row, best[best >= 0]] = True
-    fused = np.zeros(first.shape, dtype=np.float64)
-    for name, matrix in scores.items():
-        fused += weights[name] * _normalise(np.asarray(matrix, dtype=np.float64), pool, strategy)
-    fused[~pool] = -np.inf
+    fused = np.full(first.shape, -np.inf, dtype=np.float64)
+    tops = {name: top_k(matrix, depth)[0] for name, matrix in scores.items()}
+    for row in range(first.shape[0]):
+        pool = np.unique(np.concatenate([best[row][best[row] >= 0] for best in tops.values()]))
+        if not len(pool):
+            continue
+        total = np.zeros(len(pool))
+        for name, matrix in scores.items():
+            total += weights[name] * _normalise(
+                np.asarray(matrix[row, pool], dtype=np.float64), strategy
+            )
+        fused[row, pool] = total
     return fused
 
 
-def _normalise(matrix: np.ndarray, pool: np.ndarray, strategy: Fusion) -> np.ndarray:
-    """Scale by each row's pool; rows with an empty pool stay zero."""
-    if not pool.any():
-        return np.zeros_like(matrix)
-    masked = np.where(pool & np.isfinite(matrix), matrix, np.nan)
+def _normalise(values: np.ndarray, strategy: Fusion) -> np.ndarray:
+    """Scale one row's pool values; values a channel did not score count as its worst."""
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros_like(values)
+    values = np.where(finite, values, values[finite].min())
     if strategy is Fusion.MINMAX:
-        low = np.nanmin(masked, axis=1, keepdims=True)
-        spread = np.nanmax(masked, axis=1, keepdims=True) - low
-        return np.where(spread > 0, (matrix - low) / np.where(spread > 0, spread, 1), 0.0)
-    mean = np.nanmean(masked, axis=1, keepdims=True)
-    std = np.nanstd(masked, axis=1, keepdims=True)
-    return np.where(std > 0, (matrix - mean) / np.where(std > 0, std, 1), 0.0)
+        low, spread = values.min(), values.max() - values.min()
+        return (values - low) / spread if spread > 0 else np.zeros_like(values)
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 from scipy import sparse
 
+from matcher.ann import HnswIndex
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
-from matcher.ann import HnswIndex
 from matcher.filters import Filters
 
 
@@ -134,8 +134,11 @@ class _Channel:
     def scores(self, queries: Matrix, size: int) -> np.ndarray:
         """(n_queries, size) dot products."""
         if self.sparse is not None:
-            product = sparse.csr_matrix(queries) @ self.sparse[:size].T
-            return np.asarray(product.todense(), dtype=np.float64)
+            # Row-wise CSR times a dense query: O(nnz), no transpose of the corpus matrix.
+            matrix = self.sparse if self.sparse.shape[0] == size else self.sparse[:size]
+            dense_queries = queries.toarray() if sparse.issparse(queries) else np.asarray(queries)
+            product = matrix @ np.asarray(dense_queries, dtype=np.float32).T
+            return np.asarray(product, dtype=np.float64).T
         assert self.dense is not None
         dense_queries = queries.toarray() if sparse.issparse(queries) else queries
         matrix = self.dense[:size]

@@ -70,8 +70,10 @@ def restore_database(engine: Engine, path: Path) -> dict[str, int]:
     if document.get("format") != FORMAT:
         raise RestoreError(f"{path.name} is not a Klimatmatch backup ({FORMAT})")
     if document.get("schema") != head_revision():
-        raise RestoreError(f"{path.name} has schema {document.get('schema')}, this build "
-                           f"{head_revision()}: restore with the matching version, then migrate")
+        raise RestoreError(
+            f"{path.name} has schema {document.get('schema')}, this build "
+            f"{head_revision()}: restore with the matching version, then migrate"
+        )
     counts = {}
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
@@ -85,7 +87,10 @@ def restore_database(engine: Engine, path: Path) -> dict[str, int]:
         if connection.dialect.name == "postgresql":
             for table in Base.metadata.sorted_tables:
                 if "id" in table.columns and counts[table.name]:
-                    connection.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"(SELECT max(id) FROM {table.name}))"))
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT max(id) FROM {table.name}))"
+                        )
+                    )
     return counts

@@ -24,11 +24,13 @@ POSTGRES_URL = os.environ.get(
 
 
 def reset_postgres(url: str = POSTGRES_URL) -> Engine:
-    """Drop everything ours in the test database so migrations start from nothing."""
+    """Drop everything ours in the test database and migrate it afresh: empty tables at head,
+    so the next test (or the session-wide fixture) finds a clean, current schema."""
     engine = create_db_engine(url)
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
     return engine
 
 

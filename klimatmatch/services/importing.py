@@ -163,6 +163,7 @@ def validate(
         raise ImportFailed([Problem(file, None, None, "the file has no rows")])
     records: list[BaseModel] = []
     seen: dict[str, int] = {}
+    seen_names: dict[tuple[str, str], tuple[int, str | None]] = {}
     for offset, raw in enumerate(frame.to_dict("records")):
         row = first_row + offset
         try:
@@ -170,6 +171,20 @@ def validate(
         except ValidationError as error:
             problems += _problems(error.errors(), file, row)
             continue
+        name = getattr(parsed, "name", None)
+        if name is not None:
+            key = (" ".join(name.lower().split()), parsed.country)
+            earlier = seen_names.get(key)
+            if earlier is not None and (earlier[1] is None or earlier[1] != parsed.external_id):
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        "name",
+                        f"duplicate company: same name and country as row {seen_names[key][0]}",
+                    )
+                )
+            seen_names.setdefault(key, (row, parsed.external_id))
         external_id = getattr(parsed, "external_id", None)
         if external_id is not None and external_id in seen:
             problems.append(

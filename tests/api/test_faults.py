@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -27,8 +28,10 @@ def test_a_model_that_fails_to_load_leaves_the_service_on_the_lexical_channel(
         health = client.get("/health").json()
         assert health["status"] == "degraded" and "failed to load" in health["detail"]
         assert "dense" not in health["channel"] and "lexical" in health["channel"]
-        shortlist = client.get(f"/challenges/{ids['sth_published']}/shortlist?k=3",
-                               headers={"Authorization": f"Bearer {tokens['stockholm']}"})
+        shortlist = client.get(
+            f"/challenges/{ids['sth_published']}/shortlist?k=3",
+            headers={"Authorization": f"Bearer {tokens['stockholm']}"},
+        )
         assert shortlist.status_code == 200 and len(shortlist.json()["results"]) == 3
 
 
@@ -69,18 +72,14 @@ class Proxy:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     end.close()
-                except OSError:
-                    pass
 
     def cut(self) -> None:
         self.up = False
         for connection in self.connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self.connections.clear()
 
     def restore(self) -> None:
@@ -107,13 +106,19 @@ def test_database_outage_gives_503_and_recovers_without_restart(proxied_postgres
         assert down.status_code == 503
         assert "database is unavailable" in down.json()["detail"]
         assert down.headers["retry-after"] == "5"
-        post = client.post("/challenges", headers=auth,
-                           json={"title": "Under outage", "description": "Should not be lost."})
+        post = client.post(
+            "/challenges",
+            headers=auth,
+            json={"title": "Under outage", "description": "Should not be lost."},
+        )
         assert post.status_code == 503
         proxy.restore()
         assert client.get(f"/challenges/{ids['sth_published']}", headers=auth).status_code == 200
-        again = client.post("/challenges", headers=auth,
-                            json={"title": "After outage", "description": "Stored this time."})
+        again = client.post(
+            "/challenges",
+            headers=auth,
+            json={"title": "After outage", "description": "Stored this time."},
+        )
         assert again.status_code == 201
 
 
@@ -156,5 +161,6 @@ def test_a_crash_during_reindex_leaves_the_previous_index_serving(tmp_path: Path
         after = client.get(f"/challenges/{ids['sth_published']}/shortlist?k=5", headers=auth)
         assert after.status_code == 200
         assert [r["company_id"] for r in after.json()["results"]] == [
-            r["company_id"] for r in before.json()["results"]]
+            r["company_id"] for r in before.json()["results"]
+        ]
         assert len(state.engine.companies) == 155

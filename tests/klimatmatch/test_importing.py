@@ -115,3 +115,40 @@ def test_unsupported_type_and_empty_file(session: Session, tmp_path: Path) -> No
     empty.write_text(",".join(GOOD_CHALLENGE) + "\n", encoding="utf-8")
     with pytest.raises(ImportFailed, match="the file has no rows"):
         import_file(session=session, path=empty)
+
+
+def test_unknown_cpv_code_and_duplicate_companies_are_reported(
+    session: Session, tmp_path: Path
+) -> None:
+    with pytest.raises(ImportFailed, match="'99999999' is not in CPV 2008"):
+        import_file(
+            session=session,
+            path=write_csv(
+                tmp_path / "challenges.csv", [{**GOOD_CHALLENGE, "cpv_codes": "99999999"}]
+            ),
+        )
+    firm = {"name": "Solar  Oy", "country": "FI", "description": "Solar panels for schools."}
+    twin = {**firm, "name": "solar oy"}
+    with pytest.raises(ImportFailed) as caught:
+        import_file(session=session, path=write_csv(tmp_path / "companies.csv", [firm, twin]))
+    problem = caught.value.problems[0]
+    assert (problem.row, problem.column) == (3, "name")
+    assert "duplicate company: same name and country as row 2" in problem.message
+
+
+def test_oversized_text_mixed_scripts_and_unknown_languages(
+    session: Session, tmp_path: Path
+) -> None:
+    huge = {**GOOD_CHALLENGE, "description": "å" * 5_000_000}
+    with pytest.raises(ImportFailed, match="row 2, column 'description': .*at most 20000"):
+        import_file(session=session, path=write_csv(tmp_path / "challenges.csv", [huge]))
+    mixed = {
+        **GOOD_CHALLENGE,
+        "external_id": "M-1",
+        "language": "de",
+        "description": "Ladestationen для грузовиков 和 laddning för lastbilar.",
+    }
+    report = import_file(session=session, path=write_csv(tmp_path / "challenges.csv", [mixed]))
+    stored = crud.get_challenge(session=session, challenge_id=report.ids[0])
+    assert stored is not None and stored.language == "de"
+    assert "грузовиков" in stored.description

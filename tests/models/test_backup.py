@@ -25,8 +25,13 @@ def same_instant(value: object) -> object:
 
 def snapshot(engine: Engine) -> dict[str, list[tuple]]:
     with engine.connect() as connection:
-        return {t.name: [tuple(same_instant(v) for v in r) for r in connection.execute(
-            select(t).order_by(*t.primary_key.columns))] for t in Base.metadata.sorted_tables}
+        return {
+            t.name: [
+                tuple(same_instant(v) for v in r)
+                for r in connection.execute(select(t).order_by(*t.primary_key.columns))
+            ]
+            for t in Base.metadata.sorted_tables
+        }
 
 
 def test_backup_round_trips_every_row_sqlite_to_postgresql_and_back(tmp_path: Path) -> None:
@@ -55,8 +60,9 @@ def test_backup_round_trips_every_row_sqlite_to_postgresql_and_back(tmp_path: Pa
     assert POSTGRES_URL
 
 
-def test_cli_export_then_import_into_a_new_database(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_export_then_import_into_a_new_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
     monkeypatch.setenv("KLIMATMATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
     monkeypatch.setenv("KLIMATMATCH_EMBEDDER", "tfidf")
