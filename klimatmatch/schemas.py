@@ -274,3 +274,23 @@ class UserPublic(BaseModel):
     name: str
     role: str
     organisation: str | None
+
+
+class MemberPublic(BaseModel):
+    company_id: int
+    name: str
+    country: str
+
+
+class ConsortiumPublic(BaseModel):
+    value: float = Field(description="Sum over requirements of the best member's coverage")
+    lead_company_id: int = Field(description="The member that covers the most on its own")
+    members: list[MemberPublic]
+    coverage: list[float] = Field(description="Per requirement, in order, from 0 to 1")
+    overlaps: dict[str, list[int]] = Field(description="Requirement -> members covering it")
+
+
+class ConsortiaPublic(BaseModel):
+    challenge_id: int
+    requirements: list[str]
+    teams: list[ConsortiumPublic]

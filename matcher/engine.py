@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from scipy import sparse
 
+from matcher.consortia import Team, best_teams, split_requirements
+from matcher.controls import Controls, apply, mmr
 from matcher.cpv import CpvTagger, CpvVectors, related_codes
 from matcher.documents import Document
 from matcher.embedders.base import Embedder, Matrix, Progress
@@ -184,16 +187,58 @@ class MatchEngine:
             self._sentences = other._sentences
 
     def shortlist(
-        self, challenge_id: int, k: int, filters: Filters | None = None, explain: bool = True
+        self,
+        challenge_id: int,
+        k: int,
+        filters: Filters | None = None,
+        explain: bool = True,
+        controls: Controls | None = None,
     ) -> list[Match]:
-        """Top `k` companies for an indexed challenge."""
+        """Top `k` companies for an indexed challenge, with optional shortlist controls."""
         with self._lock:
             challenge = self.challenges.document(challenge_id)
             ranking = self._rank(
                 challenge, self.challenges.vectors(challenge_id), self.companies, filters
             )
-            hits = self._top(ranking, self.companies, k)
+            hits = self._top(ranking, self.companies, k, controls)
         return self._matches(challenge, hits, explain, query_is_challenge=True)
+
+    def consortia(
+        self, challenge_id: int, size: int, k: int, filters: Filters | None = None, pool: int = 15
+    ) -> tuple[list[str], list[Document], list[Team]]:
+        """Teams of `size` from the challenge's top `pool` companies that together cover its
+        requirements best. Returns (requirements, candidates, teams)."""
+        with self._lock:
+            challenge = self.challenges.document(challenge_id)
+            ranking = self._rank(
+                challenge, self.challenges.vectors(challenge_id), self.companies, filters
+            )
+            order, _ = top_k(ranking.fused, pool)
+            rows = [int(ranking.rows[i]) for i in order[0] if i >= 0]
+            documents = self.companies.documents
+            candidates = [documents[r] for r in rows]
+            vectors = {
+                n: [self.companies.vectors(d.id)[n] for d in candidates] for n in self.channels
+            }
+        requirements = split_requirements(challenge.text.split(". ", 1)[-1])
+        coverage = np.zeros((len(requirements), len(candidates)))
+        for name, embedder in self.channels.items():
+            queries = embedder.encode_queries(requirements)
+            stacked = (
+                sparse.vstack(vectors[name])
+                if sparse.issparse(vectors[name][0])
+                else np.vstack(vectors[name])
+            )
+            raw = np.asarray(
+                (queries @ stacked.T).todense()
+                if sparse.issparse(queries)
+                else queries @ stacked.T,
+                dtype=float,
+            )
+            low, high = raw.min(axis=1, keepdims=True), raw.max(axis=1, keepdims=True)
+            coverage += np.where(high > low, (raw - low) / np.where(high > low, high - low, 1), 0)
+        coverage /= max(len(self.channels), 1)
+        return requirements, candidates, best_teams(coverage, size, k)
 
     def shortlist_for_text(
         self, text: str, k: int, filters: Filters | None = None, explain: bool = True
@@ -303,19 +348,49 @@ class MatchEngine:
         return weights
 
     def _top(
-        self, ranking: Ranking, target: ExactIndex, k: int
+        self, ranking: Ranking, target: ExactIndex, k: int, controls: Controls | None = None
     ) -> list[tuple[Document, float, dict[str, float]]]:
-        order, _ = top_k(ranking.fused, k)
         documents = target.documents
+        if controls is None or controls.is_empty:
+            chosen = [i for i in top_k(ranking.fused, k)[0][0] if i >= 0]
+        else:
+            chosen = self._controlled(ranking, target, k, controls)
         return [
             (
                 documents[ranking.rows[i]],
                 float(ranking.fused[i]),
                 {n: round(float(c[i]), 6) for n, c in ranking.components.items()},
             )
-            for i in order[0]
-            if i >= 0
+            for i in chosen
         ]
+
+    def _controlled(
+        self, ranking: Ranking, target: ExactIndex, k: int, controls: Controls
+    ) -> list[int]:
+        """Candidates (positions in `ranking`) after MMR, caps and reserved places."""
+        order = [int(i) for i in top_k(ranking.fused, max(10 * k, 100))[0][0] if i >= 0]
+        documents = [target.documents[ranking.rows[i]] for i in order]
+        if controls.diversity > 0 and order:
+            name = next(iter(self.channels))
+            stacked = [target.vectors(d.id)[name] for d in documents]
+            matrix = (
+                sparse.vstack(stacked).toarray()
+                if sparse.issparse(stacked[0])
+                else np.vstack(stacked)
+            )
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            unit = matrix / np.where(norms > 0, norms, 1)
+            picked = mmr(ranking.fused[order], unit @ unit.T, len(order), controls.diversity)
+            order, documents = [order[p] for p in picked], [documents[p] for p in picked]
+        kept = apply(
+            list(range(len(order))),
+            k,
+            countries=[d.fields.get("country", "") for d in documents],
+            groups=[d.fields.get("group", str(d.id)) for d in documents],
+            small=[d.fields.get("small") == "1" for d in documents],
+            controls=controls,
+        )
+        return [order[p] for p in kept]
 
     def _matches(
         self,

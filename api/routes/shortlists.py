@@ -9,9 +9,16 @@ from fastapi import APIRouter, Query
 from api.deps import ChallengeId, CompanyId, CurrentUser, EngineDep, RunId, SessionDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.presenters import run_public
-from klimatmatch.schemas import MAX_ID, MatchRunPublic
+from klimatmatch.schemas import (
+    MAX_ID,
+    ConsortiaPublic,
+    ConsortiumPublic,
+    MatchRunPublic,
+    MemberPublic,
+)
 from klimatmatch.services import matching
 from matcher import Filters
+from matcher.controls import Controls
 
 router = APIRouter(tags=["shortlists"], responses=ERROR_RESPONSES)
 
@@ -40,6 +47,12 @@ def challenge_shortlist(
         Query(max_length=50, description="CPV codes; keeps companies in their classes"),
     ] = None,
     explain: Annotated[bool, Query(description="Find the best sentence pairs (slower)")] = True,
+    diversity: Annotated[float, Query(ge=0, le=1, description="MMR: 0 off, 1 most diverse")] = 0,
+    max_per_country: Annotated[int | None, Query(ge=1, le=200)] = None,
+    max_per_group: Annotated[
+        int | None, Query(ge=1, le=200, description="Per company group")
+    ] = None,
+    min_small: Annotated[int, Query(ge=0, le=200, description="Places for small or new firms")] = 0,
 ) -> MatchRunPublic:
     """Ranked companies for a challenge, with score components, explanation and decisions.
 
@@ -58,6 +71,12 @@ def challenge_shortlist(
         ),
         user=user,
         explain=explain,
+        controls=Controls(
+            diversity=diversity,
+            max_per_country=max_per_country,
+            max_per_group=max_per_group,
+            min_small=min_small,
+        ),
     )
     session.commit()
     return run_public(session, run, user)
@@ -92,3 +111,52 @@ def company_opportunities(
 def get_run(run_id: RunId, session: SessionDep, user: CurrentUser) -> MatchRunPublic:
     """A stored shortlist exactly as it was served (model, parameters, data version)."""
     return run_public(session, matching.read_run(session=session, user=user, run_id=run_id), user)
+
+
+@router.get("/challenges/{challenge_id}/consortia")
+def challenge_consortia(
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    user: CurrentUser,
+    size: Annotated[int, Query(ge=2, le=4, description="Companies per team")] = 3,
+    k: Annotated[int, Query(ge=1, le=20, description="How many teams")] = 5,
+    country: Values = None,
+    exclude: Ids = None,
+) -> ConsortiaPublic:
+    """Teams of companies that together cover the challenge's requirements, with a suggested
+    lead, the coverage per requirement and the overlaps. For the city and coordinators."""
+    _, requirements, candidates, teams = matching.challenge_consortia(
+        session=session,
+        engine=engine,
+        user=user,
+        challenge_id=challenge_id,
+        size=size,
+        k=k,
+        filters=Filters.build(countries=country, exclude_ids=exclude),
+    )
+    names = {c.id: c.text.split(". ", 1)[0] for c in candidates}
+    return ConsortiaPublic(
+        challenge_id=challenge_id,
+        requirements=requirements,
+        teams=[
+            ConsortiumPublic(
+                value=team.value,
+                lead_company_id=candidates[team.members[0]].id,
+                members=[
+                    MemberPublic(
+                        company_id=candidates[m].id,
+                        name=names[candidates[m].id],
+                        country=candidates[m].fields.get("country", ""),
+                    )
+                    for m in team.members
+                ],
+                coverage=list(team.coverage),
+                overlaps={
+                    requirements[r]: [candidates[m].id for m in members]
+                    for r, members in team.overlaps
+                },
+            )
+            for team in teams
+        ],
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -45,9 +46,31 @@ def company_document(company: CompanyProfile) -> Document:
     return Document(
         id=company.id,
         text=company.text,
-        fields={"language": company.language, "sector": company.sector, "country": company.country},
+        fields={
+            "language": company.language,
+            "sector": company.sector,
+            "country": company.country,
+            "group": str(company.organisation_id),
+            "small": "1" if is_small_or_new(company) else "0",
+        },
         codes=tuple(company.cpv_codes or ()),
     )
+
+
+SMALL_EMPLOYEES = 50
+NEWCOMER_DAYS = 180
+
+
+def is_small_or_new(company: CompanyProfile) -> bool:
+    """Who the shortlist's reserved places are for: under 50 staff, or registered recently
+    without a staff count (a newcomer the coordinators do not know yet)."""
+    created = company.created_at
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    recent = created is not None and datetime.now(UTC) - created < timedelta(days=NEWCOMER_DAYS)
+    if company.employees is not None:
+        return company.employees < SMALL_EMPLOYEES
+    return recent
 
 
 def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = False) -> IndexReport:

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from klimatmatch import access
 from klimatmatch.errors import Forbidden, NotFound
-from matcher import Filters, Match, MatchEngine
-from models import ChallengeStatus, Direction, MatchResult, MatchRun, User, crud
+from matcher import Document, Filters, Match, MatchEngine
+from matcher.consortia import Team
+from matcher.controls import Controls
+from models import Challenge, ChallengeStatus, Direction, MatchResult, MatchRun, User, crud
 
 
 def challenge_shortlist(
@@ -22,6 +24,7 @@ def challenge_shortlist(
     filters: Filters | None = None,
     user: User | None = None,
     explain: bool = True,
+    controls: Controls | None = None,
 ) -> MatchRun:
     """Top `k` companies for a challenge, stored as a match run (the caller commits).
 
@@ -31,10 +34,13 @@ def challenge_shortlist(
         raise NotFound(f"challenge {challenge_id} does not exist")
     if challenge_id not in engine.challenges:
         raise NotFound(f"challenge {challenge_id} is archived: it has no shortlist")
-    matches = engine.shortlist(challenge_id, k, filters, explain=explain)
-    return _store_run(
+    matches = engine.shortlist(challenge_id, k, filters, explain=explain, controls=controls)
+    run = _store_run(
         session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k, filters, matches, user
     )
+    if controls is not None and not controls.is_empty:
+        run.parameters = {**run.parameters, "controls": asdict(controls)}
+    return run
 
 
 def company_opportunities(
@@ -119,3 +125,23 @@ def _may_see_run(session: Session, user: User, run: MatchRun) -> bool:
         return challenge is not None and access.can_see_shortlist(user, challenge)
     company = crud.get_company(session=session, company_id=run.subject_id)
     return company is not None and access.can_see_opportunities(user, company)
+
+
+def challenge_consortia(
+    *,
+    session: Session,
+    engine: MatchEngine,
+    user: User,
+    challenge_id: int,
+    size: int,
+    k: int,
+    filters: Filters | None = None,
+) -> tuple[Challenge, list[str], list[Document], list[Team]]:
+    """Teams for a challenge, for those who may see its shortlist."""
+    challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
+    if challenge is None or not access.can_see_shortlist(user, challenge):
+        raise NotFound(f"challenge {challenge_id} does not exist")
+    if challenge_id not in engine.challenges:
+        raise NotFound(f"challenge {challenge_id} is archived: it has no consortia")
+    requirements, candidates, teams = engine.consortia(challenge_id, size, k, filters)
+    return challenge, requirements, candidates, teams

@@ -356,3 +356,55 @@ def test_shortlist_filters_by_cpv_code_and_explains_shared_codes(world: World) -
     assert all("43200000" in r["explanation"]["shared_codes"] for r in body["results"])
     bad = world.get(f"/challenges/{challenge['id']}/shortlist", "stockholm", params={"cpv": "x1"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith("cpv")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("stockholm", 200),
+        ("malmo", 404),
+        ("voltgrav", 404),
+        ("coordinator", 200),
+    ],
+)
+def test_consortia_cover_requirements_for_owner_and_staff(
+    world: World, who: str, status: int
+) -> None:
+    path = f"/challenges/{world.ids['sth_published']}/consortia"
+    response = world.get(path, who, params={"size": 3, "k": 2})
+    assert response.status_code == status
+    if status != 200:
+        return
+    body = response.json()
+    assert len(body["requirements"]) >= 2 and len(body["teams"]) == 2
+    best, second = body["teams"]
+    assert best["value"] >= second["value"]
+    assert len(best["members"]) == 3 and best["lead_company_id"] == best["members"][0]["company_id"]
+    assert len(best["coverage"]) == len(body["requirements"])
+    assert all(0.0 <= c <= 1.0 for c in best["coverage"])
+    assert world.get(path, who, params={"size": 5}).status_code == 422
+
+
+def test_shortlist_controls_cap_countries_and_keep_places_for_small_firms(world: World) -> None:
+    path = f"/challenges/{world.ids['sth_published']}/shortlist"
+    capped = world.get(path, "coordinator", params={"k": 8, "max_per_country": 2}).json()
+    countries = [
+        world.get(f"/companies/{r['company_id']}", "coordinator").json()["country"]
+        for r in capped["results"]
+    ]
+    assert max(countries.count(c) for c in set(countries)) <= 2
+    assert capped["parameters"]["controls"]["max_per_country"] == 2
+
+    def small_firms(params: dict) -> int:
+        body = world.get(path, "coordinator", params={"k": 5, **params}).json()
+        return sum(
+            1
+            for r in body["results"]
+            if (e := world.get(f"/companies/{r['company_id']}", "coordinator").json()["employees"])
+            is None
+            or e < 50
+        )
+
+    assert small_firms({}) < 5 <= small_firms({"min_small": 5})
+    diverse = world.get(path, "coordinator", params={"k": 5, "diversity": 0.8}).json()
+    assert len(diverse["results"]) == 5
