@@ -13,6 +13,7 @@ from models.tables import (
     Challenge,
     ChallengeStatus,
     CompanyProfile,
+    DataVersion,
     EmbeddingCache,
     MatchRun,
     Organisation,
@@ -68,17 +69,9 @@ def counts(*, session: Session) -> dict[str, int]:
 
 
 def data_version(*, session: Session) -> str:
-    """Changes whenever a challenge or profile is added, edited or removed."""
-    parts = []
-    for table in (Challenge, CompanyProfile):
-        count, newest, version_sum = session.execute(
-            select(
-                func.count(), func.max(table.updated_at), func.coalesce(func.sum(table.version), 0)
-            )
-        ).one()
-        stamp = newest.strftime("%Y%m%dT%H%M%S") if newest else "-"
-        parts.append(f"{count}:{version_sum}:{stamp}")
-    return "/".join(parts)
+    """Changes whenever a challenge or profile is added, edited or removed (see versioning)."""
+    version = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    return f"v{version or 0}"
 
 
 def cached_vectors(

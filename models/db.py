@@ -28,12 +28,15 @@ def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DBAPI object
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 
 def _sqlite_begin(connection) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
-    connection.exec_driver_sql("BEGIN")
+    """IMMEDIATE: take the write lock at the start (waiting up to busy_timeout), so a
+    transaction that read first can never fail to upgrade when a concurrent writer committed
+    (SQLITE_BUSY_SNAPSHOT under load). SQLite has one writer at a time anyway."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

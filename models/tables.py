@@ -255,3 +255,13 @@ class RerankerModel(Base):
     channels: Mapped[list[str]] = mapped_column(default=list)
     model: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DataVersion(Base):
+    """One row, bumped in the same transaction as every change to a challenge or profile, so a
+    match run can name the data it saw without scanning the tables."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -151,6 +151,7 @@ def _cached(
         progress(sum(d.text_hash in cached for d in documents))
     missing = list({d.text_hash: d for d in documents if d.text_hash not in cached}.values())
     if missing:
+        session.commit()  # do not hold the database while the model encodes
         encode = embedder.encode_queries if side == "challenge" else embedder.encode_documents
         vectors = encode([d.text for d in missing], progress)
         new = {d.text_hash: np.asarray(v) for d, v in zip(missing, vectors, strict=True)}

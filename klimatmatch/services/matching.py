@@ -34,6 +34,7 @@ def challenge_shortlist(
         raise NotFound(f"challenge {challenge_id} does not exist")
     if challenge_id not in engine.challenges:
         raise NotFound(f"challenge {challenge_id} is archived: it has no shortlist")
+    session.commit()  # release the database while the engine works (SQLite has one writer)
     matches = engine.shortlist(challenge_id, k, filters, explain=explain, controls=controls)
     run = _store_run(
         session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k, filters, matches, user
@@ -60,6 +61,7 @@ def company_opportunities(
         raise Forbidden(f"the opportunities of company {company_id} are its own")
     filters = filters or Filters()
     published = dataclasses.replace(filters, statuses=frozenset({ChallengeStatus.PUBLISHED.value}))
+    session.commit()  # release the database while the engine works
     matches = engine.opportunities(company_id, k, published)
     return _store_run(
         session, engine, Direction.COMPANY_TO_CHALLENGES, company_id, k, published, matches, user
@@ -143,5 +145,6 @@ def challenge_consortia(
         raise NotFound(f"challenge {challenge_id} does not exist")
     if challenge_id not in engine.challenges:
         raise NotFound(f"challenge {challenge_id} is archived: it has no consortia")
+    session.commit()  # release the database while the engine works
     requirements, candidates, teams = engine.consortia(challenge_id, size, k, filters)
     return challenge, requirements, candidates, teams

@@ -69,11 +69,11 @@ def test_cli_export_then_import_into_a_new_database(
     get_settings.cache_clear()
     assert runner.invoke(app, ["init", "--sample"]).exit_code == 0
     result = runner.invoke(app, ["export", str(tmp_path / "b.json.gz")])
-    assert result.exit_code == 0 and "155 company_profiles" in result.output
+    assert result.exit_code == 0 and "155 company_profiles" in " ".join(result.output.split())
     monkeypatch.setenv("KLIMATMATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
     get_settings.cache_clear()
     restored = runner.invoke(app, ["import", str(tmp_path / "b.json.gz")])
-    assert restored.exit_code == 0 and "45 challenges" in restored.output
+    assert restored.exit_code == 0 and "45 challenges" in " ".join(restored.output.split())
     twice = runner.invoke(app, ["import", str(tmp_path / "b.json.gz")])
     assert twice.exit_code == 2 and "not empty" in twice.output
     get_settings.cache_clear()
