@@ -145,7 +145,7 @@ def bench_size(size: int, model, anchors: np.ndarray, settings: Settings, querie
         ann_times.append(time.perf_counter() - start)
         recall += len(truth & found) / 10
     print(
-        f"HNSW (M=16, ef=128): build {ann_build:.1f} s, recall@10 {recall / len(sample):.3f}, "
+        f"HNSW (M=32, ef=256): build {ann_build:.1f} s, recall@10 {recall / len(sample):.3f}, "
         f"{percentiles(ann_times)} vs exact {percentiles(exact_times)}"
     )
 
