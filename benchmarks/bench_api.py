@@ -113,6 +113,17 @@ def build_database(path: Path, size: int) -> tuple[str, str]:
     return token, city_token
 
 
+def server_memory(pid: int) -> str:
+    """Resident and peak resident memory of the server process, from /proc."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith(("VmRSS", "VmHWM")):
+                name, value = line.split(":")
+                fields[name] = int(value.split()[0]) / 1024
+    return f"RSS {fields.get('VmRSS', 0):,.0f} MiB, peak {fields.get('VmHWM', 0):,.0f} MiB"
+
+
 def load(base: str, token: str, seconds: float, concurrency: int) -> list[float]:
     latencies: list[float] = []
     errors: list[int] = []
@@ -186,6 +197,7 @@ def main() -> None:
             f"service start-up (index {health['indexed_companies']:,} profiles from cache): "
             f"{time.perf_counter() - start:.1f} s"
         )
+        print(f"service memory after start-up: {server_memory(server.pid)}")
         city = {"Authorization": f"Bearer {city_token}"}
         timings = []
         for i in range(10):
@@ -213,6 +225,7 @@ def main() -> None:
                 f"p50 {np.percentile(latencies, 50):6.1f} ms  "
                 f"p99 {np.percentile(latencies, 99):6.1f} ms"
             )
+        print(f"service memory after the load: {server_memory(server.pid)}")
     finally:
         server.terminate()
         server.wait(timeout=30)
