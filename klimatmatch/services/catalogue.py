@@ -69,13 +69,7 @@ def update_challenge(
     if not access.can_edit_challenge(user, challenge):
         raise Forbidden(f"challenge {challenge_id} belongs to another city")
     _check_version(challenge.version, if_match)
-    changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        if value is None and name != "language":
-            raise InvalidInput(f"{name} cannot be null")
-        setattr(challenge, name, value)
-    if "language" in changes and not changes["language"]:
-        challenge.language = guess_language(challenge.description) or ""
+    _apply(challenge, data, nullable=("language",))
     _commit(session)
     _index_challenge(session, engine, challenge)
     return challenge
@@ -162,13 +156,7 @@ def update_company(
     if not access.can_edit_company(user, company):
         raise Forbidden(f"company {company_id} belongs to another organisation")
     _check_version(company.version, if_match)
-    changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        if value is None and name not in ("language", "employees"):
-            raise InvalidInput(f"{name} cannot be null")
-        setattr(company, name, value)
-    if "language" in changes and not changes["language"]:
-        company.language = guess_language(company.description) or ""
+    _apply(company, data, nullable=("language", "employees"))
     _commit(session)
     _index_company(session, engine, company)
     return company
@@ -207,6 +195,21 @@ def list_companies(
     if language:
         query = query.where(CompanyProfile.language == language.lower())
     return _page(session, query.order_by(CompanyProfile.id), page)
+
+
+def _apply(
+    record: Challenge | CompanyProfile,
+    data: ChallengeUpdate | CompanyUpdate,
+    nullable: tuple[str, ...],
+) -> None:
+    """Set the fields the client sent; an emptied language is guessed again from the text."""
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None and name not in nullable:
+            raise InvalidInput(f"{name} cannot be null")
+        setattr(record, name, value)
+    if "language" in changes and not changes["language"]:
+        record.language = guess_language(record.description) or ""
 
 
 def _own_city(user: User) -> int:
