@@ -86,3 +86,9 @@ def test_app_runs_on_postgresql() -> None:
             == 404
         )
     reset_postgres().dispose()
+
+
+def test_landing_page_points_to_the_docs(world: World) -> None:
+    page = world.client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'href="/docs"' in page.text and world.client.get("/docs").status_code == 200
