@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -70,3 +70,10 @@ IfMatch = Annotated[int | None, Depends(get_if_match)]
 ChallengeId = Annotated[int, Path(ge=1, le=MAX_ID, description="A challenge's id")]
 CompanyId = Annotated[int, Path(ge=1, le=MAX_ID, description="A company profile's id")]
 RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="A match run's id")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
+
+
+def set_etag(response: Response, version: int) -> None:
+    """The ETag a client sends back in If-Match: the record's version."""
+    response.headers["ETag"] = f'"{version}"'

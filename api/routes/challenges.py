@@ -6,19 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ChallengeId, CurrentUser, EngineDep, IfMatch, SessionDep
+from api.deps import (
+    ChallengeId,
+    CurrentUser,
+    EngineDep,
+    IfMatch,
+    Limit,
+    Offset,
+    SessionDep,
+    set_etag,
+)
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import challenge_public
 from klimatmatch.schemas import ChallengeCreate, ChallengePublic, ChallengesPublic, ChallengeUpdate
 from klimatmatch.services import catalogue
 
 router = APIRouter(prefix="/challenges", tags=["challenges"], responses=ERROR_RESPONSES)
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-
-
-def _etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
 
 
 @router.get("")
@@ -55,7 +58,7 @@ def create_challenge(
 ) -> ChallengePublic:
     """Post a challenge for the caller's city; it is matchable at once."""
     challenge = catalogue.create_challenge(session=session, engine=engine, user=user, data=data)
-    _etag(response, challenge.version)
+    set_etag(response, challenge.version)
     return challenge_public(challenge)
 
 
@@ -64,7 +67,7 @@ def get_challenge(
     challenge_id: ChallengeId, session: SessionDep, user: CurrentUser, response: Response
 ) -> ChallengePublic:
     challenge = catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
-    _etag(response, challenge.version)
+    set_etag(response, challenge.version)
     return challenge_public(challenge)
 
 
@@ -87,7 +90,7 @@ def update_challenge(
         data=data,
         if_match=if_match,
     )
-    _etag(response, challenge.version)
+    set_etag(response, challenge.version)
     return challenge_public(challenge)
 
 
@@ -104,5 +107,5 @@ def archive_challenge(
     challenge = catalogue.archive_challenge(
         session=session, engine=engine, user=user, challenge_id=challenge_id, if_match=if_match
     )
-    _etag(response, challenge.version)
+    set_etag(response, challenge.version)
     return challenge_public(challenge)

@@ -6,19 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import CompanyId, CurrentUser, EngineDep, IfMatch, SessionDep
+from api.deps import CompanyId, CurrentUser, EngineDep, IfMatch, Limit, Offset, SessionDep, set_etag
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import company_public
 from klimatmatch.schemas import CompaniesPublic, CompanyCreate, CompanyPublic, CompanyUpdate
 from klimatmatch.services import catalogue
 
 router = APIRouter(prefix="/companies", tags=["companies"], responses=ERROR_RESPONSES)
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-
-
-def _etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
 
 
 @router.get("")
@@ -51,7 +45,7 @@ def create_company(
 ) -> CompanyPublic:
     """Register a profile for the caller's company; it is matchable at once."""
     company = catalogue.create_company(session=session, engine=engine, user=user, data=data)
-    _etag(response, company.version)
+    set_etag(response, company.version)
     return company_public(company)
 
 
@@ -60,7 +54,7 @@ def get_company(
     company_id: CompanyId, session: SessionDep, user: CurrentUser, response: Response
 ) -> CompanyPublic:
     company = catalogue.read_company(session=session, user=user, company_id=company_id)
-    _etag(response, company.version)
+    set_etag(response, company.version)
     return company_public(company)
 
 
@@ -82,7 +76,7 @@ def update_company(
         data=data,
         if_match=if_match,
     )
-    _etag(response, company.version)
+    set_etag(response, company.version)
     return company_public(company)
 
 
