@@ -48,6 +48,8 @@ def best_teams(coverage: np.ndarray, size: int, k: int, *, strong: float = 0.5) 
 
     Ties go to the team of better-ranked candidates (lower indices), so results are stable."""
     n = coverage.shape[1]
+    if n == 0:
+        return []
     scored = [
         (team_value(coverage, combo), combo)
         for combo in itertools.combinations(range(n), min(size, n))

@@ -221,6 +221,8 @@ class MatchEngine:
                 n: [self.companies.vectors(d.id)[n] for d in candidates] for n in self.channels
             }
         requirements = split_requirements(challenge.text.split(". ", 1)[-1])
+        if not candidates:  # the filters left nobody
+            return requirements, [], []
         coverage = np.zeros((len(requirements), len(candidates)))
         for name, embedder in self.channels.items():
             queries = embedder.encode_queries(requirements)

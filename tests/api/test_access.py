@@ -408,3 +408,10 @@ def test_shortlist_controls_cap_countries_and_keep_places_for_small_firms(world:
     assert small_firms({}) < 5 <= small_firms({"min_small": 5})
     diverse = world.get(path, "coordinator", params={"k": 5, "diversity": 0.8}).json()
     assert len(diverse["results"]) == 5
+
+
+def test_consortia_when_filters_leave_no_candidate(world: World) -> None:
+    """Found by the fuzzer: a country filter that matches nobody."""
+    path = f"/challenges/{world.ids['sth_published']}/consortia"
+    body = world.get(path, "coordinator", params={"country": "0"}).json()
+    assert body["teams"] == [] and body["requirements"]

@@ -137,3 +137,7 @@ def test_requirements_split_on_sentences_and_clauses() -> None:
         "Laddning på plats där elnätet är svagt",
         "uppföljning av energiförbrukning per maskin",
     ]
+
+
+def test_no_candidates_no_teams() -> None:
+    assert best_teams(np.zeros((3, 0)), 3, 5) == []
