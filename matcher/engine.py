@@ -242,19 +242,6 @@ class MatchEngine:
         coverage /= max(len(self.channels), 1)
         return requirements, candidates, best_teams(coverage, size, k)
 
-    def shortlist_for_text(
-        self, text: str, k: int, filters: Filters | None = None, explain: bool = True
-    ) -> list[Match]:
-        """Top `k` companies for a challenge text that is not indexed (a draft, a search box)."""
-        query = self.prepare(
-            [Document(id=-1, text=text, fields={"language": guess_language(text) or ""})]
-        )[0]
-        vectors = self.encode("challenge", [query])
-        with self._lock:
-            ranking = self._rank(query, vectors, self.companies, filters)
-            hits = self._top(ranking, self.companies, k)
-        return self._matches(query, hits, explain, query_is_challenge=True)
-
     def opportunities(
         self, company_id: int, k: int, filters: Filters | None = None, explain: bool = True
     ) -> list[Match]:
@@ -283,22 +270,6 @@ class MatchEngine:
         """The company index ranked for one prepared query (see `prepare` and `encode`)."""
         with self._lock:
             return self._rank(query, vectors, self.companies, None)
-
-    def rank_texts(self, texts: Sequence[str]) -> list[Ranking]:
-        """Rankings of the company index for query texts (evaluation, batch jobs)."""
-        queries = self.prepare(
-            [
-                Document(id=-1 - i, text=t, fields={"language": guess_language(t) or ""})
-                for i, t in enumerate(texts)
-            ]
-        )
-        vectors = self.encode("challenge", queries)
-        with self._lock:
-            raw = self.companies.scores(vectors)
-            return [
-                self._fuse(query, {name: m[i] for name, m in raw.items()}, None)
-                for i, query in enumerate(queries)
-            ]
 
     def _index(self, side: Side) -> ExactIndex:
         return self.challenges if side == "challenge" else self.companies

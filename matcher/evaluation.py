@@ -5,13 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
-
-from matcher.index import top_k
 
 
 @dataclass(frozen=True)
@@ -82,15 +78,12 @@ def metrics_for(ranked: list[str], relevant: Mapping[str, int]) -> dict[str, flo
     }
 
 
-def evaluate_scores(
-    benchmark: Benchmark, scores: np.ndarray, query_rows: list[int] | None = None
-) -> dict[str, float]:
-    """Mean metrics over the queries of `scores` (n_queries, n_docs), rows in benchmark order."""
-    rows = query_rows if query_rows is not None else list(range(len(benchmark.query_ids)))
-    indices, _ = top_k(scores[rows], 50)
+def mean_metrics(ranked: Iterable[tuple[list[str], Mapping[str, int]]]) -> dict[str, float]:
+    """Mean of `metrics_for` over (ranked doc ids, relevant docs) pairs, rounded to 4 places."""
     totals = {"ndcg@10": 0.0, "recall@50": 0.0, "mrr@10": 0.0}
-    for row, best in zip(rows, indices, strict=True):
-        ranked = [benchmark.doc_ids[i] for i in best if i >= 0]
-        for name, value in metrics_for(ranked, benchmark.qrels[benchmark.query_ids[row]]).items():
+    count = 0
+    for ids, relevant in ranked:
+        for name, value in metrics_for(ids, relevant).items():
             totals[name] += value
-    return {name: round(total / max(len(rows), 1), 4) for name, total in totals.items()}
+        count += 1
+    return {name: round(total / max(count, 1), 4) for name, total in totals.items()}

@@ -356,6 +356,3 @@ class ExactIndex:
             for i, v in zip(indices[0], values[0], strict=True)
             if i >= 0
         ]
-
-    def row_of(self, document_id: int) -> int:
-        return self._rows[document_id]

@@ -231,7 +231,6 @@ STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
-SUPPORTED_LANGUAGES = ("sv", "en", "da", "no", "fi")
 _MARKERS = {"da": ("ø", "æ"), "no": ("ø", "æ"), "sv": ("ö", "ä"), "fi": ("ä", "ö")}
 
 

@@ -15,7 +15,7 @@ from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine, create_embedder
 from matcher.embedders.base import Matrix
 from matcher.engine import Ranking
-from matcher.evaluation import Benchmark, load_beir, metrics_for
+from matcher.evaluation import Benchmark, load_beir, mean_metrics
 from matcher.rerank import LearnedReranker, ranking_features
 from matcher.text import guess_language
 
@@ -133,14 +133,14 @@ def score(
     rows: Sequence[int],
     scorer: Callable[[Ranking], np.ndarray] | None = None,
 ) -> dict[str, float]:
-    totals = {"ndcg@10": 0.0, "recall@50": 0.0, "mrr@10": 0.0}
-    for ranking, row in zip(ranked, rows, strict=True):
+    def ranked_ids(ranking: Ranking) -> list[str]:
         values = scorer(ranking) if scorer else ranking.fused
-        order = np.argsort(-values, kind="stable")[:50]
-        ids = [benchmark.doc_ids[ranking.rows[i]] for i in order]
-        for name, value in metrics_for(ids, benchmark.qrels[benchmark.query_ids[row]]).items():
-            totals[name] += value
-    return {name: round(total / max(len(rows), 1), 4) for name, total in totals.items()}
+        return [benchmark.doc_ids[ranking.rows[i]] for i in np.argsort(-values, kind="stable")[:50]]
+
+    return mean_metrics(
+        (ranked_ids(ranking), benchmark.qrels[benchmark.query_ids[row]])
+        for ranking, row in zip(ranked, rows, strict=True)
+    )
 
 
 def split(benchmark: Benchmark) -> tuple[list[int], list[int]]:
