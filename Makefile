@@ -27,9 +27,10 @@ run: install  ## Install, load the sample data into SQLite, embed it and serve o
 demo: install  ## Print shortlists for a few sample challenges
 	$(BIN)/klimatmatch demo
 
-test: install  ## Install and run the whole test suite (lint, SQLite and PostgreSQL)
+test: install  ## Install and run the whole test suite (lint, SQLite, PostgreSQL, Chromium)
 	$(BIN)/ruff check .
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-browser.sh
 	$(BIN)/pytest
 
 lint: install  ## Check style and format

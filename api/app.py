@@ -15,6 +15,7 @@ from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import challenges, companies, health, reviews, shortlists
 from api.state import AppState
+from api.ui import install_pages
 from klimatmatch import __version__
 from klimatmatch.embedding import build_engine
 from klimatmatch.services import indexing, learning
@@ -82,4 +83,5 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         reviews.router,
     ):
         app.include_router(router)
+    install_pages(app)
     return app

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, EngineDep, SessionDep
@@ -11,20 +11,11 @@ from models import crud
 
 router = APIRouter(tags=["health"])
 
-LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Klimatmatch</title></head>
-<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
-<h1>Klimatmatch</h1><p>Cities' climate challenges, matched with the companies that can answer.</p>
-<ul><li><a href="/docs">API documentation (OpenAPI)</a></li>
-<li><a href="/health">Health</a></li></ul>
-<p>Sign in with a token from <code>klimatmatch users create</code>. The coordinators' review
-pages are not built yet.</p></body></html>"""
 
-
-@router.get("/", include_in_schema=False, response_class=HTMLResponse)
-def landing() -> str:
-    """A page for a browser pointed at the service: where the docs and health are."""
-    return LANDING
+@router.get("/", include_in_schema=False)
+def landing() -> RedirectResponse:
+    """A browser pointed at the service lands on the pages (sign-in first)."""
+    return RedirectResponse("/ui/", status_code=307)
 
 
 class Health(BaseModel):

@@ -88,7 +88,8 @@ def test_app_runs_on_postgresql() -> None:
     reset_postgres().dispose()
 
 
-def test_landing_page_points_to_the_docs(world: World) -> None:
+def test_a_browser_at_the_root_lands_on_the_sign_in_page(world: World) -> None:
     page = world.client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert str(page.url).endswith("/ui/sign-in?next=/ui/")
     assert 'href="/docs"' in page.text and world.client.get("/docs").status_code == 200

@@ -1,0 +1,17 @@
+"""The web pages for coordinators, cities and companies, served by the API's own app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.ui.errors import install_page_errors
+from api.ui.pages import HERE, router
+
+__all__ = ["install_pages"]
+
+
+def install_pages(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
+    install_page_errors(app)

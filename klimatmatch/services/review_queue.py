@@ -1,0 +1,138 @@
+"""What a reviewer works through: challenges with how much of their shortlist is undecided,
+and the pieces the pages show beside a shortlist (companies compared, own profiles)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from klimatmatch import access
+from klimatmatch.errors import InvalidInput, NotFound
+from klimatmatch.services import catalogue, matching
+from klimatmatch.services.catalogue import Page
+from klimatmatch.services.reviews import latest_decisions
+from matcher import MatchEngine
+from models import (
+    Challenge,
+    ChallengeStatus,
+    CompanyProfile,
+    MatchResult,
+    MatchRun,
+    Organisation,
+    Role,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    challenge: Challenge
+    shortlisted: int  # companies on the current top-k (0 when the challenge is not indexed)
+    reviewed: int  # of those, how many have a decision
+
+    @property
+    def unreviewed(self) -> int:
+        return self.shortlisted - self.reviewed
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    cities: list[str]
+    themes: list[str]
+    languages: list[str]
+
+
+def review_queue(
+    *,
+    session: Session,
+    engine: MatchEngine,
+    user: User,
+    k: int,
+    page: Page,
+    city: str | None = None,
+    theme: str | None = None,
+    language: str | None = None,
+    status: ChallengeStatus | None = None,
+) -> tuple[list[QueueRow], int]:
+    """Challenges a user reviews or owns, each with its current top-`k` and how much of it has
+    a decision. Coordinators see published challenges unless they ask for a status; a city
+    sees only its own, in every status; a company has no review queue."""
+    if user.role is Role.COMPANY:
+        raise NotFound("companies have no review queue; see the challenges that fit them")
+    if user.role is Role.CITY:
+        city = user.organisation.name if user.organisation else "\0"
+    elif status is None:
+        status = ChallengeStatus.PUBLISHED
+    challenges, total = catalogue.list_challenges(
+        session=session,
+        user=user,
+        page=page,
+        city=city,
+        theme=theme,
+        language=language,
+        status=status,
+    )
+    decided = latest_decisions(session=session, challenge_ids=[c.id for c in challenges])
+    session.commit()  # release the database while the engine ranks
+    rows = []
+    for challenge in challenges:
+        if challenge.id not in engine.challenges:
+            rows.append(QueueRow(challenge, 0, 0))
+            continue
+        ids = [m.document.id for m in engine.shortlist(challenge.id, k, explain=False)]
+        reviewed = sum((challenge.id, company_id) in decided for company_id in ids)
+        rows.append(QueueRow(challenge, len(ids), reviewed))
+    return rows, total
+
+
+def filter_options(*, session: Session, user: User) -> FilterOptions:
+    """The values the queue's filters offer: those present among challenges the user sees."""
+    query = select(Organisation.name, Challenge.theme, Challenge.language).join(
+        Organisation, Challenge.organisation_id == Organisation.id
+    )
+    if user.role is Role.CITY:
+        query = query.where(Challenge.organisation_id == user.organisation_id)
+    elif not access.is_staff(user):
+        query = query.where(Challenge.status == ChallengeStatus.PUBLISHED)
+    rows = session.execute(query).all()
+    return FilterOptions(
+        cities=sorted({row[0] for row in rows}),
+        themes=sorted({row[1] for row in rows if row[1]}),
+        languages=sorted({row[2] for row in rows if row[2]}),
+    )
+
+
+def compared(
+    *, session: Session, user: User, run_id: int, company_ids: list[int]
+) -> tuple[MatchRun, list[tuple[MatchResult, CompanyProfile]]]:
+    """Two results of one stored shortlist, with their profiles, for a side-by-side view."""
+    if len(set(company_ids)) != 2:
+        raise InvalidInput("choose exactly two different companies to compare")
+    run = matching.read_run(session=session, user=user, run_id=run_id)
+    results = {r.company_id: r for r in run.results}
+    missing = [cid for cid in company_ids if cid not in results]
+    if missing:
+        raise InvalidInput(f"company {missing[0]} is not on shortlist run {run_id}")
+    profiles = {
+        c.id: c
+        for c in session.scalars(select(CompanyProfile).where(CompanyProfile.id.in_(company_ids)))
+    }
+    gone = [cid for cid in company_ids if cid not in profiles]
+    if gone:
+        raise NotFound(f"company {gone[0]} has been deleted since the shortlist was made")
+    return run, [(results[cid], profiles[cid]) for cid in company_ids]
+
+
+def own_companies(*, session: Session, user: User) -> list[CompanyProfile]:
+    """The profiles a company account speaks for."""
+    if user.role is not Role.COMPANY or user.organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(CompanyProfile)
+            .where(CompanyProfile.organisation_id == user.organisation_id)
+            .order_by(CompanyProfile.id)
+        )
+    )
