@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -61,7 +62,26 @@ def init(sample: Annotated[bool, typer.Option(help="Also load the sample data")]
         if sample:
             _load_sample(session, settings)
             _engine(settings, session)
+            _demo_accounts(session, settings)
     console.print(f"database ready: {settings.database_url}")
+
+
+def _demo_accounts(session: Session, settings: Settings) -> None:
+    """Sign-in tokens for trying the pages on the sample data, kept in a private file."""
+    path = settings.demo_tokens
+    known = json.loads(path.read_text()) if path.exists() else {}
+    tokens = accounts.demo_accounts(session=session, known=known)
+    session.commit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(tokens, indent=2, ensure_ascii=False))
+    console.print(f"demo accounts (tokens kept in {path}):", highlight=False)
+    for name, token in tokens.items():
+        print(f"  {name:<28} {token}")
+    console.print(
+        f"open http://{settings.host}:{settings.port}/ and sign in with one of these tokens",
+        highlight=False,
+    )
 
 
 def _load_sample(session: Session, settings: Settings) -> None:

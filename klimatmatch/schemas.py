@@ -288,6 +288,9 @@ class ConsortiumPublic(BaseModel):
     members: list[MemberPublic]
     coverage: list[float] = Field(description="Per requirement, in order, from 0 to 1")
     overlaps: dict[str, list[int]] = Field(description="Requirement -> members covering it")
+    covered_by: list[int] = Field(
+        default_factory=list, description="Per requirement, the company id that covers it best"
+    )
 
 
 class ConsortiaPublic(BaseModel):

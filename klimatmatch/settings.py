@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_DATA
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    demo_tokens: Path = Field(
+        default=Path("var/demo-tokens.json"),
+        description="Where `init --sample` keeps the demo accounts' tokens (never in production)",
+    )
     secure_cookies: bool = Field(
         default=False, description="Mark the pages' sign-in cookie Secure (serve over HTTPS)"
     )

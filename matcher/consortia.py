@@ -36,6 +36,8 @@ class Team:
     """Per requirement, the best member's coverage."""
     overlaps: tuple[tuple[int, tuple[int, ...]], ...]
     """(requirement, members) where two or more members both cover it well."""
+    covered_by: tuple[int, ...] = ()
+    """Per requirement, the member that covers it best (the one to ask about it)."""
 
 
 def team_value(coverage: np.ndarray, members: tuple[int, ...]) -> float:
@@ -80,5 +82,9 @@ def _describe(coverage: np.ndarray, combo: tuple[int, ...], value: float, strong
         if (block[r] >= strong).sum() >= 2
     )
     return Team(
-        members, round(value, 6), tuple(round(float(v), 4) for v in block.max(axis=1)), overlaps
+        members,
+        round(value, 6),
+        tuple(round(float(v), 4) for v in block.max(axis=1)),
+        overlaps,
+        tuple(combo[int(j)] for j in block.argmax(axis=1)),
     )

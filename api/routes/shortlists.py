@@ -156,6 +156,7 @@ def challenge_consortia(
                     requirements[r]: [candidates[m].id for m in members]
                     for r, members in team.overlaps
                 },
+                covered_by=[candidates[m].id for m in team.covered_by],
             )
             for team in teams
         ],

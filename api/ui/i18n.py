@@ -173,6 +173,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "teams.requirement": {"en": "Requirement", "sv": "Krav"},
     "teams.coverage": {"en": "Coverage", "sv": "Täckning"},
     "teams.overlap": {"en": "Overlap", "sv": "Överlapp"},
+    "teams.covered_by": {"en": "Best covered by", "sv": "Bäst täckt av"},
     "teams.overlaps_none": {"en": "no overlap", "sv": "inget överlapp"},
     "teams.none": {
         "en": "No team can be formed with these settings.",

@@ -46,6 +46,26 @@ def create_user(
     return user, token
 
 
+DEMO_ACCOUNTS: tuple[tuple[str, Role, str | None], ...] = (
+    ("Demo coordinator", Role.COORDINATOR, "Nordic Solutions for C40"),
+    ("Demo city: Stockholm", Role.CITY, "Stockholm"),
+    ("Demo company: Voltgräv AB", Role.COMPANY, "Voltgräv AB"),
+)
+
+
+def demo_accounts(*, session: Session, known: dict[str, str]) -> dict[str, str]:
+    """One account per role over the sample data, name -> token. Tokens in `known` that still
+    work are kept, so loading the sample again does not pile up accounts."""
+    tokens = {}
+    for name, role, organisation in DEMO_ACCOUNTS:
+        token = known.get(name, "")
+        user = authenticate(session=session, token=token) if token else None
+        if user is None or user.name != name:
+            _, token = create_user(session=session, name=name, role=role, organisation=organisation)
+        tokens[name] = token
+    return tokens
+
+
 def authenticate(*, session: Session, token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None

@@ -382,6 +382,9 @@ def test_consortia_cover_requirements_for_owner_and_staff(
     assert len(best["members"]) == 3 and best["lead_company_id"] == best["members"][0]["company_id"]
     assert len(best["coverage"]) == len(body["requirements"])
     assert all(0.0 <= c <= 1.0 for c in best["coverage"])
+    member_ids = {m["company_id"] for m in best["members"]}
+    assert len(best["covered_by"]) == len(body["requirements"])
+    assert set(best["covered_by"]) <= member_ids
     assert world.get(path, who, params={"size": 5}).status_code == 422
 
 

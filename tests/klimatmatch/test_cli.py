@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from klimatmatch.cli import app
+from klimatmatch.services.accounts import authenticate
 from klimatmatch.settings import get_settings
+from models import User, create_db_engine, session_factory
 from tests.conftest import SAMPLE
 
 runner = CliRunner()
@@ -20,6 +24,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     database = tmp_path / "cli.db"
     monkeypatch.setenv("KLIMATMATCH_DATABASE_URL", f"sqlite:///{database}")
     monkeypatch.setenv("KLIMATMATCH_EMBEDDER", "tfidf")
+    monkeypatch.setenv("KLIMATMATCH_DEMO_TOKENS", str(tmp_path / "demo-tokens.json"))
     get_settings.cache_clear()
     yield database
     get_settings.cache_clear()
@@ -36,6 +41,19 @@ def test_init_sample_then_match_prints_a_ranked_table(cli_env: Path) -> None:
     assert "sample/companies.csv: 155 created" in output
     assert "indexed 44 challenges and 155 companies" in output
     assert cli_env.exists()
+    tokens = json.loads((cli_env.parent / "demo-tokens.json").read_text())
+    assert set(tokens) == {"Demo coordinator", "Demo city: Stockholm", "Demo company: Voltgräv AB"}
+    assert all(token in output for token in tokens.values())
+    assert invoke("init", "--sample").count("km_") == 3
+    assert json.loads((cli_env.parent / "demo-tokens.json").read_text()) == tokens  # kept
+    with session_factory(create_db_engine(get_settings().database_url))() as session:
+        users = {u.name: u.role.value for u in session.scalars(select(User))}
+        assert users == {
+            "Demo coordinator": "coordinator",
+            "Demo city: Stockholm": "city",
+            "Demo company: Voltgräv AB": "company",
+        }
+        assert authenticate(session=session, token=tokens["Demo coordinator"]) is not None
     table = invoke("match", "1", "--k", "3")
     assert "Fossilfria byggarbetsplatser" in table
     assert "run 1" in table and "Voltgräv AB" in table

@@ -6,6 +6,7 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,6 +107,9 @@ def test_best_team_equals_brute_force_and_bounds_greedy(coverage: np.ndarray, si
     )
     assert math.isclose(best.value, oracle, abs_tol=1e-6)
     assert len(set(best.members)) == size
+    assert [coverage[r, m] for r, m in enumerate(best.covered_by)] == pytest.approx(
+        list(best.coverage), abs=1e-4
+    )
     greedy = team_value(coverage, greedy_team(coverage, size))
     assert greedy >= (1 - 1 / math.e) * oracle - 1e-9
     assert (
@@ -123,6 +127,7 @@ def test_teams_combine_complementary_companies_and_report_overlaps() -> None:
     )
     best = best_teams(coverage, 2, 3)[0]
     assert set(best.members) == {1, 2} and best.coverage == (0.8, 0.9, 0.9)
+    assert best.covered_by == (2, 1, 2)
     trio = best_teams(coverage, 3, 1)[0]
     assert (2, (0, 2)) in trio.overlaps or (0, (0, 2)) in trio.overlaps
 
