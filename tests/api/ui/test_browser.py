@@ -70,6 +70,8 @@ def test_coordinator_reviews_a_shortlist_in_place_and_exports_it(page: Page, liv
     third.get_by_role("button", name="Maybe").click()
     expect(third.get_by_test_id("decision")).to_have_text("Maybe")
     assert page.evaluate("window.__notReloaded") is True  # no page load: decided in place
+    page.evaluate("document.getElementById('h-shortlist').scrollIntoView()")
+    screenshot(page, "review")
     expect(page.get_by_test_id("unreviewed-count")).to_have_text("7 of 10 unreviewed")
     history = page.locator("#history tr")
     expect(history).to_have_count(3)
@@ -204,6 +206,7 @@ def test_the_interface_speaks_swedish(page: Page, live: Live) -> None:
     page.get_by_role("link", name="Svenska").click()
     expect(page.get_by_role("heading", name="Utmaningar att granska")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
+    screenshot(page, "challenges-sv")
     page.get_by_role("link", name=STH_01).click()
     expect(card(page, 1).get_by_role("button", name="Acceptera")).to_be_visible()
     expect(page.get_by_role("heading", name="Beslut hittills")).to_be_visible()
