@@ -2,6 +2,8 @@
 
     python -m benchmarks.bench_api --size 100000 --seconds 20 --concurrency 1 4
 
+Also times the coordinators' pages (the review queue and one shortlist page).
+
 Builds a SQLite database of synthetic profiles whose vectors are already in the embedding cache
 (as after a first `reindex`), starts `klimatmatch serve`, and measures GET shortlist latency for
 challenges whose vectors are cached: the one-off encoding of a new challenge happens on POST
@@ -155,6 +157,29 @@ def load(base: str, token: str, seconds: float, concurrency: int) -> list[float]
     return latencies
 
 
+def pages(base: str, token: str, repeats: int = 10) -> None:
+    """What a coordinator waits for on the pages: the queue (one shortlist per challenge on the
+    page, for the unreviewed counts) and a shortlist page (with explanations and history)."""
+    with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
+        client.post("/ui/sign-in", data={"token": token}).raise_for_status()
+        count = len(
+            httpx.get(f"{base}/challenges", headers={"Authorization": f"Bearer {token}"}).json()[
+                "data"
+            ]
+        )
+        for label, path in [
+            (f"page: review queue ({count} challenges, unreviewed counts)", "/ui/challenges"),
+            ("page: a shortlist with explanations, k=10", "/ui/challenges/1"),
+        ]:
+            timings = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                response = client.get(path)
+                timings.append(time.perf_counter() - start)
+                assert response.status_code == 200, response.text[:300]
+            print(f"{label}: p50 {np.percentile(timings, 50) * 1000:.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000)
@@ -225,6 +250,7 @@ def main() -> None:
                 f"p50 {np.percentile(latencies, 50):6.1f} ms  "
                 f"p99 {np.percentile(latencies, 99):6.1f} ms"
             )
+        pages(base, token)
         print(f"service memory after the load: {server_memory(server.pid)}")
     finally:
         server.terminate()
