@@ -48,16 +48,20 @@ def team_value(coverage: np.ndarray, members: tuple[int, ...]) -> float:
 def best_teams(coverage: np.ndarray, size: int, k: int, *, strong: float = 0.5) -> list[Team]:
     """The `k` most valuable teams of exactly `size` candidates (fewer if too few exist).
 
-    Ties go to the team of better-ranked candidates (lower indices), so results are stable."""
+    When values tie (one member already covers everything, say), the team whose members cover
+    more in total wins: partners who can back each other up, which is what a consortium without
+    the capacity alone needs. Then better-ranked candidates (lower indices), so results are
+    stable."""
     n = coverage.shape[1]
     if n == 0:
         return []
+    totals = coverage.sum(axis=0)
     scored = [
-        (team_value(coverage, combo), combo)
+        (round(team_value(coverage, combo), 9), round(float(totals[list(combo)].sum()), 9), combo)
         for combo in itertools.combinations(range(n), min(size, n))
     ]
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [_describe(coverage, combo, value, strong) for value, combo in scored[:k]]
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    return [_describe(coverage, combo, value, strong) for value, _, combo in scored[:k]]
 
 
 def greedy_team(coverage: np.ndarray, size: int) -> tuple[int, ...]:

@@ -174,6 +174,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "teams.coverage": {"en": "Coverage", "sv": "Täckning"},
     "teams.overlap": {"en": "Overlap", "sv": "Överlapp"},
     "teams.covered_by": {"en": "Best covered by", "sv": "Bäst täckt av"},
+    "teams.idle": {
+        "en": "Best on no requirement (a smaller team covers as much):",
+        "sv": "Bäst på inget krav (ett mindre konsortium täcker lika mycket):",
+    },
     "teams.overlaps_none": {"en": "no overlap", "sv": "inget överlapp"},
     "teams.none": {
         "en": "No team can be formed with these settings.",

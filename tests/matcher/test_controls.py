@@ -132,6 +132,18 @@ def test_teams_combine_complementary_companies_and_report_overlaps() -> None:
     assert (2, (0, 2)) in trio.overlaps or (0, (0, 2)) in trio.overlaps
 
 
+def test_tied_teams_prefer_partners_who_cover_more() -> None:
+    coverage = np.array(
+        [
+            [1.0, 0.1, 0.7, 0.0],
+            [1.0, 0.0, 0.6, 0.2],
+        ]
+    )  # candidate 0 covers all; any pair with it has value 2.0
+    best = best_teams(coverage, 2, 3)
+    assert [set(team.members) for team in best] == [{0, 2}, {0, 3}, {0, 1}]
+    assert all(team.value == 2.0 for team in best)
+
+
 def test_requirements_split_on_sentences_and_clauses() -> None:
     text = (
         "Vi söker eldrivna grävmaskiner. Laddning på plats där elnätet är svagt samt "
