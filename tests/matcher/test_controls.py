@@ -156,5 +156,47 @@ def test_requirements_split_on_sentences_and_clauses() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Stockholms stad vill halvera utsläppen till 2030. Vi söker eldrivna grävmaskiner. "
+            "Uppföljning per maskin ska rapporteras.",
+            ["Vi söker eldrivna grävmaskiner", "Uppföljning per maskin ska rapporteras"],
+        ),
+        (
+            "London wants zero-emission lorries. We need depot charging; and grid planning too.",
+            ["We need depot charging", "and grid planning too"],
+        ),
+        (
+            "We need high-power charging at depots, grid connection planning for each site "
+            "and software that schedules charging.",
+            [
+                "We need high-power charging at depots",
+                "grid connection planning for each site and software that schedules charging",
+            ],
+        ),
+        (
+            "Vi söker eldrivna arbetsmaskiner, grävmaskiner och hjullastare.",
+            ["Vi söker eldrivna arbetsmaskiner, grävmaskiner och hjullastare"],
+        ),
+        (
+            "Helsinki kasvaa nopeasti. Kaupunki etsii ratkaisuja hukkalämmön talteenottoon.",
+            ["Kaupunki etsii ratkaisuja hukkalämmön talteenottoon"],
+        ),
+        (
+            "Byens busser kører på diesel. Vi ønsker elbusser med opladning i depotet.",
+            ["Vi ønsker elbusser med opladning i depotet"],
+        ),
+        (  # nothing asks: every sentence stays
+            "Fjärrvärmen är fossil idag. Restvärme från datacenter går förlorad.",
+            ["Fjärrvärmen är fossil idag", "Restvärme från datacenter går förlorad"],
+        ),
+    ],
+)
+def test_background_before_the_first_ask_is_left_out(text: str, expected: list[str]) -> None:
+    assert split_requirements(text) == expected
+
+
 def test_no_candidates_no_teams() -> None:
     assert best_teams(np.zeros((3, 0)), 3, 5) == []
