@@ -155,11 +155,11 @@ def test_shortlist_controls_and_teams(page: Page, live: Live) -> None:
     expect(teams).to_have_count(3)
     expect(teams.first.get_by_role("heading")).to_contain_text("(lead)")
     assert teams.first.locator("tbody tr").count() >= 2  # one row per requirement
+    screenshot(page, "teams")
     page.get_by_label("Companies per team").select_option("2")
     page.get_by_role("button", name="Propose teams").click()
     expect(teams.first.get_by_role("heading")).to_contain_text(" + ")
     assert teams.first.get_by_role("heading").inner_text().count(" + ") == 1
-    screenshot(page, "teams")
 
 
 def test_city_sees_its_own_challenges_and_decisions_read_only(page: Page, live: Live) -> None:
