@@ -17,6 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Städernas klimatutmaningar, matchade med företagen som kan möta dem.",
     },
     "nav.skip": {"en": "Skip to content", "sv": "Hoppa till innehållet"},
+    "nav.main": {"en": "Main", "sv": "Huvudmeny"},
     "nav.challenges": {"en": "Challenges", "sv": "Utmaningar"},
     "nav.opportunities": {"en": "Challenges for us", "sv": "Utmaningar för oss"},
     "nav.api": {"en": "API docs", "sv": "API-dokumentation"},

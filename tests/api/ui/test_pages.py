@@ -306,3 +306,16 @@ def test_teams_page_names_lead_coverage_and_who_covers_each_requirement(world: W
     rows = first_team.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
     assert rows == len(body["requirements"])
     assert client.get(f"/ui/challenges/{challenge}/teams?size=5").status_code == 422
+
+
+def test_the_queue_pages_through_every_challenge_once(world: World) -> None:
+    client = signed_in(world, "coordinator")
+    first = client.get("/ui/challenges").text
+    second = client.get("/ui/challenges?page=2").text
+    link = re.compile(r'<td><a href="/ui/challenges/(\d+)">')
+    ids = [int(i) for i in link.findall(first) + link.findall(second)]
+    published = world.get("/challenges", "coordinator", params={"limit": 200}).json()["data"]
+    expected = sorted(c["id"] for c in published if c["status"] == "published")
+    assert len(link.findall(first)) == 25 and sorted(ids) == expected
+    assert 'rel="next"' in first and 'rel="prev"' in second and 'rel="next"' not in second
+    assert client.get("/ui/challenges?page=0").status_code == 422
