@@ -1,11 +1,13 @@
-"""ORM rows to response models; nothing leaves a route without one."""
+"""ORM rows to response models (and the shortlist as a file); nothing leaves a route without one."""
 
 from __future__ import annotations
 
+from fastapi import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from klimatmatch.schemas import ChallengePublic, CompanyPublic, MatchPublic, MatchRunPublic
+from klimatmatch.services import export
 from klimatmatch.services.reviews import latest_decisions
 from models import Challenge, CompanyProfile, Direction, MatchRun, User
 
@@ -60,4 +62,19 @@ def run_public(session: Session, run: MatchRun, user: User) -> MatchRunPublic:
         data_version=run.data_version,
         created_at=run.created_at,
         results=results,
+    )
+
+
+def shortlist_file(
+    session: Session, user: User, challenge_id: int, fmt: export.ExportFormat, run_id: int | None
+) -> Response:
+    """The latest (or chosen) stored shortlist with current decisions, as a download."""
+    frame = export.shortlist_frame(
+        session=session, user=user, challenge_id=challenge_id, run_id=run_id
+    )
+    filename = f"shortlist-challenge-{challenge_id}.{fmt.value}"
+    return Response(
+        export.render(frame, fmt),
+        media_type=export.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.deps import ChallengeId, CurrentUser, SessionDep
 from api.errors import ERROR_RESPONSES
+from api.presenters import shortlist_file
 from klimatmatch.schemas import MAX_ID, ReviewCreate, ReviewPublic
 from klimatmatch.services import export, reviews
 
@@ -50,12 +51,4 @@ def export_shortlist(
     ] = None,
 ) -> Response:
     """The latest (or chosen) stored shortlist with current decisions, as CSV or XLSX."""
-    frame = export.shortlist_frame(
-        session=session, user=user, challenge_id=challenge_id, run_id=run_id
-    )
-    filename = f"shortlist-challenge-{challenge_id}.{format.value}"
-    return Response(
-        export.render(frame, format),
-        media_type=export.MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return shortlist_file(session, user, challenge_id, format, run_id)

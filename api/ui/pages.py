@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import ChallengeId, EngineDep, RunId, SessionDep, SettingsDep
+from api.presenters import shortlist_file
 from api.ui import auth
 from api.ui.auth import PageUser
 from api.ui.highlight import highlight
@@ -30,7 +31,7 @@ from klimatmatch.services.catalogue import Page
 from klimatmatch.services.indexing import is_small_or_new
 from matcher import Filters
 from matcher.controls import Controls
-from models import ChallengeStatus, CompanyProfile, Decision, Role, User, crud
+from models import Challenge, ChallengeStatus, CompanyProfile, Role, User, crud
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -250,7 +251,6 @@ def challenge_page(
         bar=_bar_scale(scores),
         component_max=_component_max(run.results),
         can_review=access.can_review(user),
-        decisions=list(Decision),
         settings_form={
             "k": k or settings.default_k,
             "diversity": diversity,
@@ -320,18 +320,7 @@ def export_page(
     run_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """The reviewed shortlist as a file, as the API's export, for the signed-in page user."""
-    frame = export.shortlist_frame(
-        session=session, user=user, challenge_id=challenge_id, run_id=run_id
-    )
-    return Response(
-        export.render(frame, format),
-        media_type=export.MEDIA_TYPES[format],
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="shortlist-challenge-{challenge_id}.{format.value}"'
-            )
-        },
-    )
+    return shortlist_file(session, user, challenge_id, format, run_id)
 
 
 @router.get("/runs/{run_id}/compare")
@@ -420,15 +409,11 @@ def opportunities(
             user=user,
         )
         session.commit()
-        titles = {
-            c.id: c
-            for c in (
-                crud.get_challenge(session=session, challenge_id=r.challenge_id)
-                for r in run.results
-            )
-            if c is not None
+        ids = [r.challenge_id for r in run.results]
+        challenges = {
+            c.id: c for c in session.scalars(select(Challenge).where(Challenge.id.in_(ids)))
         }
-        sections.append((profile, run, titles, _bar_scale([r.score for r in run.results])))
+        sections.append((profile, run, challenges, _bar_scale([r.score for r in run.results])))
     return render(request, "opportunities.html", user, sections=sections)
 
 
