@@ -102,8 +102,11 @@ def list_challenges(
     theme: str | None = None,
     language: str | None = None,
     status: ChallengeStatus | None = None,
+    organisation_id: int | None = None,
 ) -> tuple[list[Challenge], int]:
     query = select(Challenge).join(Organisation, Challenge.organisation_id == Organisation.id)
+    if organisation_id is not None:
+        query = query.where(Challenge.organisation_id == organisation_id)
     if not access.is_staff(user):
         query = query.where(
             or_(

@@ -61,18 +61,18 @@ def review_queue(
     sees only its own, in every status; a company has no review queue."""
     if user.role is Role.COMPANY:
         raise NotFound("companies have no review queue; see the challenges that fit them")
-    if user.role is Role.CITY:
-        city = user.organisation.name if user.organisation else "\0"
-    elif status is None:
+    own = user.organisation_id if user.role is Role.CITY else None
+    if own is None and status is None:
         status = ChallengeStatus.PUBLISHED
     challenges, total = catalogue.list_challenges(
         session=session,
         user=user,
         page=page,
-        city=city,
+        city=None if own is not None else city,
         theme=theme,
         language=language,
         status=status,
+        organisation_id=own,
     )
     decided = latest_decisions(session=session, challenge_ids=[c.id for c in challenges])
     session.commit()  # release the database while the engine ranks
