@@ -11,6 +11,7 @@ and the physical floor of exact search (bytes scanned over measured memory bandw
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import time
@@ -18,11 +19,13 @@ import time
 import numpy as np
 
 from benchmarks.synthetic import profiles, vectors
-from klimatmatch.embedding import build_embedder, load_tagger
+from klimatmatch.embedding import ENGLISH_CHANNEL, build_embedder, english_embedder, load_tagger
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine, create_embedder
 from matcher.index import ExactIndex
 
+LANGUAGES = {"SE": "sv", "DK": "da", "NO": "no", "FI": "fi"}
+"""Profiles carry a language, as imported ones do (declared or guessed once at import)."""
 CHALLENGES = [
     "Fossilfria byggarbetsplatser med eldrivna arbetsmaskiner och laddning på plats.",
     "Charging infrastructure for heavy electric trucks at logistics hubs.",
@@ -68,14 +71,19 @@ def bench_encoding(settings: Settings, texts: list[str]) -> tuple[object, float]
     return model, rate
 
 
-def bench_size(size: int, model, anchors: np.ndarray, settings: Settings, queries: int) -> None:  # noqa: ANN001
+def bench_size(
+    size: int, models: dict, anchors: dict[str, np.ndarray], settings: Settings, queries: int
+) -> dict[str, float]:
+    """The default configuration's channels (`models`: dense, and dense_en where configured)
+    over `size` synthetic profiles; returns the figures it printed."""
     print(f"\n== {size:,} profiles ==")
     frame = profiles(size)
     texts = [f"{n}. {d}" for n, d in zip(frame["name"], frame["description"], strict=True)]
-    dense = vectors(anchors, size)
+    synthetic = {name: vectors(anchors[name], size) for name in models}
+    dense = synthetic["dense"]
     before = current_rss_mb()
     engine = MatchEngine(
-        {"dense": model, "lexical": create_embedder("bm25")},
+        {**models, "lexical": create_embedder("bm25")},
         cpv=load_tagger(settings.data_dir / "taxonomies/cpv2008_en_sv_da_fi.csv"),
         weights=settings.weights,
         ann_threshold=None,
@@ -83,15 +91,16 @@ def bench_size(size: int, model, anchors: np.ndarray, settings: Settings, querie
     start = time.perf_counter()
     engine.fit(texts)
     documents = [
-        Document(i, t, {"country": c.lower()})
+        Document(i, t, {"country": c.lower(), "language": LANGUAGES.get(c, "en")})
         for i, (t, c) in enumerate(zip(texts, frame["country"], strict=True))
     ]
     prepared = engine.prepare(documents)
-    vecs = engine.encode("company", prepared, {"dense": dense})
+    vecs = engine.encode("company", prepared, synthetic)
     engine.upsert("company", prepared, vecs)
     build = time.perf_counter() - start
     print(f"build (BM25 fit, CPV tagging, index) {build:8.2f} s   {size / build:,.0f} profiles/s")
-    print(f"memory: index +{current_rss_mb() - before:,.0f} MiB, process peak {rss_mb():,.0f} MiB")
+    index_mib = current_rss_mb() - before
+    print(f"memory: index +{index_mib:,.0f} MiB, process peak {rss_mb():,.0f} MiB")
 
     encode_times, search_times = [], []
     for i in range(queries):
@@ -148,6 +157,15 @@ def bench_size(size: int, model, anchors: np.ndarray, settings: Settings, querie
         f"HNSW (M=32, ef=256): build {ann_build:.1f} s, recall@10 {recall / len(sample):.3f}, "
         f"{percentiles(ann_times)} vs exact {percentiles(exact_times)}"
     )
+    return {
+        "build_s": round(build, 2),
+        "index_mib": round(index_mib, 1),
+        "encode_challenge_p50_ms": round(float(np.percentile(encode_times, 50)) * 1000, 2),
+        "shortlist_p50_ms": round(float(np.percentile(search_times, 50)) * 1000, 2),
+        "shortlist_p99_ms": round(float(np.percentile(search_times, 99)) * 1000, 2),
+        "add_profile_ms": round(visible * 1000, 1),
+        "hnsw_recall_at_10": round(recall / len(sample), 3),
+    }
 
 
 def main() -> None:
@@ -164,9 +182,15 @@ def main() -> None:
         f"encoding ({settings.device}, batch {settings.batch_size}, ~60-word profiles): "
         f"{rate:,.0f} texts/s"
     )
-    anchors = model.encode_documents(texts[:256])
+    models = {"dense": model}
+    english = english_embedder(settings)
+    if english is not None:
+        models[ENGLISH_CHANNEL] = english
+    anchors = {name: m.encode_documents(texts[:256]) for name, m in models.items()}
+    figures: dict[str, object] = {"channels": [*models, "lexical", "cpv"], "texts_per_s": rate}
     for size in args.sizes:
-        bench_size(size, model, anchors, settings, args.queries)
+        figures[str(size)] = bench_size(size, models, anchors, settings, args.queries)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -231,7 +231,7 @@ def eval_(
     bench_dir: Annotated[
         Path, typer.Argument(help="A folder in BEIR layout", exists=True, file_okay=False)
     ],
-    method: Annotated[str, typer.Option(help="lexical, dense, hybrid or all")] = "all",
+    method: Annotated[str, typer.Option(help="lexical, dense, cpv, hybrid or all")] = "all",
     json_output: Annotated[bool, typer.Option("--json", help="Last line: one JSON object")] = False,
     rerank: Annotated[
         bool,
@@ -240,7 +240,6 @@ def eval_(
         ),
     ] = False,
     cache_dir: Annotated[Path | None, typer.Option(help="Keep dense vectors here")] = None,
-    cpv: Annotated[bool, typer.Option(help="Also report hybrid with the CPV channel")] = False,
     queries: Annotated[int | None, typer.Option(min=1, help="Only the first N queries")] = None,
 ) -> None:
     """nDCG@10, Recall@50 and MRR@10 per method, with the service's engine."""
@@ -249,7 +248,7 @@ def eval_(
     from klimatmatch.services.evaluation import METHODS, evaluate
 
     if method not in (*METHODS, "all"):
-        raise typer.BadParameter("--method must be lexical, dense, hybrid or all")
+        raise typer.BadParameter(f"--method must be {', '.join(METHODS)} or all")
     methods = list(METHODS) if method == "all" else [method]
     results = evaluate(
         bench_dir,
@@ -257,7 +256,6 @@ def eval_(
         get_settings(),
         cache_dir=cache_dir,
         rerank=rerank,
-        cpv=cpv,
         max_queries=queries,
         show_progress=True,
     )

@@ -6,18 +6,26 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from klimatmatch.settings import EmbedderKind, Settings
+from klimatmatch.settings import PACKAGED_E5, PINNED, EmbedderKind, Settings
 from matcher import Embedder, MatchEngine, create_embedder
 from matcher.cpv import CpvTagger, load_cpv
 from matcher.embedders import EmbedderError
 
 CPV_FILE = "taxonomies/cpv2008_en_sv_da_fi.csv"
+ENGLISH_CHANNEL = "dense_en"
 log = logging.getLogger("klimatmatch")
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    if settings.embedder is EmbedderKind.TFIDF:
+    if settings.backend is EmbedderKind.TFIDF:
         return create_embedder("tfidf")
+    if settings.backend is EmbedderKind.E5_Q4:
+        return create_embedder(
+            "e5-q4",
+            weights=None if settings.model == PACKAGED_E5 else settings.model,
+            expected_sha256=settings.model_sha256,
+            batch_size=settings.batch_size,
+        )
     languages = frozenset(settings.model_languages) if settings.model_languages else None
     return create_embedder(
         "sentence-transformers",
@@ -30,6 +38,33 @@ def build_embedder(settings: Settings) -> Embedder:
         offline=settings.hf_offline,
         languages=languages,
     )
+
+
+def english_embedder(settings: Settings) -> Embedder | None:
+    """The English-only second opinion beside a multilingual model, if configured; a model
+    that fails to load only costs that channel (logged), never the service."""
+    if (
+        settings.english_model is None
+        or settings.backend is EmbedderKind.TFIDF
+        or settings.model_languages is not None
+        or settings.english_model == settings.model
+    ):
+        return None
+    english = settings.model_copy(
+        update={
+            "model": settings.english_model,
+            "embedder": EmbedderKind.AUTO,
+            "model_sha256": PINNED.get(settings.english_model),
+            "model_languages": ["en"],
+            "query_prompt": "",
+            "document_prompt": "",
+        }
+    )
+    try:
+        return build_embedder(english)
+    except EmbedderError as error:
+        log.error("English model %r failed to load, leaving it out: %s", english.model, error)
+        return None
 
 
 @lru_cache(maxsize=2)
@@ -51,6 +86,9 @@ def build_engine(settings: Settings, embedder: Embedder | None = None) -> MatchE
     except EmbedderError as error:
         degraded = f"model {settings.model!r} failed to load, serving lexical matches only: {error}"
         log.error(degraded)
+    english = english_embedder(settings) if channels and not degraded else None
+    if english is not None:
+        channels[ENGLISH_CHANNEL] = english
     if settings.lexical or not channels:
         channels["lexical"] = create_embedder("bm25")
     tagger = load_tagger(settings.data_dir / CPV_FILE) if settings.cpv else None

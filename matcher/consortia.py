@@ -11,48 +11,9 @@ there are at most 1,365 teams of four, so exact is cheap and beats greedy's (1 -
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 
 import numpy as np
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_CLAUSE = re.compile(r"(?<=[;:])\s+|\s+(?:samt|as well as|and also|og også|sekä)\s+", re.IGNORECASE)
-# Words with which a challenge asks for something, in the languages challenges are written in.
-_ASKS = re.compile(
-    r"\b(?:söker|sökes|behöver|behövs|efterfrågar|efterlyser|önskar|ska|skall|bör|krävs|kräver"
-    r"|letar|seek\w*|need\w*|looking for|requir\w*|must|should|shall|invit\w*"
-    r"|søger|søker|behøver|trenger|skal|ønsker|efterspørger|etsi\w*|tarvi\w*|pitää|täytyy"
-    r"|edellyt\w*)\b",
-    re.IGNORECASE,
-)
-
-
-def split_requirements(text: str, min_words: int = 3) -> list[str]:
-    """Sentences and clauses of a challenge text, each long enough to ask for something.
-
-    Background before the first sentence that asks ("söker", "need", "skal", "etsii", ...) is
-    left out: "Stockholm wants to halve its emissions by 2030" says why, not what, and a team
-    should not be rewarded for echoing it. A text that never asks keeps every sentence."""
-    sentences = [sentence for sentence in _SENTENCE.split(text) if sentence.strip()]
-    first = next((i for i, sentence in enumerate(sentences) if _ASKS.search(sentence)), 0)
-    pieces = [
-        piece.strip(" .,;:")
-        for sentence in sentences[first:]
-        for clause in _CLAUSE.split(sentence)
-        for piece in _list_items(clause)
-    ]
-    return [piece for piece in pieces if len(piece.split()) >= min_words] or [text.strip()]
-
-
-def _list_items(clause: str, min_item_words: int = 4) -> list[str]:
-    """A comma list of things asked for ("charging at depots, grid planning and scheduling
-    software") is one requirement per item when every item is a phrase of its own; a list of
-    nouns ("grävmaskiner, hjullastare") stays one requirement."""
-    items = [item for item in clause.split(",") if item.strip()]
-    if len(items) > 1 and all(len(item.split()) >= min_item_words for item in items):
-        return items
-    return [clause]
 
 
 @dataclass(frozen=True)

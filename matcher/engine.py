@@ -18,15 +18,16 @@ from typing import Any, Literal
 import numpy as np
 from scipy import sparse
 
-from matcher.consortia import Team, best_teams, split_requirements
+from matcher.consortia import Team, best_teams
 from matcher.controls import Controls, apply, mmr
 from matcher.cpv import CpvTagger, CpvVectors, related_codes
 from matcher.documents import Document
 from matcher.embedders.base import Embedder, Matrix, Progress
-from matcher.explain import Explanation, SentenceScorer
+from matcher.explain import Explanation, SentenceScorer, mark_answered
 from matcher.filters import Filters
-from matcher.fusion import Fusion, fuse
+from matcher.fusion import Availability, Fusion, fuse
 from matcher.index import ExactIndex, top_k
+from matcher.requirements import split_requirements
 from matcher.text import guess_language
 
 Side = Literal["challenge", "company"]
@@ -96,6 +97,23 @@ class MatchEngine:
         return next(iter(self.channels.values()))
 
     @property
+    def secondary(self) -> frozenset[str]:
+        """Channels whose model covers only some languages (the English MiniLM) while another
+        model covers every language: they re-score that model's candidates and judge only the
+        pairs where both texts are known to be in their languages. Alone, such a model ranks
+        everything, at `foreign_weight` where the query is outside its languages."""
+        multilingual = any(
+            e.cacheable and getattr(e, "languages", None) is None for e in self.channels.values()
+        )
+        if not multilingual:
+            return frozenset()
+        return frozenset(
+            name
+            for name, e in self.channels.items()
+            if e.cacheable and getattr(e, "languages", None) is not None
+        )
+
+    @property
     def fingerprint(self) -> str:
         return " + ".join(e.fingerprint for e in self.channels.values()) + (
             " + cpv" if self.cpv else ""
@@ -127,12 +145,13 @@ class MatchEngine:
                 embedder.fit(texts)
 
     def prepare(self, documents: Sequence[Document]) -> list[Document]:
-        """Add tagged CPV codes to the declared ones."""
+        """Tag CPV codes in the texts (kept apart from the declared ones: they filter and
+        explain, but only declared codes rank)."""
         if self.cpv is None:
             return list(documents)
         tags = self.cpv.tag(d.text for d in documents)
         return [
-            dataclasses.replace(d, codes=tuple(dict.fromkeys([*d.codes, *(c for c, _ in t)])))
+            dataclasses.replace(d, tagged=tuple(c for c, _ in t if c not in d.codes))
             for d, t in zip(documents, tags, strict=True)
         ]
 
@@ -220,7 +239,7 @@ class MatchEngine:
             vectors = {
                 n: [self.companies.vectors(d.id)[n] for d in candidates] for n in self.channels
             }
-        requirements = split_requirements(challenge.text.split(". ", 1)[-1])
+        requirements = requirements_of(challenge)
         if not candidates:  # the filters left nobody
             return requirements, [], []
         coverage = np.zeros((len(requirements), len(candidates)))
@@ -282,13 +301,16 @@ class MatchEngine:
         filters: Filters | None,
         use_reranker: bool = True,
     ) -> Ranking:
-        raw = {name: s[0] for name, s in target.scores(vectors, depth=self.depth).items()}
-        return self._fuse(query, raw, target.mask(filters or Filters()), use_reranker)
+        scored = target.scores(vectors, depth=self.depth, rescore=self.secondary)
+        order = [n for n in [*self.channels, CPV] if n in scored]
+        raw = {name: scored[name][0] for name in order}
+        return self._fuse(query, raw, target, target.mask(filters or Filters()), use_reranker)
 
     def _fuse(
         self,
         query: Document,
         raw: dict[str, np.ndarray],
+        target: ExactIndex,
         keep: np.ndarray | None,
         use_reranker: bool = True,
     ) -> Ranking:
@@ -302,20 +324,50 @@ class MatchEngine:
                 self.fusion,
                 self._weights(query),
                 depth=self.depth,
+                available=self._availability(query, target),
             )[0]
         candidates = np.flatnonzero(np.isfinite(fused))
         ranking = Ranking(
-            query, candidates, {n: r[candidates] for n, r in raw.items()}, fused[candidates]
+            query,
+            candidates,
+            {n: _floor(r[candidates]) for n, r in raw.items()},
+            fused[candidates],
         )
         if use_reranker and self.reranker is not None and len(candidates):
             ranking = dataclasses.replace(ranking, fused=self.reranker.score(ranking))
         return ranking
 
+    def _availability(self, query: Document, target: ExactIndex) -> dict[str, Availability]:
+        """Which candidates each channel can judge for this query: a lexical channel only those
+        in the query's language, the CPV channel only those that declare codes (when the query
+        does; otherwise it has nothing to say and abstains everywhere)."""
+        documents = target.documents
+        language = _language(query)
+        result: dict[str, Availability] = {}
+        if language:
+            for name, embedder in self.channels.items():
+                if getattr(embedder, "crosses_languages", True) is False:
+                    result[name] = _same_language(documents, language)
+        for name in self.secondary:
+            covered = self.channels[name].languages
+            if language in covered:
+                result[name] = _within(documents, covered)
+            else:
+                result[name] = lambda _row, pool: np.zeros(len(pool), dtype=bool)
+        if self.cpv is not None:
+            declared = bool(query.codes)
+            result[CPV] = lambda _row, pool: np.fromiter(
+                (declared and bool(documents[c].codes) for c in pool), dtype=bool, count=len(pool)
+            )
+        return result
+
     def _weights(self, query: Document) -> dict[str, float]:
         weights = {name: self.weights.get(name, 1.0) for name in [*self.channels, CPV]}
-        language = query.fields.get("language") or guess_language(query.text) or ""
+        language = _language(query)
         for name, embedder in self.channels.items():
             covered = getattr(embedder, "languages", None)
+            if name in self.secondary:
+                continue  # abstains instead, see `_availability`
             if covered is not None and language and language not in covered:
                 weights[name] *= self.foreign_weight
         return weights
@@ -373,15 +425,65 @@ class MatchEngine:
         *,
         query_is_challenge: bool,
     ) -> list[Match]:
+        if not explain:
+            return [
+                Match(rank, document, round(score, 6), components, None)
+                for rank, (document, score, components) in enumerate(hits, start=1)
+            ]
+        pairs = [(subject, d) if query_is_challenge else (d, subject) for d, _, _ in hits]
+        answers = [
+            self._sentences.requirements(requirements_of(challenge), company.text)
+            for challenge, company in pairs
+        ]
+        # one challenge: its requirements are compared across the companies on the shortlist
+        answers = (
+            mark_answered(answers)
+            if query_is_challenge
+            else [mark_answered([a])[0] for a in answers]
+        )
         matches = []
-        for rank, (document, score, components) in enumerate(hits, start=1):
-            explanation = None
-            if explain:
-                challenge, company = (
-                    (subject, document) if query_is_challenge else (document, subject)
-                )
-                explanation = self._sentences.explain(challenge.text, company.text)
-                shared = related_codes(challenge.codes, company.codes)
-                explanation = dataclasses.replace(explanation, shared_codes=shared)
+        for rank, ((document, score, components), (challenge, company), answered) in enumerate(
+            zip(hits, pairs, answers, strict=True), start=1
+        ):
+            explanation = dataclasses.replace(
+                self._sentences.explain(challenge.text, company.text),
+                shared_codes=related_codes(challenge.all_codes, company.all_codes),
+                requirements=answered,
+            )
             matches.append(Match(rank, document, round(score, 6), components, explanation))
         return matches
+
+
+def requirements_of(challenge: Document) -> list[str]:
+    """The challenge's requirements (its title, before the first ". ", is left out)."""
+    return split_requirements(challenge.text.split(". ", 1)[-1])
+
+
+def _language(document: Document) -> str:
+    """The declared language, else a guess from the text; "" when there is no evidence."""
+    return (document.fields.get("language") or guess_language(document.text) or "").lower()
+
+
+def _floor(values: np.ndarray) -> np.ndarray:
+    """A channel that did not score a candidate (a re-scoring or approximate channel outside
+    its candidates) reports its lowest score there, never -inf."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return values
+    return np.where(finite, values, values[finite].min() if finite.any() else 0.0)
+
+
+def _same_language(documents: list[Document], language: str) -> Availability:
+    def available(_row: int, pool: np.ndarray) -> np.ndarray:
+        found = (_language(documents[c]) for c in pool)
+        return np.fromiter((d in ("", language) for d in found), dtype=bool, count=len(pool))
+
+    return available
+
+
+def _within(documents: list[Document], languages: frozenset[str]) -> Availability:
+    def available(_row: int, pool: np.ndarray) -> np.ndarray:
+        found = (_language(documents[c]) for c in pool)
+        return np.fromiter((d in languages for d in found), dtype=bool, count=len(pool))
+
+    return available

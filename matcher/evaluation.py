@@ -22,6 +22,7 @@ class Benchmark:
     doc_codes: list[tuple[str, ...]] = field(default_factory=list)
     query_codes: list[tuple[str, ...]] = field(default_factory=list)
     query_languages: list[str] = field(default_factory=list)
+    doc_languages: list[str] = field(default_factory=list)
     """Optional extras some sets carry (`cpv_codes`, `language`); empty when absent."""
 
 
@@ -33,7 +34,7 @@ def load_beir(folder: Path, split: str = "test", max_queries: int | None = None)
         for row in csv.DictReader(handle, delimiter="\t"):
             if int(row["score"]) > 0:
                 qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
-    doc_ids, doc_texts, doc_codes = [], [], []
+    doc_ids, doc_texts, doc_codes, doc_languages = [], [], [], []
     for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             doc = json.loads(line)
@@ -41,6 +42,7 @@ def load_beir(folder: Path, split: str = "test", max_queries: int | None = None)
             title = (doc.get("title") or "").strip()
             doc_texts.append(f"{title}. {doc['text']}" if title else doc["text"])
             doc_codes.append(tuple(doc.get("cpv_codes") or ()))
+            doc_languages.append(doc.get("language") or "")
     query_ids, query_texts, query_codes, languages = [], [], [], []
     for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -61,6 +63,7 @@ def load_beir(folder: Path, split: str = "test", max_queries: int | None = None)
         doc_codes,
         query_codes,
         languages,
+        doc_languages,
     )
 
 

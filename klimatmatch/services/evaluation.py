@@ -10,17 +10,18 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from klimatmatch.embedding import CPV_FILE, build_embedder, load_tagger
+from klimatmatch.embedding import CPV_FILE, build_engine, load_tagger
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine, create_embedder
-from matcher.embedders.base import Matrix
+from matcher.embedders.base import EmbedderError, Matrix
 from matcher.engine import Ranking
 from matcher.evaluation import Benchmark, load_beir, mean_metrics
 from matcher.rerank import LearnedReranker, ranking_features
 from matcher.text import guess_language
 
-METHODS = ("lexical", "dense", "hybrid")
-CPV_METHOD = "hybrid+cpv"
+METHODS = ("lexical", "dense", "cpv", "hybrid")
+"""Each channel alone, then `hybrid`: the service's default configuration (every channel the
+settings turn on, fused as in the service)."""
 
 
 @dataclass
@@ -35,13 +36,16 @@ class Channels:
 def encode_channels(
     benchmark: Benchmark, settings: Settings, cache_dir: Path | None, show_progress: bool
 ) -> Channels:
-    dense = build_embedder(settings)
-    if not dense.is_fitted:
-        dense.fit(benchmark.doc_texts)
-    lexical = create_embedder("bm25").fit(benchmark.doc_texts)
-    embedders = {"dense": dense, "lexical": lexical}
+    """The service's channels (`build_engine`), each fitted on the corpus where it learns."""
+    engine = build_engine(settings)
+    if engine.degraded:
+        raise EmbedderError(engine.degraded)
+    first, *others = engine.channels.items()
+    embedders = {"dense": first[1], **dict(others), "lexical": create_embedder("bm25")}
     documents, queries = {}, {}
     for name, embedder in embedders.items():
+        if not embedder.cacheable or not embedder.is_fitted:
+            embedder.fit(benchmark.doc_texts)
         cache = (
             _cache_file(cache_dir, benchmark, embedder.fingerprint) if embedder.cacheable else None
         )
@@ -76,25 +80,40 @@ def engine_for(
     method: str, channels: Channels, settings: Settings, benchmark: Benchmark
 ) -> MatchEngine:
     """The service's engine with the method's channels, the corpus indexed as companies."""
-    names = ["dense", "lexical"] if method.startswith("hybrid") else [method]
-    tagger = load_tagger(settings.data_dir / CPV_FILE) if method == CPV_METHOD else None
+    if method == "hybrid":
+        names = [n for n in channels.embedders if n != "lexical" or settings.lexical]
+    else:
+        names = ["dense"] if method == "cpv" else [method]
+    with_cpv = method == "cpv" or (method == "hybrid" and settings.cpv)
+    tagger = load_tagger(settings.data_dir / CPV_FILE) if with_cpv else None
+    weights = {"dense": 0.0} if method == "cpv" else settings.weights
     engine = MatchEngine(
         {n: channels.embedders[n] for n in names},
         fusion=settings.fusion,
-        weights=settings.weights,
+        weights=weights,
         depth=settings.fusion_depth,
         cpv=tagger,
         foreign_weight=settings.foreign_weight,
     )
     documents = engine.prepare(
         [
-            Document(id=i, text=t, codes=benchmark.doc_codes[i] if benchmark.doc_codes else ())
+            Document(
+                id=i,
+                text=t,
+                fields={"language": _doc_language(benchmark, i)},
+                codes=benchmark.doc_codes[i] if benchmark.doc_codes else (),
+            )
             for i, t in enumerate(benchmark.doc_texts)
         ]
     )
     vectors = engine.encode("company", documents, {n: channels.documents[n] for n in names})
     engine.upsert("company", documents, vectors)
     return engine
+
+
+def _doc_language(benchmark: Benchmark, row: int) -> str:
+    declared = benchmark.doc_languages[row] if benchmark.doc_languages else ""
+    return declared or guess_language(benchmark.doc_texts[row]) or ""
 
 
 def rankings(
@@ -181,7 +200,6 @@ def evaluate(
     *,
     cache_dir: Path | None = None,
     rerank: bool = False,
-    cpv: bool = False,
     max_queries: int | None = None,
     show_progress: bool = False,
 ) -> dict[str, dict[str, float]]:
@@ -192,9 +210,6 @@ def evaluate(
     for method in methods:
         engine = engine_for(method, channels, settings, benchmark)
         results[method] = score(benchmark, rankings(engine, channels, benchmark, every), every)
-    if cpv:
-        engine = engine_for(CPV_METHOD, channels, settings, benchmark)
-        results[CPV_METHOD] = score(benchmark, rankings(engine, channels, benchmark, every), every)
     if rerank:
         results.update(
             rerank_gain(engine_for("hybrid", channels, settings, benchmark), channels, benchmark)

@@ -82,8 +82,9 @@ def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = Fals
     companies = [company_document(c) for c in crud.list_companies(session=session)]
     staged = engine.spawn()
     staged.fit([d.text for d in challenges + companies])
+    models = max(1, sum(e.cacheable for e in staged.channels.values()))
     with tqdm(
-        total=len(challenges) + len(companies),
+        total=(len(challenges) + len(companies)) * models,
         unit="text",
         desc="embedding",
         disable=not show_progress,
@@ -125,7 +126,8 @@ def _upsert(
     precomputed, encoded, reused = {}, 0, 0
     for name, embedder in engine.channels.items():
         if embedder.cacheable:
-            precomputed[name], encoded, reused = _cached(session, engine, name, side, prepared, bar)
+            precomputed[name], fresh, found = _cached(session, engine, name, side, prepared, bar)
+            encoded, reused = encoded + fresh, reused + found
     vectors = engine.encode(side, prepared, precomputed)
     engine.upsert(side, prepared, vectors)
     if bar is not None and not precomputed:

@@ -23,6 +23,12 @@ def _tfidf(**options: Any) -> Embedder:
     return TfidfEmbedder(**options)
 
 
+def _e5_quantised(**options: Any) -> Embedder:
+    from matcher.embedders.e5_quantised import QuantisedE5Embedder
+
+    return QuantisedE5Embedder(**options)
+
+
 def _bm25(**options: Any) -> Embedder:
     from matcher.embedders.bm25 import BM25Embedder
 
@@ -31,6 +37,7 @@ def _bm25(**options: Any) -> Embedder:
 
 _REGISTRY: dict[str, Callable[..., Embedder]] = {
     "sentence-transformers": _sentence_transformers,
+    "e5-q4": _e5_quantised,
     "tfidf": _tfidf,
     "bm25": _bm25,
 }

@@ -24,6 +24,9 @@ class BM25Embedder:
 
     cacheable = False
     channel = "lexical"
+    crosses_languages = False
+    """Terms of one language never match another's: the engine lets this channel abstain on
+    a pair written in two languages instead of reading its zero as a bad match."""
 
     def __init__(self, *, k1: float = 1.2, b: float = 0.75, decompound: bool = True) -> None:
         self.k1 = k1

@@ -40,6 +40,19 @@ def test_shortlist_has_scores_components_explanations_and_a_run(world: World) ->
     first = body["results"][0]
     assert set(first["components"]) == {"tfidf", "lexical", "cpv"} and first["title"]
     assert first["explanation"]["document_sentence"]
+    challenge_text = world.get(f"/challenges/{challenge}", "coordinator").json()["description"]
+    for result in body["results"]:
+        requirements = result["explanation"]["requirements"]
+        assert len(requirements) >= 2  # the challenge asks for several things
+        assert all(r["requirement"] in challenge_text for r in requirements)
+    # each requirement is answered by at least one company on the list
+    answered = {
+        r["requirement"]
+        for result in body["results"]
+        for r in result["explanation"]["requirements"]
+        if r["answered"]
+    }
+    assert answered == {r["requirement"] for r in first["explanation"]["requirements"]}
     again = world.get(f"/runs/{body['run_id']}", "coordinator").json()
     assert again["results"] == body["results"] and again["data_version"] == body["data_version"]
 

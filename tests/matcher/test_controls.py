@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.consortia import best_teams, greedy_team, split_requirements, team_value
+from matcher.consortia import best_teams, greedy_team, team_value
 from matcher.controls import Controls, apply, mmr
+from matcher.requirements import split_requirements
 
 candidates = st.integers(2, 12).flatmap(
     lambda n: st.tuples(

@@ -13,7 +13,7 @@ from matcher.embedders.sentence_transformer import resolve_device
 
 
 def test_registry_names_and_unknown_backend() -> None:
-    assert available_embedders() == ["bm25", "sentence-transformers", "tfidf"]
+    assert available_embedders() == ["bm25", "e5-q4", "sentence-transformers", "tfidf"]
     with pytest.raises(EmbedderError, match="unknown embedder 'word2vec'"):
         create_embedder("word2vec")
 
@@ -81,3 +81,42 @@ def test_auto_device_falls_back_to_what_torch_sees() -> None:
 
     assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
     assert resolve_device("cpu") == "cpu"
+
+
+@pytest.mark.model
+def test_e5_ranks_across_languages_with_prompts(e5: Embedder) -> None:
+    """A Swedish need finds the English offer that answers it; MiniLM cannot do this."""
+    docs = e5.encode_documents(
+        [
+            "Fast chargers for heavy electric trucks at logistics hubs",
+            "Reusable food containers and washing logistics for school kitchens",
+        ]
+    )
+    query = e5.encode_queries(["Laddinfrastruktur för tunga lastbilar"])
+    assert docs.shape == (2, 384) and docs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)
+    scores = docs @ query[0]
+    assert scores[0] > scores[1]
+    # e5 is asymmetric: the same text as a query and as a passage gives different vectors
+    as_passage = e5.encode_documents(["Laddinfrastruktur för tunga lastbilar"])
+    assert float(as_passage[0] @ query[0]) < 0.999
+    assert e5.languages is None and e5.fingerprint.startswith("e5q4:")
+
+
+@pytest.mark.model
+def test_e5_reports_progress_and_encodes_nothing(e5: Embedder) -> None:
+    seen: list[int] = []
+    e5.encode_documents(["ett kort stycke text"] * 40, progress=seen.append)
+    assert seen == [32, 8]
+    assert e5.encode_queries([]).shape == (0, 384)
+
+
+def test_swapped_e5_weights_are_refused(tmp_path: Path) -> None:
+    from matcher.embedders.e5_quantised import packaged_e5_path
+
+    fake = tmp_path / "e5-small-q4.bin"
+    fake.write_bytes(packaged_e5_path().read_bytes()[:4096])
+    with pytest.raises(EmbedderError, match="refusing a swapped file"):
+        create_embedder("e5-q4", weights=fake, expected_sha256="0" * 64)
+    with pytest.raises(EmbedderError, match="no e5 weights"):
+        create_embedder("e5-q4", weights=tmp_path / "missing.bin")

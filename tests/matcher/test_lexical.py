@@ -93,3 +93,33 @@ def test_metrics_on_a_known_ranking() -> None:
     assert metrics["ndcg@10"] == pytest.approx((1 + 1 / np.log2(4)) / ideal)
     assert metrics["recall@50"] == 1.0 and metrics["mrr@10"] == 1.0
     assert metrics_for(["x", "a"], {"a": 1})["mrr@10"] == 0.5
+
+
+def test_english_keeps_content_words_and_splits_hyphens() -> None:
+    """Only function words are dropped in English: "net", "zero", "group" and numbers carry
+    meaning in company reports; hyphenated words also match their parts."""
+    terms = Analyzer().terms("The group's net-zero target for 2030 covers the value chain", "en")
+    assert {"net-zero", "net", "zero", "group", "2030", "valu", "chain", "target"} <= set(terms)
+    assert "the" not in terms and "for" not in terms
+    swedish = Analyzer().terms("Vi minskar CO2-utsläppen", "sv")
+    assert {"co2-utsläpp", "co2", "utsläpp"} <= set(swedish)
+
+
+def test_a_channel_that_cannot_judge_a_pair_abstains_on_it() -> None:
+    """Doc 0 is in another language: the lexical zero must not count against it, so its fused
+    score is the dense channel's alone; without the mask it would fall behind doc 1."""
+    dense = np.array([[0.9, 0.5, 0.1]])
+    lexical = np.array([[0.0, 4.0, 1.0]])
+    plain = fuse({"dense": dense, "lexical": lexical}, Fusion.ZSCORE)
+    assert np.argmax(plain[0]) == 1
+    masked = fuse(
+        {"dense": dense, "lexical": lexical},
+        Fusion.ZSCORE,
+        available={"lexical": lambda _row, pool: pool != 0},
+    )
+    assert np.argmax(masked[0]) == 0
+    z_dense = (dense[0] - dense[0].mean()) / dense[0].std()
+    assert masked[0, 0] == pytest.approx(z_dense[0])
+    # a channel with nothing to say anywhere leaves the others' order as it is
+    silent = fuse({"dense": dense, "cpv": np.zeros((1, 3))}, Fusion.MINMAX)
+    assert list(np.argsort(-silent[0])) == [0, 1, 2]
