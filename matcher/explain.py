@@ -121,13 +121,14 @@ class SentenceScorer:
 
 
 def mark_answered(
-    rows: list[list[RequirementMatch]], share: float = 0.5
+    rows: list[list[RequirementMatch]], share: float = 0.75
 ) -> list[list[RequirementMatch]]:
     """Mark what each candidate answers, given one row per candidate for the same requirements.
 
     Scores of one model sit in a narrow band (e5: 0.75-1.0), so no fixed threshold carries
-    across models: a requirement counts as answered by a candidate whose score is in the upper
-    `share` of the range the candidates span for it. A single candidate answers its best one."""
+    across models: a requirement counts as answered by the candidates whose score reaches
+    `share` of the way from the lowest to the highest score for it (the top quarter by default).
+    A single candidate answers its best one."""
     if not rows or not rows[0]:
         return rows
     scores = np.array([[match.score for match in row] for row in rows])

@@ -117,7 +117,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "match.components": {"en": "Score components", "sv": "Poängens delar"},
     "match.terms": {"en": "Shared terms", "sv": "Gemensamma ord"},
     "match.codes": {"en": "Shared CPV codes", "sv": "Gemensamma CPV-koder"},
-    "match.answers": {"en": "Answers the requirements", "sv": "Svarar på kraven"},
+    "match.answers": {
+        "en": "Among the best on this list for these requirements",
+        "sv": "Bland de bästa på listan för dessa krav",
+    },
     "match.answered_by": {"en": "with", "sv": "med"},
     "match.sentences": {"en": "Closest sentences", "sv": "Närmaste meningar"},
     "match.in_challenge": {"en": "In the challenge", "sv": "I utmaningen"},

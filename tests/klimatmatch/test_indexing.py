@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from klimatmatch.embedding import english_embedder
 from klimatmatch.services import indexing, matching
 from klimatmatch.services.importing import import_file
+from klimatmatch.settings import PACKAGED_MODEL, Settings
 from matcher import Embedder, Filters, MatchEngine
 from models import ChallengeStatus, crud
 from tests.conftest import SAMPLE
@@ -90,3 +92,30 @@ def test_upsert_makes_a_new_company_visible_at_once(session: Session, tfidf: Emb
     session.flush()
     indexing.upsert_company(session=session, engine=engine, company=company)
     assert engine.shortlist(challenge.id, 1)[0].document.id == company.id
+
+
+def test_an_english_second_opinion_is_cached_and_judges_english_pairs_only(
+    session: Session, e5: Embedder
+) -> None:
+    """Both models' vectors go through the embedding cache (two per text), and the English
+    model re-scores only English pairs: a Swedish challenge ranks as with e5 alone."""
+    load_sample(session)
+    minilm = english_embedder(Settings(_env_file=None, english_model=PACKAGED_MODEL))
+    assert minilm is not None and minilm.languages == frozenset({"en"})
+    engine = MatchEngine({"dense": e5, "dense_en": minilm})
+    assert engine.secondary == frozenset({"dense_en"})
+    first = indexing.rebuild(session=session, engine=engine)
+    assert (first.encoded, first.reused) == (2 * 199, 0)
+    again = indexing.rebuild(session=session, engine=engine)
+    assert (again.encoded, again.reused) == (0, 2 * 199)
+    alone = MatchEngine({"dense": e5})
+    indexing.rebuild(session=session, engine=alone)
+    swedish = crud.challenge_by_external_id(session=session, external_id="STH-01")
+    english = crud.challenge_by_external_id(session=session, external_id="LON-01")
+
+    def ids(e: MatchEngine, challenge_id: int) -> list[int]:
+        return [m.document.id for m in e.shortlist(challenge_id, 10, explain=False)]
+
+    assert ids(engine, swedish.id) == ids(alone, swedish.id)
+    with_english = [m.score for m in engine.shortlist(english.id, 10, explain=False)]
+    assert with_english != [m.score for m in alone.shortlist(english.id, 10, explain=False)]
