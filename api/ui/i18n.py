@@ -189,6 +189,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No team can be formed with these settings.",
         "sv": "Inget konsortium kan bildas med dessa inställningar.",
     },
+    "opportunities.answers": {
+        "en": "What your profile answers best",
+        "sv": "Det din profil svarar bäst på",
+    },
     "opportunities.title": {"en": "Challenges that fit us", "sv": "Utmaningar som passar oss"},
     "opportunities.none_profiles": {
         "en": "Your organisation has no company profile yet; register one through the API.",

@@ -196,6 +196,10 @@ def test_company_sees_the_challenges_that_fit_it(page: Page, live: Live) -> None
     section = page.locator("section", has=page.get_by_role("heading", name="For Voltgräv AB"))
     titles = section.locator("li.match h3").all_inner_texts()
     assert STH_01 in titles[:3]
+    fossil_free = section.locator("li.match", has=page.get_by_role("heading", name=STH_01))
+    answers = fossil_free.get_by_test_id("requirements").locator("li")
+    expect(answers).to_have_count(1)  # one challenge, one company: its best requirement
+    expect(answers).to_contain_text("grävmaskiner")
     expect(page.get_by_role("link", name="Challenges", exact=True)).to_have_count(0)
     screenshot(page, "opportunities")
     page.goto(f"/ui/challenges/{live.ids['sth_published']}")
