@@ -11,14 +11,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.errors import install_error_handlers
+from api.errors import install_error_handlers, unexpected_problem
 from api.limits import BodySizeLimit
-from api.routes import challenges, companies, health, reviews, shortlists
+from api.observability import Metrics, RequestContext
+from api.routes import challenges, companies, health, metrics, reviews, shortlists
 from api.state import AppState
 from api.ui import install_pages
 from klimatmatch import __version__
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import indexing, learning
+from klimatmatch.services import indexing, learning, replication
 from klimatmatch.settings import Settings, get_settings
 from matcher import Embedder
 from models import create_db_engine, session_factory
@@ -41,12 +42,15 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
     sessions = session_factory(db)
     engine = build_engine(settings, embedder)
     with sessions() as session:
+        # read first: a write committed while the rows load has a later version, and is
+        # replayed by the follower (applying twice is harmless)
+        version = replication.current_version(session=session)
         report = indexing.rebuild(session=session, engine=engine)
         session.commit()
-        version = learning.load_latest(session=session, engine=engine)
+        reranker = learning.load_latest(session=session, engine=engine)
     gc.collect()
     release_free_memory()
-    log.info("re-ranker: %s", version or "none yet (fused scores rank)")
+    log.info("re-ranker: %s", reranker or "none yet (fused scores rank)")
     log.info(
         "indexed %s challenges, %s companies (%s encoded, %s from cache)",
         report.challenges,
@@ -54,7 +58,13 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
         report.encoded,
         report.reused,
     )
-    return AppState(settings=settings, db=db, sessions=sessions, engine=engine)
+    follower = replication.Follower(
+        db, sessions, lambda: engine, version, poll_seconds=settings.replica_poll_seconds
+    )
+    log.info("index at data version %s; following the change log", version)
+    return AppState(
+        settings=settings, db=db, sessions=sessions, engine=engine, follower=follower.start()
+    )
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -65,6 +75,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         state = build_state(settings, embedder)
         app.state.klimatmatch = state
         yield
+        state.follower.stop()
         state.db.dispose()
 
     app = FastAPI(
@@ -75,8 +86,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.state.metrics = Metrics(lambda: getattr(app.state, "klimatmatch", None))
+    # added last, so it runs first: even a refused oversized body has an id and is counted
+    app.add_middleware(RequestContext, metrics=app.state.metrics, on_error=unexpected_problem)
     for router in (
         health.router,
+        metrics.router,
         challenges.router,
         companies.router,
         shortlists.router,

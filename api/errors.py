@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
+from api.observability import request_id
 from klimatmatch.errors import KlimatmatchError
 
 PROBLEM_JSON = "application/problem+json"
@@ -30,6 +31,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+    request_id: str = Field(description="Quote it to the operators: it is in their logs too")
 
 
 def problem(
@@ -43,6 +45,7 @@ def problem(
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
+        "request_id": request_id.get(),
     }
     if errors:
         body["errors"] = errors
@@ -70,6 +73,10 @@ async def _database_down(_: Request, error: Exception) -> JSONResponse:
 
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
+    return unexpected_problem()
+
+
+def unexpected_problem() -> JSONResponse:
     return problem(500, "an unexpected error occurred; it has been logged")
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from klimatmatch.services.replication import Follower
+from klimatmatch.services.topk_cache import TopKCache
 from klimatmatch.settings import Settings
 from matcher import MatchEngine
 
@@ -18,4 +20,8 @@ class AppState:
     db: Engine
     sessions: sessionmaker[Session]
     engine: MatchEngine
+    follower: Follower
+    """Keeps `engine` in step with the writes of every process (the change log)."""
     index_lock: threading.Lock = field(default_factory=threading.Lock)
+    top_k: TopKCache = field(default_factory=TopKCache)
+    """The review queue's top-k per challenge, valid for one data version."""

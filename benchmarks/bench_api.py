@@ -13,6 +13,7 @@ and is reported apart.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -115,14 +116,19 @@ def build_database(path: Path, size: int) -> tuple[str, str]:
     return token, city_token
 
 
-def server_memory(pid: int) -> str:
-    """Resident and peak resident memory of the server process, from /proc."""
+def memory_mib(pid: int) -> dict[str, float]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, from /proc."""
     fields = {}
     with open(f"/proc/{pid}/status") as handle:
         for line in handle:
             if line.startswith(("VmRSS", "VmHWM")):
                 name, value = line.split(":")
-                fields[name] = int(value.split()[0]) / 1024
+                fields[name] = round(int(value.split()[0]) / 1024, 1)
+    return fields
+
+
+def server_memory(pid: int) -> str:
+    fields = memory_mib(pid)
     return f"RSS {fields.get('VmRSS', 0):,.0f} MiB, peak {fields.get('VmHWM', 0):,.0f} MiB"
 
 
@@ -157,7 +163,7 @@ def load(base: str, token: str, seconds: float, concurrency: int) -> list[float]
     return latencies
 
 
-def pages(base: str, token: str, repeats: int = 10) -> None:
+def pages(base: str, token: str, repeats: int = 10) -> dict[str, float]:
     """What a coordinator waits for on the pages: the queue (one shortlist per challenge on the
     page, for the unreviewed counts) and a shortlist page (with explanations and history)."""
     with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
@@ -167,9 +173,14 @@ def pages(base: str, token: str, repeats: int = 10) -> None:
                 "data"
             ]
         )
-        for label, path in [
-            (f"page: review queue ({count} challenges, unreviewed counts)", "/ui/challenges"),
-            ("page: a shortlist with explanations, k=10", "/ui/challenges/1"),
+        figures = {}
+        for key, label, path in [
+            (
+                "queue",
+                f"page: review queue ({count} challenges, unreviewed counts)",
+                "/ui/challenges",
+            ),
+            ("shortlist", "page: a shortlist with explanations, k=10", "/ui/challenges/1"),
         ]:
             timings = []
             for _ in range(repeats):
@@ -177,7 +188,13 @@ def pages(base: str, token: str, repeats: int = 10) -> None:
                 response = client.get(path)
                 timings.append(time.perf_counter() - start)
                 assert response.status_code == 200, response.text[:300]
-            print(f"{label}: p50 {np.percentile(timings, 50) * 1000:.0f} ms")
+            figures[f"page_{key}_first_ms"] = round(timings[0] * 1000, 1)
+            figures[f"page_{key}_p50_ms"] = round(float(np.percentile(timings, 50)) * 1000, 1)
+            print(
+                f"{label}: first {timings[0] * 1000:.0f} ms (nothing cached yet), "
+                f"p50 {np.percentile(timings, 50) * 1000:.0f} ms"
+            )
+        return figures
 
 
 def main() -> None:
@@ -218,11 +235,14 @@ def main() -> None:
                 if server.poll() is not None or time.perf_counter() - start > 900:
                     raise SystemExit("the server did not start") from None
                 time.sleep(1)
+        figures: dict[str, object] = {"size": args.size}
+        figures["startup_s"] = round(time.perf_counter() - start, 1)
         print(
             f"service start-up (index {health['indexed_companies']:,} profiles from cache): "
-            f"{time.perf_counter() - start:.1f} s"
+            f"{figures['startup_s']} s"
         )
         print(f"service memory after start-up: {server_memory(server.pid)}")
+        figures["rss_after_startup_mib"] = memory_mib(server.pid).get("VmRSS")
         city = {"Authorization": f"Bearer {city_token}"}
         timings = []
         for i in range(10):
@@ -238,9 +258,10 @@ def main() -> None:
             )
             timings.append(time.perf_counter() - start)
             assert created.status_code == 201, created.text
+        figures["post_challenge_p50_ms"] = round(float(np.percentile(timings, 50)) * 1000, 1)
         print(
             f"POST a new challenge (one-off encoding + index + commit): "
-            f"p50 {np.percentile(timings, 50) * 1000:.0f} ms"
+            f"p50 {figures['post_challenge_p50_ms']} ms"
         )
         for concurrency in args.concurrency:
             latencies = np.array(load(base, token, args.seconds, concurrency)) * 1000
@@ -250,8 +271,15 @@ def main() -> None:
                 f"p50 {np.percentile(latencies, 50):6.1f} ms  "
                 f"p99 {np.percentile(latencies, 99):6.1f} ms"
             )
-        pages(base, token)
+            figures[f"shortlist_c{concurrency}"] = {
+                "req_per_s": round(rate, 1),
+                "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+                "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+            }
+        figures.update(pages(base, token))
         print(f"service memory after the load: {server_memory(server.pid)}")
+        figures["rss_after_load_mib"] = memory_mib(server.pid).get("VmRSS")
+        print(json.dumps(figures))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -53,3 +53,8 @@ def can_review(user: User) -> bool:
 def can_see_review_notes(user: User) -> bool:
     """Reasons and notes are the coordinators' working material, not the city's or company's."""
     return is_staff(user)
+
+
+def can_read_metrics(user: User) -> bool:
+    """Operational figures (traffic, index size, model) are for the people who run the service."""
+    return user.role is Role.ADMIN

@@ -304,9 +304,15 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.observability import LOG_CONFIG
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=LOG_CONFIG,
+    )
 
 
 if __name__ == "__main__":

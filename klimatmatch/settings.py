@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     max_k: int = Field(default=200, ge=1, le=10_000)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     data_dir: Path = PROJECT_DATA
+    replica_poll_seconds: float = Field(
+        default=0.2,
+        gt=0,
+        le=60,
+        description="How often a process looks for other processes' writes (PostgreSQL also "
+        "wakes it at once with NOTIFY; SQLite relies on this)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     demo_tokens: Path = Field(

@@ -14,10 +14,22 @@ from enum import Enum as PyEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, LargeBinary, delete, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    LargeBinary,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from models.migrate import head_revision
-from models.tables import Base
+from models.tables import Base, Challenge, Change, CompanyProfile, DataVersion
 
 FORMAT = "klimatmatch-backup/1"
 
@@ -86,6 +98,7 @@ def restore_database(engine: Engine, path: Path) -> dict[str, int]:
             if rows:
                 connection.execute(insert(table), rows)
             counts[table.name] = len(rows)
+        _record_restored(connection)
         if connection.dialect.name == "postgresql":
             for table in Base.metadata.sorted_tables:
                 if "id" in table.columns and counts[table.name]:
@@ -96,3 +109,23 @@ def restore_database(engine: Engine, path: Path) -> dict[str, int]:
                         )
                     )
     return counts
+
+
+def _record_restored(connection: Connection) -> None:
+    """Every restored challenge and profile is a change at one new version, so processes
+    already serving this database replay them like any other write."""
+    if connection.scalar(select(func.count()).select_from(DataVersion)) == 0:
+        connection.execute(insert(DataVersion), [{"id": 1, "version": 0}])
+    version = connection.scalar(
+        update(DataVersion)
+        .where(DataVersion.id == 1)
+        .values(version=DataVersion.version + 1)
+        .returning(DataVersion.version)
+    )
+    rows = [
+        {"version": version, "kind": kind, "object_id": object_id}
+        for kind, table in (("challenge", Challenge), ("company", CompanyProfile))
+        for object_id in connection.scalars(select(table.id))
+    ]
+    if rows:
+        connection.execute(insert(Change), rows)

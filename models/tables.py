@@ -265,3 +265,16 @@ class DataVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Change(Base):
+    """One challenge or profile written at a data version: the ordered log every process
+    replays into its in-memory index. Versions come from the `data_version` row, bumped under
+    its lock, so they follow commit order with no gaps (a rollback takes its version back)."""
+
+    __tablename__ = "changes"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    object_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,9 +4,10 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentUser, EngineDep, SessionDep
+from api.deps import CurrentUser, EngineDep, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from klimatmatch.schemas import UserPublic
+from klimatmatch.services import replication
 from models import crud
 
 router = APIRouter(tags=["health"])
@@ -27,10 +28,12 @@ class Health(BaseModel):
     companies: int
     indexed_challenges: int
     indexed_companies: int
+    data_version: int = Field(description="The newest write in the database")
+    applied_version: int = Field(description="The newest write this process's index reflects")
 
 
 @router.get("/health")
-def health(session: SessionDep, engine: EngineDep) -> Health:
+def health(session: SessionDep, engine: EngineDep, state: StateDep) -> Health:
     """The model in use and what the database and the index hold. No sign-in needed."""
     counts = crud.counts(session=session)
     return Health(
@@ -42,6 +45,8 @@ def health(session: SessionDep, engine: EngineDep) -> Health:
         companies=counts["companies"],
         indexed_challenges=len(engine.challenges),
         indexed_companies=len(engine.companies),
+        data_version=replication.current_version(session=session),
+        applied_version=state.follower.applied,
     )
 
 

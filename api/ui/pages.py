@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import ChallengeId, EngineDep, RunId, SessionDep, SettingsDep
+from api.deps import ChallengeId, EngineDep, RunId, SessionDep, SettingsDep, StateDep
 from api.presenters import shortlist_file
 from api.ui import auth
 from api.ui.auth import PageUser
@@ -155,6 +155,7 @@ def choose_language(code: str, next: str | None = None) -> RedirectResponse:  # 
 @router.get("/challenges")
 def challenge_list(
     request: Request,
+    state: StateDep,
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
@@ -176,6 +177,7 @@ def challenge_list(
         theme=theme or None,
         language=language or None,
         status=parse_status(status),
+        cache=state.top_k,
     )
     return render(
         request,

@@ -107,6 +107,22 @@ def upsert_company(*, session: Session, engine: MatchEngine, company: CompanyPro
     _upsert(session, engine, "company", [company_document(company)])
 
 
+def apply_rows(
+    *,
+    session: Session,
+    engine: MatchEngine,
+    challenges: Sequence[Challenge],
+    companies: Sequence[CompanyProfile],
+) -> None:
+    """Many written rows at once (a replica catching up): one encoding pass per side."""
+    archived = [c for c in challenges if c.status is ChallengeStatus.ARCHIVED]
+    for challenge in archived:
+        engine.remove("challenge", challenge.id)
+    live = [challenge_document(c) for c in challenges if c.status is not ChallengeStatus.ARCHIVED]
+    _upsert(session, engine, "challenge", live)
+    _upsert(session, engine, "company", [company_document(c) for c in companies])
+
+
 def remove_company(*, engine: MatchEngine, company_id: int) -> None:
     engine.remove("company", company_id)
 

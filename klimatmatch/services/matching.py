@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import asdict
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from klimatmatch import access
@@ -12,7 +13,16 @@ from klimatmatch.errors import Forbidden, NotFound
 from matcher import Document, Filters, Match, MatchEngine
 from matcher.consortia import Team
 from matcher.controls import Controls
-from models import Challenge, ChallengeStatus, Direction, MatchResult, MatchRun, User, crud
+from models import (
+    Challenge,
+    ChallengeStatus,
+    CompanyProfile,
+    Direction,
+    MatchResult,
+    MatchRun,
+    User,
+    crud,
+)
 
 
 def challenge_shortlist(
@@ -36,6 +46,7 @@ def challenge_shortlist(
         raise NotFound(f"challenge {challenge_id} is archived: it has no shortlist")
     session.commit()  # release the database while the engine works (SQLite has one writer)
     matches = engine.shortlist(challenge_id, k, filters, explain=explain, controls=controls)
+    matches = _still_there(session, CompanyProfile, matches)
     run = _store_run(
         session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k, filters, matches, user
     )
@@ -62,10 +73,23 @@ def company_opportunities(
     filters = filters or Filters()
     published = dataclasses.replace(filters, statuses=frozenset({ChallengeStatus.PUBLISHED.value}))
     session.commit()  # release the database while the engine works
-    matches = engine.opportunities(company_id, k, published)
+    matches = _still_there(session, Challenge, engine.opportunities(company_id, k, published))
     return _store_run(
         session, engine, Direction.COMPANY_TO_CHALLENGES, company_id, k, published, matches, user
     )
+
+
+def _still_there(session: Session, table: type, matches: list[Match]) -> list[Match]:
+    """Drop what another process deleted a moment ago, before this index heard of it (the
+    replica follows within a second): a run never names a row that is gone."""
+    ids = [m.document.id for m in matches]
+    if not ids:
+        return matches
+    present = set(session.scalars(select(table.id).where(table.id.in_(ids))))
+    if len(present) == len(ids):
+        return matches
+    kept = [m for m in matches if m.document.id in present]
+    return [dataclasses.replace(m, rank=rank) for rank, m in enumerate(kept, start=1)]
 
 
 def _store_run(

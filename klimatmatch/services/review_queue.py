@@ -3,6 +3,7 @@ and the pieces the pages show beside a shortlist (companies compared, own profil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from klimatmatch.errors import InvalidInput, NotFound
 from klimatmatch.services import catalogue, matching
 from klimatmatch.services.catalogue import Page
 from klimatmatch.services.reviews import latest_decisions
+from klimatmatch.services.topk_cache import TopKCache
 from matcher import MatchEngine
 from models import (
     Challenge,
@@ -23,6 +25,7 @@ from models import (
     Organisation,
     Role,
     User,
+    crud,
 )
 
 
@@ -55,10 +58,12 @@ def review_queue(
     theme: str | None = None,
     language: str | None = None,
     status: ChallengeStatus | None = None,
+    cache: TopKCache | None = None,
 ) -> tuple[list[QueueRow], int]:
     """Challenges a user reviews or owns, each with its current top-`k` and how much of it has
     a decision. Coordinators see published challenges unless they ask for a status; a city
-    sees only its own, in every status; a company has no review queue."""
+    sees only its own, in every status; a company has no review queue. With a `cache`, a
+    top-k is ranked once per data version and engine, then read."""
     if user.role is Role.COMPANY:
         raise NotFound("companies have no review queue; see the challenges that fit them")
     own = user.organisation_id if user.role is Role.CITY else None
@@ -75,16 +80,26 @@ def review_queue(
         organisation_id=own,
     )
     decided = latest_decisions(session=session, challenge_ids=[c.id for c in challenges])
+    generation = (crud.data_version(session=session), engine.fingerprint, _reranker(engine))
     session.commit()  # release the database while the engine ranks
+    cache = cache if cache is not None else TopKCache()
     rows = []
     for challenge in challenges:
         if challenge.id not in engine.challenges:
             rows.append(QueueRow(challenge, 0, 0))
             continue
-        ids = [m.document.id for m in engine.shortlist(challenge.id, k, explain=False)]
+        ids = cache.get(generation, (challenge.id, k), _top_ids(engine, challenge.id, k))
         reviewed = sum((challenge.id, company_id) in decided for company_id in ids)
         rows.append(QueueRow(challenge, len(ids), reviewed))
     return rows, total
+
+
+def _top_ids(engine: MatchEngine, challenge_id: int, k: int) -> Callable[[], list[int]]:
+    return lambda: [m.document.id for m in engine.shortlist(challenge_id, k, explain=False)]
+
+
+def _reranker(engine: MatchEngine) -> str | None:
+    return getattr(engine.reranker, "version", None)
 
 
 def filter_options(*, session: Session, user: User) -> FilterOptions:

@@ -24,6 +24,7 @@ EXPECTED = {
     ("get", "/companies/{company_id}/opportunities"),
     ("get", "/runs/{run_id}"),
     ("post", "/reviews"),
+    ("get", "/metrics"),
 }
 
 

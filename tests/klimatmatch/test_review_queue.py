@@ -8,6 +8,7 @@ from klimatmatch.schemas import ReviewCreate
 from klimatmatch.services import indexing, matching, review_queue, reviews
 from klimatmatch.services.accounts import create_user
 from klimatmatch.services.catalogue import Page
+from klimatmatch.services.topk_cache import TopKCache
 from matcher import Embedder, MatchEngine
 from models import ChallengeStatus, Decision, Role, User, crud
 from tests.klimatmatch.test_indexing import load_sample
@@ -114,3 +115,59 @@ def test_compare_takes_two_companies_of_the_same_run(session: Session, tfidf: Em
         review_queue.compared(
             session=session, user=malmo, run_id=run.id, company_ids=[first, second]
         )
+
+
+def test_the_queue_ranks_each_challenge_once_per_data_version(
+    session: Session, tfidf: Embedder
+) -> None:
+    """Read again, the queue ranks nothing; after a profile changes, it ranks afresh and the
+    new company on a shortlist counts as unreviewed."""
+    engine = indexed(session, tfidf)
+    coordinator = user(session, Role.COORDINATOR, "Nordic Solutions for C40")
+    cache = TopKCache()
+
+    def queue() -> dict[str, int]:
+        rows, _ = review_queue.review_queue(
+            session=session,
+            engine=engine,
+            user=coordinator,
+            k=5,
+            page=Page(limit=100),
+            city="Stockholm",
+            cache=cache,
+        )
+        return {row.challenge.external_id: row.unreviewed for row in rows}
+
+    challenge = crud.challenge_by_external_id(session=session, external_id="STH-01")
+    top = [m.document.id for m in engine.shortlist(challenge.id, 5, explain=False)]
+    reviews.record_review(
+        session=session,
+        user=coordinator,
+        data=ReviewCreate(challenge_id=challenge.id, company_id=top[0], decision="accepted"),
+    )
+    first = queue()
+    ranked = cache.misses
+    assert first["STH-01"] == 4 and ranked == len(first)
+    assert queue() == first and cache.misses == ranked and cache.hits == ranked
+    reviewed = crud.get_company(session=session, company_id=top[0])
+    reviewed.description = "Återvinning av plastförpackningar från skolkök."
+    session.flush()  # a write: the data version moves on
+    indexing.upsert_company(session=session, engine=engine, company=reviewed)
+    after = queue()
+    assert cache.misses == 2 * ranked
+    assert after["STH-01"] == 5  # the accepted company left the top 5; its stand-in is new
+
+
+def test_a_new_generation_drops_the_old_entries() -> None:
+    cache = TopKCache(max_entries=2)
+    calls: list[int] = []
+
+    def compute(value: int):  # noqa: ANN202
+        return lambda: calls.append(value) or [value]
+
+    assert cache.get("v1", "a", compute(1)) == [1] and cache.get("v1", "a", compute(9)) == [1]
+    cache.get("v1", "b", compute(2))
+    cache.get("v1", "c", compute(3))  # evicts "a", the least recently used
+    assert len(cache) == 2 and cache.get("v1", "a", compute(4)) == [4]
+    assert cache.get("v2", "b", compute(5)) == [5] and len(cache) == 1
+    assert calls == [1, 2, 3, 4, 5]
