@@ -18,17 +18,17 @@ from typing import Any, Literal
 import numpy as np
 from scipy import sparse
 
+from matcher.abstention import availability, floor, language_of
 from matcher.consortia import Team, best_teams
 from matcher.controls import Controls, apply, mmr
-from matcher.cpv import CpvTagger, CpvVectors, related_codes
+from matcher.cpv import CpvTagger, CpvVectors
 from matcher.documents import Document
 from matcher.embedders.base import Embedder, Matrix, Progress
-from matcher.explain import Explanation, SentenceScorer, mark_answered
+from matcher.explain import Explanation, SentenceScorer, explain_pairs
 from matcher.filters import Filters
-from matcher.fusion import Availability, Fusion, fuse
+from matcher.fusion import Fusion, fuse
 from matcher.index import ExactIndex, top_k
-from matcher.requirements import split_requirements
-from matcher.text import guess_language
+from matcher.requirements import coverage, requirements_of
 
 Side = Literal["challenge", "company"]
 CPV = "cpv"
@@ -95,6 +95,10 @@ class MatchEngine:
     def embedder(self) -> Embedder:
         """The first channel: it names the model in /health and explains sentences."""
         return next(iter(self.channels.values()))
+
+    @property
+    def _cpv_name(self) -> str | None:
+        return CPV if self.cpv is not None else None
 
     @property
     def secondary(self) -> frozenset[str]:
@@ -242,24 +246,13 @@ class MatchEngine:
         requirements = requirements_of(challenge)
         if not candidates:  # the filters left nobody
             return requirements, [], []
-        coverage = np.zeros((len(requirements), len(candidates)))
-        for name, embedder in self.channels.items():
-            queries = embedder.encode_queries(requirements)
-            stacked = (
-                sparse.vstack(vectors[name])
-                if sparse.issparse(vectors[name][0])
-                else np.vstack(vectors[name])
-            )
-            raw = np.asarray(
-                (queries @ stacked.T).todense()
-                if sparse.issparse(queries)
-                else queries @ stacked.T,
-                dtype=float,
-            )
-            low, high = raw.min(axis=1, keepdims=True), raw.max(axis=1, keepdims=True)
-            coverage += np.where(high > low, (raw - low) / np.where(high > low, high - low, 1), 0)
-        coverage /= max(len(self.channels), 1)
-        return requirements, candidates, best_teams(coverage, size, k)
+        queries = {n: e.encode_queries(requirements) for n, e in self.channels.items()}
+        stacked = {
+            n: sparse.vstack(v) if sparse.issparse(v[0]) else np.vstack(v)
+            for n, v in vectors.items()
+        }
+        covered = coverage(queries, stacked, {})
+        return requirements, candidates, best_teams(covered, size, k)
 
     def opportunities(
         self, company_id: int, k: int, filters: Filters | None = None, explain: bool = True
@@ -324,46 +317,28 @@ class MatchEngine:
                 self.fusion,
                 self._weights(query),
                 depth=self.depth,
-                available=self._availability(query, target),
+                available=availability(
+                    query,
+                    target.documents,
+                    self.channels,
+                    self.secondary,
+                    CPV if self.cpv else None,
+                ),
             )[0]
         candidates = np.flatnonzero(np.isfinite(fused))
         ranking = Ranking(
             query,
             candidates,
-            {n: _floor(r[candidates]) for n, r in raw.items()},
+            {n: floor(r[candidates]) for n, r in raw.items()},
             fused[candidates],
         )
         if use_reranker and self.reranker is not None and len(candidates):
             ranking = dataclasses.replace(ranking, fused=self.reranker.score(ranking))
         return ranking
 
-    def _availability(self, query: Document, target: ExactIndex) -> dict[str, Availability]:
-        """Which candidates each channel can judge for this query: a lexical channel only those
-        in the query's language, the CPV channel only those that declare codes (when the query
-        does; otherwise it has nothing to say and abstains everywhere)."""
-        documents = target.documents
-        language = _language(query)
-        result: dict[str, Availability] = {}
-        if language:
-            for name, embedder in self.channels.items():
-                if getattr(embedder, "crosses_languages", True) is False:
-                    result[name] = _same_language(documents, language)
-        for name in self.secondary:
-            covered = self.channels[name].languages
-            if language in covered:
-                result[name] = _within(documents, covered)
-            else:
-                result[name] = lambda _row, pool: np.zeros(len(pool), dtype=bool)
-        if self.cpv is not None:
-            declared = bool(query.codes)
-            result[CPV] = lambda _row, pool: np.fromiter(
-                (declared and bool(documents[c].codes) for c in pool), dtype=bool, count=len(pool)
-            )
-        return result
-
     def _weights(self, query: Document) -> dict[str, float]:
         weights = {name: self.weights.get(name, 1.0) for name in [*self.channels, CPV]}
-        language = _language(query)
+        language = language_of(query)
         for name, embedder in self.channels.items():
             covered = getattr(embedder, "languages", None)
             if name in self.secondary:
@@ -431,59 +406,10 @@ class MatchEngine:
                 for rank, (document, score, components) in enumerate(hits, start=1)
             ]
         pairs = [(subject, d) if query_is_challenge else (d, subject) for d, _, _ in hits]
-        answers = [
-            self._sentences.requirements(requirements_of(challenge), company.text)
-            for challenge, company in pairs
-        ]
-        # one challenge: its requirements are compared across the companies on the shortlist
-        answers = (
-            mark_answered(answers)
-            if query_is_challenge
-            else [mark_answered([a])[0] for a in answers]
-        )
-        matches = []
-        for rank, ((document, score, components), (challenge, company), answered) in enumerate(
-            zip(hits, pairs, answers, strict=True), start=1
-        ):
-            explanation = dataclasses.replace(
-                self._sentences.explain(challenge.text, company.text),
-                shared_codes=related_codes(challenge.all_codes, company.all_codes),
-                requirements=answered,
+        explanations = explain_pairs(self._sentences, pairs, one_challenge=query_is_challenge)
+        return [
+            Match(rank, document, round(score, 6), components, explanation)
+            for rank, ((document, score, components), explanation) in enumerate(
+                zip(hits, explanations, strict=True), start=1
             )
-            matches.append(Match(rank, document, round(score, 6), components, explanation))
-        return matches
-
-
-def requirements_of(challenge: Document) -> list[str]:
-    """The challenge's requirements (its title, before the first ". ", is left out)."""
-    return split_requirements(challenge.text.split(". ", 1)[-1])
-
-
-def _language(document: Document) -> str:
-    """The declared language, else a guess from the text; "" when there is no evidence."""
-    return (document.fields.get("language") or guess_language(document.text) or "").lower()
-
-
-def _floor(values: np.ndarray) -> np.ndarray:
-    """A channel that did not score a candidate (a re-scoring or approximate channel outside
-    its candidates) reports its lowest score there, never -inf."""
-    finite = np.isfinite(values)
-    if finite.all():
-        return values
-    return np.where(finite, values, values[finite].min() if finite.any() else 0.0)
-
-
-def _same_language(documents: list[Document], language: str) -> Availability:
-    def available(_row: int, pool: np.ndarray) -> np.ndarray:
-        found = (_language(documents[c]) for c in pool)
-        return np.fromiter((d in ("", language) for d in found), dtype=bool, count=len(pool))
-
-    return available
-
-
-def _within(documents: list[Document], languages: frozenset[str]) -> Availability:
-    def available(_row: int, pool: np.ndarray) -> np.ndarray:
-        found = (_language(documents[c]) for c in pool)
-        return np.fromiter((d in languages for d in found), dtype=bool, count=len(pool))
-
-    return available
+        ]

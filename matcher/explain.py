@@ -10,7 +10,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import sparse
 
+from matcher.cpv import related_codes
+from matcher.documents import Document
 from matcher.embedders.base import Matrix
+from matcher.requirements import requirements_of
 from matcher.text import content_tokens, sentences
 
 MIN_COMPOUND_PART = 5
@@ -141,4 +144,25 @@ def mark_answered(
     return [
         [replace(match, answered=bool(answered[i, r])) for r, match in enumerate(row)]
         for i, row in enumerate(rows)
+    ]
+
+
+def explain_pairs(
+    scorer: SentenceScorer, pairs: list[tuple[Document, Document]], *, one_challenge: bool
+) -> list[Explanation]:
+    """Explanations for (challenge, company) pairs: shared terms and codes, the closest
+    sentences, and the requirements each company answers. `one_challenge`: the pairs are one
+    challenge's shortlist, so its requirements are compared across the companies on it."""
+    answers = [
+        scorer.requirements(requirements_of(challenge), company.text)
+        for challenge, company in pairs
+    ]
+    answers = mark_answered(answers) if one_challenge else [mark_answered([a])[0] for a in answers]
+    return [
+        replace(
+            scorer.explain(challenge.text, company.text),
+            shared_codes=related_codes(challenge.all_codes, company.all_codes),
+            requirements=answered,
+        )
+        for (challenge, company), answered in zip(pairs, answers, strict=True)
     ]

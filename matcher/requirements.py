@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy import sparse
 
+from matcher.documents import Document
 from matcher.embedders.base import Matrix
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -26,6 +27,11 @@ _ASKS = re.compile(
     r"|edellyt\w*)\b",
     re.IGNORECASE,
 )
+
+
+def requirements_of(challenge: Document) -> list[str]:
+    """The challenge's requirements (its title, before the first ". ", is left out)."""
+    return split_requirements(challenge.text.split(". ", 1)[-1])
 
 
 def split_requirements(text: str, min_words: int = 3) -> list[str]:
