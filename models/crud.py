@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.tables import (
@@ -18,6 +20,7 @@ from models.tables import (
     MatchRun,
     Organisation,
     OrganisationKind,
+    utcnow,
 )
 
 
@@ -95,13 +98,22 @@ def cached_vectors(
 
 
 def store_vectors(*, session: Session, model: str, vectors: dict[str, np.ndarray]) -> None:
-    for text_hash, vector in vectors.items():
-        vector = np.asarray(vector, dtype=np.float32)
-        session.merge(
-            EmbeddingCache(
-                model=model, text_hash=text_hash, dimension=vector.shape[0], vector=vector.tobytes()
-            )
-        )
+    """Insert what is missing; a vector another process stored meanwhile is the same vector
+    (same model, same text), so a conflict is simply skipped, never an error."""
+    rows = [
+        {
+            "model": model,
+            "text_hash": text_hash,
+            "dimension": int(np.asarray(vector).shape[0]),
+            "vector": np.asarray(vector, dtype=np.float32).tobytes(),
+            "created_at": utcnow(),
+        }
+        for text_hash, vector in vectors.items()
+    ]
+    if not rows:
+        return
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
+    session.execute(insert(EmbeddingCache).on_conflict_do_nothing(), rows)
 
 
 def get_match_run(*, session: Session, run_id: int) -> MatchRun | None:

@@ -160,3 +160,12 @@ def test_data_version_changes_with_edits(session: Session) -> None:
     challenge.description = "Nya krav på eldrivna maskiner"
     session.flush()
     assert crud.data_version(session=session) != before
+
+
+def test_a_vector_stored_twice_is_kept_once_without_an_error(session: Session) -> None:
+    """Two processes may encode the same new text at once; the second store is skipped."""
+    vector = np.arange(4, dtype=np.float32)
+    crud.store_vectors(session=session, model="m", vectors={"h1": vector})
+    crud.store_vectors(session=session, model="m", vectors={"h1": vector, "h2": vector + 1})
+    found = crud.cached_vectors(session=session, model="m", text_hashes=["h1", "h2", "h3"])
+    assert sorted(found) == ["h1", "h2"] and np.array_equal(found["h2"], vector + 1)
