@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.services import indexing
@@ -72,6 +74,7 @@ class Follower:
         *,
         poll_seconds: float = 0.2,
         batch_versions: int = 500,
+        keep: timedelta = timedelta(days=7),
     ) -> None:
         self.db = db
         self.sessions = sessions
@@ -80,6 +83,8 @@ class Follower:
         self.latest = applied
         self.poll_seconds = poll_seconds
         self.batch_versions = batch_versions
+        self.keep = keep
+        self._pruned_at = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -123,11 +128,22 @@ class Follower:
             try:
                 while self.step():
                     pass
+                self._prune_hourly()
             except Exception:  # a database outage must not end the thread
                 log.exception("replica: could not apply changes; retrying")
                 self._stop.wait(1.0)
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
+
+    def _prune_hourly(self) -> None:
+        if time.monotonic() - self._pruned_at < 3600:
+            return
+        self._pruned_at = time.monotonic()
+        with self.sessions() as session:
+            removed = prune(session=session, older_than=self.keep, keep_after=self.applied)
+            session.commit()
+        if removed:
+            log.info("replica: pruned %s changes older than %s", removed, self.keep)
 
     def _listen(self) -> None:
         """PostgreSQL: a connection that only listens, waking the follower at each commit."""
@@ -145,5 +161,12 @@ class Follower:
                 self._stop.wait(1.0)
 
 
-def changes_count(*, session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Change)) or 0)
+def prune(*, session: Session, older_than: timedelta, keep_after: int) -> int:
+    """Delete changes older than `older_than` that this process has applied (`keep_after`);
+    returns how many. A process that starts rebuilds from the rows, so only a running one
+    needs the log, and it is never more than seconds behind."""
+    cutoff = datetime.now(UTC) - older_than
+    result = session.execute(
+        delete(Change).where(Change.created_at < cutoff, Change.version <= keep_after)
+    )
+    return int(result.rowcount or 0)

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from klimatmatch.embedding import english_embedder
-from klimatmatch.services import indexing, matching
+from klimatmatch.services import indexing, matching, replication
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import PACKAGED_MODEL, Settings
 from matcher import Embedder, Filters, MatchEngine
-from models import ChallengeStatus, crud
+from models import ChallengeStatus, Change, crud
 from tests.conftest import SAMPLE
 
 
@@ -119,3 +122,25 @@ def test_an_english_second_opinion_is_cached_and_judges_english_pairs_only(
     assert ids(engine, swedish.id) == ids(alone, swedish.id)
     with_english = [m.score for m in engine.shortlist(english.id, 10, explain=False)]
     assert with_english != [m.score for m in alone.shortlist(english.id, 10, explain=False)]
+
+
+def test_the_change_log_replays_writes_and_prunes_what_every_index_has(
+    session: Session, tfidf: Embedder
+) -> None:
+    """A second engine built before a write catches up from the log alone; old changes that
+    it has applied can go, newer ones stay."""
+    load_sample(session)
+    stale = MatchEngine(tfidf)
+    indexing.rebuild(session=session, engine=stale)
+    before = replication.current_version(session=session)
+    company = crud.list_companies(session=session)[0]
+    company.description = "Vätgastankstationer för sopbilar i kallt klimat."
+    session.flush()
+    assert replication.current_version(session=session) == before + 1
+    assert (
+        replication.apply_changes(session=session, engine=stale, after=before, upto=before + 1) == 1
+    )
+    assert "Vätgas" in stale.companies.document(company.id).text
+    assert replication.prune(session=session, older_than=timedelta(0), keep_after=before) > 0
+    remaining = session.scalars(select(Change.version)).all()
+    assert remaining and min(remaining) > before  # what was not applied everywhere stays
