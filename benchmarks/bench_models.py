@@ -20,17 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.bench_engine import current_rss_mb
 from klimatmatch.settings import PACKAGED_E5, PACKAGED_MODEL, Settings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def shipped_mb(model: str) -> float:
@@ -56,12 +49,12 @@ def measure(model: str, repeats: int) -> dict[str, float]:
     profiles = (texts["name"] + ". " + texts["description"]).tolist()
     challenges = pd.read_csv(SAMPLE / "challenges.csv", dtype=str, keep_default_na=False)
     queries = (challenges["title"] + ". " + challenges["description"]).tolist()
-    before = rss_mb()
+    before = current_rss_mb()
     start = time.perf_counter()
     embedder = build_embedder(Settings(_env_file=None, model=model))
     embedder.encode_queries(queries[:2])  # warm-up: first-call allocations
     load_s = time.perf_counter() - start
-    loaded = rss_mb()
+    loaded = current_rss_mb()
     single = []
     for i in range(repeats):
         began = time.perf_counter()

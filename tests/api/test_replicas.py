@@ -88,6 +88,14 @@ class Service:
         return [r["company_id"] for r in response.json()["results"]]
 
 
+def register(service: Service, token: str, name: str, n: int) -> httpx.Response:
+    """A company registers a profile that fits the construction-site challenge."""
+    body = {"name": name, "country": "SE", "description": DIGGERS.format(n=n)}
+    created = service.call("POST", "/companies", token, json=body)
+    assert created.status_code == 201, created.text
+    return created
+
+
 def seen_within(service: Service, challenge_id: int, token: str, company_id: int) -> float:
     """Seconds until `company_id` is on the service's shortlist (fails past the limit)."""
     start = time.monotonic()
@@ -119,17 +127,7 @@ def test_two_processes_see_each_others_writes(
     second = Service(url, tmp_path / "second.log").start()
     try:
         challenge, coordinator = ids["sth_published"], tokens["coordinator"]
-        created = first.call(
-            "POST",
-            "/companies",
-            tokens["voltgrav"],
-            json={
-                "name": "Replica Grävtjänst AB",
-                "country": "SE",
-                "description": DIGGERS.format(n=1),
-            },
-        )
-        assert created.status_code == 201, created.text
+        created = register(first, tokens["voltgrav"], "Replica Grävtjänst AB", 1)
         company = created.json()["id"]
         assert seen_within(second, challenge, coordinator, company) < VISIBLE_WITHIN
 
@@ -149,16 +147,7 @@ def test_two_processes_see_each_others_writes(
 
         # the second is down while the first writes; it catches up when it comes back
         second.stop()
-        later = first.call(
-            "POST",
-            "/companies",
-            tokens["voltgrav"],
-            json={
-                "name": "Replica Hjullast AB",
-                "country": "SE",
-                "description": DIGGERS.format(n=2),
-            },
-        ).json()["id"]
+        later = register(first, tokens["voltgrav"], "Replica Hjullast AB", 2).json()["id"]
         second.start()
         assert later in second.shortlist(challenge, coordinator)
 
