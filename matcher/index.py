@@ -351,10 +351,6 @@ class ExactIndex:
     def approximate_channels(self) -> list[str]:
         return sorted(self._ann)
 
-    def column(self, name: str) -> np.ndarray:
-        """(len(self),) lower-cased values of one field ("" where a document has none)."""
-        return np.asarray(self._fields.get(name, [""] * len(self)), dtype=object)
-
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Boolean (len(self),) of the candidates that pass; None when nothing is filtered."""
         if filters.is_empty:

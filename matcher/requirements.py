@@ -1,9 +1,9 @@
 """A challenge's requirements, and how well each candidate covers each of them.
 
 A challenge asks for several things; a profile answers some. Splitting the challenge into its
-requirements lets the engine rank on the best-covered ones (top-k pooling over requirement x
-profile scores, as openreview-expertise pools over a reviewer's papers), explain which
-requirement a company answers, and build teams whose members cover different requirements.
+requirements lets the engine explain which requirement a company answers and build teams whose
+members cover different requirements. (Ranking on pooled requirement scores was measured and
+lost on the sample: see the README.)
 """
 
 from __future__ import annotations
@@ -83,12 +83,3 @@ def coverage(
     if total is None:
         return np.zeros((0, 0))
     return total / weight_sum
-
-
-def pooled(coverage: np.ndarray, top: int = 2) -> np.ndarray:
-    """(n_candidates,) mean of each candidate's `top` best-covered requirements: a company that
-    answers two requirements well beats one that answers all of them a little."""
-    if coverage.size == 0:
-        return np.zeros(coverage.shape[1] if coverage.ndim == 2 else 0)
-    top = min(top, coverage.shape[0])
-    return np.sort(coverage, axis=0)[-top:].mean(axis=0)

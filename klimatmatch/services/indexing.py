@@ -97,14 +97,11 @@ def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = Fals
 
 def upsert_challenge(*, session: Session, engine: MatchEngine, challenge: Challenge) -> None:
     """Make one written challenge visible to the next shortlist (archived ones leave)."""
-    if challenge.status is ChallengeStatus.ARCHIVED:
-        engine.remove("challenge", challenge.id)
-        return
-    _upsert(session, engine, "challenge", [challenge_document(challenge)])
+    apply_rows(session=session, engine=engine, challenges=[challenge], companies=[])
 
 
 def upsert_company(*, session: Session, engine: MatchEngine, company: CompanyProfile) -> None:
-    _upsert(session, engine, "company", [company_document(company)])
+    apply_rows(session=session, engine=engine, challenges=[], companies=[company])
 
 
 def apply_rows(
@@ -114,11 +111,13 @@ def apply_rows(
     challenges: Sequence[Challenge],
     companies: Sequence[CompanyProfile],
 ) -> None:
-    """Many written rows at once (a replica catching up): one encoding pass per side."""
-    archived = [c for c in challenges if c.status is ChallengeStatus.ARCHIVED]
-    for challenge in archived:
-        engine.remove("challenge", challenge.id)
-    live = [challenge_document(c) for c in challenges if c.status is not ChallengeStatus.ARCHIVED]
+    """Written rows into the index, one encoding pass per side (archived challenges leave)."""
+    live = []
+    for challenge in challenges:
+        if challenge.status is ChallengeStatus.ARCHIVED:
+            engine.remove("challenge", challenge.id)
+        else:
+            live.append(challenge_document(challenge))
     _upsert(session, engine, "challenge", live)
     _upsert(session, engine, "company", [company_document(c) for c in companies])
 
