@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,14 +15,14 @@ from fastapi import FastAPI
 from api.errors import install_error_handlers, unexpected_problem
 from api.limits import BodySizeLimit
 from api.observability import Metrics, RequestContext
-from api.routes import challenges, companies, health, metrics, reviews, shortlists
+from api.routes import challenges, companies, health, jobs, metrics, reviews, shortlists
 from api.state import AppState
 from api.ui import install_pages
 from klimatmatch import __version__
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import indexing, learning, replication
+from klimatmatch.services import learning, replication, snapshots
 from klimatmatch.settings import Settings, get_settings
-from matcher import Embedder
+from matcher import Embedder, snapshot
 from models import create_db_engine, session_factory
 from models.migrate import upgrade
 
@@ -36,35 +37,59 @@ def release_free_memory() -> None:
 
 
 def build_state(settings: Settings, embedder: Embedder | None = None) -> AppState:
-    """Migrate the database, load the model and index everything (cached vectors first)."""
+    """Migrate the database, load the model and fill the index: from the newest usable
+    snapshot plus the changes after it, or rebuilt from rows (cached vectors first)."""
     db = create_db_engine(settings.database_url)
     upgrade(db)
     sessions = session_factory(db)
     engine = build_engine(settings, embedder)
     with sessions() as session:
-        # read first: a write committed while the rows load has a later version, and is
-        # replayed by the follower (applying twice is harmless)
-        version = replication.current_version(session=session)
-        report = indexing.rebuild(session=session, engine=engine)
+        report = snapshots.start(settings=settings, session=session, engine=engine)
         session.commit()
         reranker = learning.load_latest(session=session, engine=engine)
     gc.collect()
     release_free_memory()
     log.info("re-ranker: %s", reranker or "none yet (fused scores rank)")
     log.info(
-        "indexed %s challenges, %s companies (%s encoded, %s from cache)",
+        "indexed %s challenges, %s companies in %.1f s (%s)",
         report.challenges,
         report.companies,
-        report.encoded,
-        report.reused,
+        report.seconds,
+        report.source,
     )
     follower = replication.Follower(
-        db, sessions, lambda: engine, version, poll_seconds=settings.replica_poll_seconds
+        db, sessions, lambda: engine, report.version, poll_seconds=settings.replica_poll_seconds
     )
-    log.info("index at data version %s; following the change log", version)
-    return AppState(
-        settings=settings, db=db, sessions=sessions, engine=engine, follower=follower.start()
+    log.info("index at data version %s; following the change log", report.version)
+    state = AppState(
+        settings=settings,
+        db=db,
+        sessions=sessions,
+        engine=engine,
+        follower=follower.start(),
+        start=report,
     )
+    if (
+        report.source == "rebuild"
+        and settings.snapshots
+        and not engine.degraded
+        and snapshot.unsavable(engine) is None
+    ):
+        threading.Thread(target=_snapshot_after_start, args=(state,), daemon=True).start()
+    return state
+
+
+def _snapshot_after_start(state: AppState) -> None:
+    """The next process on this machine starts from this rebuild (written while serving)."""
+    try:
+        with state.sessions() as session:
+            identity = snapshots.database_identity(session=session)
+        version = state.follower.applied  # read before copying: the copy holds at least this
+        snapshots.write(
+            settings=state.settings, engine=state.engine, version=version, database_id=identity
+        )
+    except Exception:  # a read-only or full disk costs the next start its speed, nothing else
+        log.exception("could not write a snapshot of the index")
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -75,6 +100,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         state = build_state(settings, embedder)
         app.state.klimatmatch = state
         yield
+        jobs = getattr(app.state, "jobs", None)
+        if jobs is not None:
+            jobs.close()
         state.follower.stop()
         state.db.dispose()
 
@@ -96,6 +124,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         companies.router,
         shortlists.router,
         reviews.router,
+        jobs.router,
     ):
         app.include_router(router)
     install_pages(app)

@@ -20,6 +20,9 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from klimatmatch.jobs.store import count_by_state
+from models import JobState
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -77,6 +80,7 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(IndexCollector(state))
+        self.registry.register(JobsCollector(state))
 
 
 class IndexCollector(Collector):
@@ -118,6 +122,25 @@ class IndexCollector(Collector):
             [], {"model": engine.embedder.fingerprint, "channels": ",".join(engine.channels)}
         )
         yield info
+
+
+class JobsCollector(Collector):
+    """The job queue's depth, read from the jobs table at scrape time: the same figure from
+    every process, whichever broker carries the messages."""
+
+    def __init__(self, state: Callable[[], Any]) -> None:
+        self._state = state
+
+    def collect(self) -> Iterator[Any]:
+        state = self._state()
+        if state is None:
+            return
+        with state.sessions() as session:
+            counts = count_by_state(session=session)
+        jobs = GaugeMetricFamily("klimatmatch_jobs", "Jobs waiting or running", labels=["state"])
+        for name in ("queued", "running"):
+            jobs.add_metric([name], float(counts[JobState(name)]))
+        yield jobs
 
 
 class RequestContext:

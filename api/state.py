@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.services.replication import Follower
+from klimatmatch.services.snapshots import StartReport
 from klimatmatch.services.topk_cache import TopKCache
 from klimatmatch.settings import Settings
 from matcher import MatchEngine
@@ -22,6 +23,8 @@ class AppState:
     engine: MatchEngine
     follower: Follower
     """Keeps `engine` in step with the writes of every process (the change log)."""
+    start: StartReport | None = None
+    """How the index was filled at start-up (a snapshot or a rebuild), for /health."""
     index_lock: threading.Lock = field(default_factory=threading.Lock)
     top_k: TopKCache = field(default_factory=TopKCache)
     """The review queue's top-k per challenge, valid for one data version."""

@@ -2,6 +2,10 @@
 
     python -m benchmarks.bench_api --size 100000 --seconds 20 --concurrency 1 4
 
+Starts the service four ways: the first start (rebuilt from rows, then it writes a snapshot),
+a start from that snapshot (the figures below), `--workers 2` at the highest concurrency, and
+two processes for the replica lag under reads.
+
 Also times the coordinators' pages (the review queue and one shortlist page).
 
 Builds a SQLite database of synthetic profiles whose vectors are already in the embedding cache
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +30,7 @@ import httpx
 import numpy as np
 from sqlalchemy import insert
 
+from benchmarks.bench_replicas import measure_lag
 from benchmarks.synthetic import profiles, vectors
 from klimatmatch.embedding import build_embedder
 from klimatmatch.services.accounts import create_user
@@ -50,7 +56,7 @@ CHALLENGES = [
 ]
 
 
-def build_database(path: Path, size: int) -> tuple[str, str]:
+def build_database(path: Path, size: int) -> tuple[str, str, str]:
     url = f"sqlite:///{path}"
     path.unlink(missing_ok=True)
     db = create_db_engine(url)
@@ -111,9 +117,12 @@ def build_database(path: Path, size: int) -> tuple[str, str]:
         _, city_token = create_user(
             session=session, name="city", role=Role.CITY, organisation="Benchstad"
         )
+        _, company_token = create_user(
+            session=session, name="firm", role=Role.COMPANY, organisation="Synthetic Oy"
+        )
         session.commit()
     db.dispose()
-    return token, city_token
+    return token, city_token, company_token
 
 
 def memory_mib(pid: int) -> dict[str, float]:
@@ -197,92 +206,166 @@ def pages(base: str, token: str, repeats: int = 10) -> dict[str, float]:
         return figures
 
 
+def start_service(
+    env: dict[str, str], port: int, workers: int = 1
+) -> tuple[subprocess.Popen, float, dict]:
+    """`klimatmatch serve` until /health answers; returns (process, seconds, health)."""
+    command = [sys.executable, "-m", "klimatmatch.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    start = time.perf_counter()
+    while True:
+        try:
+            health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()
+            return server, time.perf_counter() - start, health
+        except httpx.HTTPError:
+            if server.poll() is not None or time.perf_counter() - start > 900:
+                raise SystemExit("the server did not start") from None
+            time.sleep(0.1)
+
+
+def stop_service(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=60)
+
+
+def worker_memory(pid: int) -> list[float]:
+    """RSS MiB of each worker process under a `--workers N` server."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [memory_mib(int(child)).get("VmRSS", 0.0) for child in children]
+
+
+def wait_for_snapshot(folder: Path, seconds: float = 600) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if folder.is_dir() and any((f / "manifest.json").exists() for f in folder.iterdir()):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def shortlist_figures(base: str, token: str, seconds: float, concurrency: int, label: str) -> dict:
+    latencies = np.array(load(base, token, seconds, concurrency)) * 1000
+    rate = len(latencies) / seconds
+    print(
+        f"GET shortlist k=10, {label}, {concurrency} connection(s): {rate:6.1f} req/s  "
+        f"p50 {np.percentile(latencies, 50):6.1f} ms  p99 {np.percentile(latencies, 99):6.1f} ms"
+    )
+    return {
+        "req_per_s": round(rate, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--writes", type=int, default=40, help="for the replica lag")
     parser.add_argument("--port", type=int, default=8123)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     path = Path("var") / f"bench-api-{args.size}.db"
     path.parent.mkdir(exist_ok=True)
     start = time.perf_counter()
-    token, city_token = build_database(path, args.size)
+    token, city_token, company_token = build_database(path, args.size)
     print(
         f"database with {args.size:,} profiles and cached vectors: "
         f"{time.perf_counter() - start:.1f} s"
     )
+    snapshots = Path("var") / f"bench-api-{args.size}-snapshots"
+    shutil.rmtree(snapshots, ignore_errors=True)
     env = {
         **os.environ,
         "KLIMATMATCH_DATABASE_URL": f"sqlite:///{path}",
+        "KLIMATMATCH_SNAPSHOT_DIR": str(snapshots),
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "klimatmatch.cli", "serve", "--port", str(args.port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{args.port}"
+    figures: dict[str, object] = {"size": args.size}
+
+    server, seconds, health = start_service(env, args.port)
+    figures["startup_rebuild_s"] = round(seconds, 1)
+    print(f"first start-up, rebuilt from rows ({health['indexed_companies']:,}): {seconds:.1f} s")
+    wait_for_snapshot(snapshots)
+    stop_service(server)
+
+    server, seconds, health = start_service(env, args.port)
     try:
-        start = time.perf_counter()
-        while True:
-            try:
-                health = httpx.get(f"{base}/health", timeout=2).json()
-                break
-            except httpx.HTTPError:
-                if server.poll() is not None or time.perf_counter() - start > 900:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(1)
-        figures: dict[str, object] = {"size": args.size}
-        figures["startup_s"] = round(time.perf_counter() - start, 1)
-        print(
-            f"service start-up (index {health['indexed_companies']:,} profiles from cache): "
-            f"{figures['startup_s']} s"
-        )
+        figures["startup_s"] = round(seconds, 1)
+        figures["index_source"] = health["index_source"]
+        print(f"start-up from the snapshot ({health['index_source']}): {seconds:.1f} s")
         print(f"service memory after start-up: {server_memory(server.pid)}")
         figures["rss_after_startup_mib"] = memory_mib(server.pid).get("VmRSS")
-        city = {"Authorization": f"Bearer {city_token}"}
-        timings = []
-        for i in range(10):
-            start = time.perf_counter()
-            created = httpx.post(
-                f"{base}/challenges",
-                headers=city,
-                timeout=60,
-                json={
-                    "title": f"Ny utmaning {i}",
-                    "description": "Vätgas för tunga fordon i hamnen.",
-                },
-            )
-            timings.append(time.perf_counter() - start)
-            assert created.status_code == 201, created.text
-        figures["post_challenge_p50_ms"] = round(float(np.percentile(timings, 50)) * 1000, 1)
-        print(
-            f"POST a new challenge (one-off encoding + index + commit): "
-            f"p50 {figures['post_challenge_p50_ms']} ms"
-        )
+        figures["post_challenge_p50_ms"] = post_challenges(base, city_token)
         for concurrency in args.concurrency:
-            latencies = np.array(load(base, token, args.seconds, concurrency)) * 1000
-            rate = len(latencies) / args.seconds
-            print(
-                f"GET shortlist k=10, {concurrency} connection(s): {rate:6.1f} req/s  "
-                f"p50 {np.percentile(latencies, 50):6.1f} ms  "
-                f"p99 {np.percentile(latencies, 99):6.1f} ms"
+            figures[f"shortlist_c{concurrency}"] = shortlist_figures(
+                base, token, args.seconds, concurrency, "1 worker"
             )
-            figures[f"shortlist_c{concurrency}"] = {
-                "req_per_s": round(rate, 1),
-                "p50_ms": round(float(np.percentile(latencies, 50)), 1),
-                "p99_ms": round(float(np.percentile(latencies, 99)), 1),
-            }
         figures.update(pages(base, token))
         print(f"service memory after the load: {server_memory(server.pid)}")
         figures["rss_after_load_mib"] = memory_mib(server.pid).get("VmRSS")
-        print(json.dumps(figures))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_service(server)
+
+    concurrency = max(args.concurrency)
+    server, seconds, _ = start_service(env, args.port, workers=2)
+    try:
+        figures["startup_2_workers_s"] = round(seconds, 1)
+        time.sleep(max(3.0, seconds))  # uvicorn answers once one worker is up: let the other
+        figures["shortlist_2_workers"] = shortlist_figures(
+            base, token, args.seconds, concurrency, "2 workers"
+        )
+        figures["rss_per_worker_mib"] = worker_memory(server.pid)
+        print(f"2 workers, memory per worker: {figures['rss_per_worker_mib']} MiB")
+    finally:
+        stop_service(server)
+    one = figures[f"shortlist_c{concurrency}"]["req_per_s"]  # type: ignore[index]
+    two = figures["shortlist_2_workers"]["req_per_s"]  # type: ignore[index]
+    figures["workers_2_vs_1"] = round(two / one, 2)
+    print(f"2 workers vs 1 at {concurrency} connections: {figures['workers_2_vs_1']}x")
+
+    (a, _, _), (b, _, _) = (start_service(env, port) for port in (args.port, args.port + 1))
+    try:
+        lags, reads = measure_lag(
+            base, f"http://127.0.0.1:{args.port + 1}", company_token, token, args.writes, 4
+        )
+    finally:
+        stop_service(a)
+        stop_service(b)
+    lag_ms = np.array(lags) * 1000
+    figures["replica_lag_p50_ms"] = round(float(np.percentile(lag_ms, 50)), 1)
+    figures["replica_lag_p99_ms"] = round(float(np.percentile(lag_ms, 99)), 1)
+    print(
+        f"replica lag, {len(lags)} writes on one process while the other serves "
+        f"{len(reads)} shortlists: p50 {figures['replica_lag_p50_ms']} ms, "
+        f"p99 {figures['replica_lag_p99_ms']} ms"
+    )
+    print(json.dumps(figures))
+
+
+def post_challenges(base: str, city_token: str) -> float:
+    city = {"Authorization": f"Bearer {city_token}"}
+    timings = []
+    for i in range(10):
+        start = time.perf_counter()
+        created = httpx.post(
+            f"{base}/challenges",
+            headers=city,
+            timeout=60,
+            json={"title": f"Ny utmaning {i}", "description": "Vätgas för tunga fordon i hamnen."},
+        )
+        timings.append(time.perf_counter() - start)
+        assert created.status_code == 201, created.text
+    p50 = round(float(np.percentile(timings, 50)) * 1000, 1)
+    print(f"POST a new challenge (one-off encoding + index + commit): p50 {p50} ms")
+    return p50
 
 
 if __name__ == "__main__":

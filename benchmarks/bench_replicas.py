@@ -77,38 +77,30 @@ def serve(url: str, embedder: str, poll: float) -> tuple[subprocess.Popen, str]:
     raise SystemExit("a service did not start in time")
 
 
-def read_load(base: str, token: str, stop: threading.Event, latencies: list[float]) -> None:
+def read_load(
+    base: str, token: str, stop: threading.Event, latencies: list[float], challenges: int = 40
+) -> None:
     """A coordinator reading shortlists on the follower while the writes arrive."""
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
         i = 0
         while not stop.is_set():
             start = time.perf_counter()
-            client.get(f"/challenges/{1 + i % 40}/shortlist", params={"explain": "false"})
+            client.get(f"/challenges/{1 + i % challenges}/shortlist", params={"explain": "false"})
             latencies.append(time.perf_counter() - start)
             i += 1
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", help="a PostgreSQL URL; default a new SQLite file")
-    parser.add_argument("--writes", type=int, default=40)
-    parser.add_argument("--embedder", default="tfidf", help="tfidf (fast) or auto (the model)")
-    parser.add_argument("--poll", type=float, default=0.2)
-    args = parser.parse_args()
-    url = args.database
-    if url is None:
-        path = Path("var") / "bench-replicas.db"
-        path.parent.mkdir(exist_ok=True)
-        path.unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    company, coordinator = seed(url)
-    (writer, first), (follower, second) = (serve(url, args.embedder, args.poll) for _ in "ab")
+def measure_lag(
+    first: str, second: str, company: str, coordinator: str, writes: int, challenges: int = 40
+) -> tuple[list[float], list[float]]:
+    """Profiles registered on `first` while `second` serves shortlists: per write, seconds
+    from the first's answer until the second's index has applied it; and the reads' latencies."""
     stop, reads = threading.Event(), []
-    reader = threading.Thread(target=read_load, args=(second, coordinator, stop, reads))
+    reader = threading.Thread(target=read_load, args=(second, coordinator, stop, reads, challenges))
     reader.start()
     lags = []
     try:
-        for i in range(args.writes):
+        for i in range(writes):
             created = httpx.post(
                 f"{first}/companies",
                 headers={"Authorization": f"Bearer {company}"},
@@ -128,6 +120,27 @@ def main() -> None:
     finally:
         stop.set()
         reader.join()
+    return lags, reads
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="a PostgreSQL URL; default a new SQLite file")
+    parser.add_argument("--writes", type=int, default=40)
+    parser.add_argument("--embedder", default="tfidf", help="tfidf (fast) or auto (the model)")
+    parser.add_argument("--poll", type=float, default=0.2)
+    args = parser.parse_args()
+    url = args.database
+    if url is None:
+        path = Path("var") / "bench-replicas.db"
+        path.parent.mkdir(exist_ok=True)
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    company, coordinator = seed(url)
+    (writer, first), (follower, second) = (serve(url, args.embedder, args.poll) for _ in "ab")
+    try:
+        lags, reads = measure_lag(first, second, company, coordinator, args.writes)
+    finally:
         for process in (writer, follower):
             process.terminate()
             process.wait(timeout=30)

@@ -58,3 +58,8 @@ def can_see_review_notes(user: User) -> bool:
 def can_read_metrics(user: User) -> bool:
     """Operational figures (traffic, index size, model) are for the people who run the service."""
     return user.role is Role.ADMIN
+
+
+def can_run_jobs(user: User) -> bool:
+    """Imports, re-encoding and training change or load the whole service: staff work."""
+    return is_staff(user)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from klimatmatch.embedding import build_engine
 from klimatmatch.errors import KlimatmatchError
+from klimatmatch.jobs.cli import jobs_app, worker
 from klimatmatch.services import accounts, indexing, learning, matching
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings, get_settings
@@ -29,6 +30,8 @@ app = typer.Typer(
 console = Console()
 users = typer.Typer(help="Accounts and their API tokens.", no_args_is_help=True)
 app.add_typer(users, name="users")
+app.add_typer(jobs_app, name="jobs")
+app.command()(worker)
 SAMPLE_FILES = ("sample/challenges.csv", "sample/companies.csv")
 
 
@@ -296,19 +299,56 @@ def users_create(
 
 
 @app.command()
+def snapshot() -> None:
+    """Write a snapshot of the index (processes start from it in seconds); old ones are pruned."""
+    from klimatmatch.services.snapshots import write_snapshot
+    from matcher.snapshot import SnapshotError
+
+    settings = get_settings()
+    try:
+        written = write_snapshot(settings)
+    except SnapshotError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(code=2) from error
+    counts = ", ".join(f"{n} {side}s" for side, n in written.manifest["counts"].items())
+    console.print(f"{written.folder} ({counts}, version {written.meta['data_version']})")
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Processes behind one port, each with its own replica of the index "
+            "(uvicorn's process manager; restarts a worker that dies)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    from api.app import create_app
     from api.observability import LOG_CONFIG
 
     settings = get_settings()
+    if workers == 1:
+        from api.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_config=LOG_CONFIG,
+        )
+        return
+    # each worker builds its app from the same KLIMATMATCH_* environment
     uvicorn.run(
-        create_app(settings),
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
         host=host or settings.host,
         port=port or settings.port,
         log_config=LOG_CONFIG,

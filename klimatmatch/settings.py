@@ -90,6 +90,39 @@ class Settings(BaseSettings):
         description="How often a process looks for other processes' writes (PostgreSQL also "
         "wakes it at once with NOTIFY; SQLite relies on this)",
     )
+    snapshot_dir: Path = Field(
+        default=Path("var/snapshots"),
+        description="Where processes find and write snapshots of the index (a fast start "
+        "instead of a rebuild from rows); one folder per machine, or shared by several",
+    )
+    snapshots: bool = Field(
+        default=True, description="Start from the newest valid snapshot; write one after a rebuild"
+    )
+    broker_url: str | None = Field(
+        default=None,
+        description="The job queue's broker: redis://host:6379/0 or amqp://user:pass@host:5672/. "
+        "None runs jobs in the process that asks for them (no broker needed)",
+    )
+    job_retries: int = Field(
+        default=3, ge=0, le=20, description="Attempts after the first for a job that fails"
+    )
+    job_queue: str = Field(
+        default="klimatmatch",
+        pattern=r"^[A-Za-z0-9_.-]{1,100}$",
+        description="The broker queue jobs go through; deployments sharing a broker use their own",
+    )
+    job_dead_after: float = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="Seconds without a heartbeat after which a Redis worker counts as dead and "
+        "the jobs it held go to another (RabbitMQ sees a dropped connection at once)",
+    )
+    upload_dir: Path = Field(
+        default=Path("var/uploads"),
+        description="Where uploaded import files wait for their job: a folder every API process "
+        "and worker can read (a shared one when they run on several machines)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     demo_tokens: Path = Field(
@@ -107,6 +140,15 @@ class Settings(BaseSettings):
             raise ValueError("only sqlite:// and postgresql:// URLs are supported")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _known_broker(cls, value: str | None) -> str | None:
+        if value in (None, "", "none"):
+            return None
+        if not value.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+            raise ValueError("broker_url must be a redis:// or amqp:// URL")
         return value
 
     @field_validator("english_model", mode="before")

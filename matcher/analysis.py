@@ -79,6 +79,26 @@ class Analyzer:
         self.vocabulary_ = vocabulary
         return self
 
+    def export_state(self) -> dict:
+        return {
+            "default_language": self.default_language,
+            "decompound": self.decompound,
+            "min_part": self.min_part,
+            "min_compound": self.min_compound,
+            "vocabulary": dict(self.vocabulary_),
+        }
+
+    @classmethod
+    def import_state(cls, state: dict) -> Analyzer:
+        analyzer = cls(
+            default_language=state["default_language"],
+            decompound=state["decompound"],
+            min_part=state["min_part"],
+            min_compound=state["min_compound"],
+        )
+        analyzer.vocabulary_ = Counter(state["vocabulary"])
+        return analyzer
+
     def language(self, text: str) -> str:
         guessed = guess_language(text)
         return guessed if guessed in SNOWBALL else self.default_language

@@ -8,10 +8,11 @@ for a challenge" and "challenges for a company" rank by the same numbers.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -186,6 +187,12 @@ class MatchEngine:
     def remove(self, side: Side, document_id: int) -> bool:
         with self._lock:
             return self._index(side).remove(document_id)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold off searches and index changes, so a snapshot copies one consistent index."""
+        with self._lock:
+            yield
 
     def spawn(self) -> MatchEngine:
         """An empty engine with this configuration and its own copies of the fitted channels,

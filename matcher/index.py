@@ -11,6 +11,7 @@ from matcher.ann import HnswIndex
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
 from matcher.filters import Filters
+from matcher.rows import Rows
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -44,107 +45,6 @@ def _top_k_row(row: np.ndarray, k: int) -> np.ndarray:
     return chosen[np.lexsort((chosen, -row[chosen]))]
 
 
-class _Channel:
-    """One channel's rows: a doubling dense buffer (adding one row is O(d)) or stacked sparse."""
-
-    def __init__(self) -> None:
-        self.dense: np.ndarray | None = None
-        self.sparse: sparse.csr_matrix | None = None
-
-    def write(self, row: int, vector: Matrix) -> None:
-        if sparse.issparse(vector):
-            self._write_sparse(row, sparse.csr_matrix(vector, dtype=np.float32))
-            return
-        vector = np.asarray(vector, dtype=np.float32).ravel()
-        if self.dense is None:
-            self.dense = np.zeros((max(16, row + 1), vector.shape[0]), dtype=np.float32)
-        elif vector.shape[0] != self.dense.shape[1]:
-            raise ValueError(f"vector has {vector.shape[0]} dims, index has {self.dense.shape[1]}")
-        if row >= self.dense.shape[0]:
-            grown = np.zeros(
-                (max(row + 1, 2 * self.dense.shape[0]), self.dense.shape[1]), dtype=np.float32
-            )
-            grown[: self.dense.shape[0]] = self.dense
-            self.dense = grown
-        self.dense[row] = vector
-
-    def append(self, start: int, block: Matrix) -> None:
-        """Rows `start ..` get `block`, (n, d), in one copy."""
-        if sparse.issparse(block):
-            block = sparse.csr_matrix(block, dtype=np.float32)
-            if self.sparse is None:
-                self.sparse = block
-                return
-            if block.shape[1] != self.sparse.shape[1]:
-                block = sparse.csr_matrix(
-                    (block.data, block.indices, block.indptr),
-                    shape=(block.shape[0], self.sparse.shape[1]),
-                )
-            self.sparse = sparse.csr_matrix(
-                sparse.vstack([self.sparse[:start], block], format="csr")
-            )
-            return
-        block = np.asarray(block, dtype=np.float32)
-        if block.ndim == 1:
-            block = block[None, :]
-        end = start + block.shape[0]
-        if self.dense is None:
-            self.dense = np.zeros((max(16, end), block.shape[1]), dtype=np.float32)
-        elif block.shape[1] != self.dense.shape[1]:
-            raise ValueError(f"vector has {block.shape[1]} dims, index has {self.dense.shape[1]}")
-        if end > self.dense.shape[0]:
-            grown = np.zeros(
-                (max(end, 2 * self.dense.shape[0]), self.dense.shape[1]), dtype=np.float32
-            )
-            grown[:start] = self.dense[:start]
-            self.dense = grown
-        self.dense[start:end] = block
-
-    def _write_sparse(self, row: int, vector: sparse.csr_matrix) -> None:
-        if self.sparse is not None and vector.shape[1] != self.sparse.shape[1]:
-            vector = sparse.csr_matrix(
-                (vector.data, vector.indices, vector.indptr), shape=(1, self.sparse.shape[1])
-            )
-        if self.sparse is None or row == self.sparse.shape[0]:
-            parts = [vector] if self.sparse is None else [self.sparse, vector]
-            self.sparse = sparse.csr_matrix(sparse.vstack(parts, format="csr"))
-            return
-        lil = self.sparse.tolil()
-        lil[row] = vector
-        self.sparse = lil.tocsr()
-
-    def row(self, row: int) -> Matrix:
-        if self.sparse is not None:
-            return self.sparse[row]
-        assert self.dense is not None
-        return self.dense[row : row + 1]
-
-    def move(self, source: int, target: int, size: int) -> None:
-        """Copy row `source` over `target` and shrink to `size` rows."""
-        if self.sparse is not None:
-            self._write_sparse(target, self.sparse[source])
-            self.sparse = self.sparse[:size]
-        elif self.dense is not None:
-            self.dense[target] = self.dense[source]
-
-    def truncate(self, size: int) -> None:
-        if self.sparse is not None:
-            self.sparse = self.sparse[:size]
-
-    def scores(self, queries: Matrix, size: int) -> np.ndarray:
-        """(n_queries, size) dot products."""
-        if self.sparse is not None:
-            # Row-wise CSR times a dense query: O(nnz), no transpose of the corpus matrix.
-            matrix = self.sparse if self.sparse.shape[0] == size else self.sparse[:size]
-            dense_queries = queries.toarray() if sparse.issparse(queries) else np.asarray(queries)
-            product = matrix @ np.asarray(dense_queries, dtype=np.float32).T
-            return np.asarray(product, dtype=np.float64).T
-        assert self.dense is not None
-        dense_queries = queries.toarray() if sparse.issparse(queries) else queries
-        matrix = self.dense[:size]
-        return (np.asarray(dense_queries, np.float32) @ matrix.T).astype(np.float64)
-
-
 class ExactIndex:
     """Documents with one vector per channel; search is a brute-force product per channel.
 
@@ -158,7 +58,7 @@ class ExactIndex:
         self._ann: dict[str, HnswIndex] = {}
         self._documents: list[Document] = []
         self._rows: dict[int, int] = {}
-        self._channels: dict[str, _Channel] = {}
+        self._channels: dict[str, Rows] = {}
         self._fields: dict[str, list[str]] = {}
         self._ids: list[int] = []
 
@@ -192,7 +92,7 @@ class ExactIndex:
         for name, matrix in vectors.items():
             if len(documents) != matrix.shape[0]:
                 raise ValueError(f"{len(documents)} documents but {matrix.shape[0]} vectors")
-            self._channels.setdefault(name, _Channel())
+            self._channels.setdefault(name, Rows())
         fresh = [p for p, d in enumerate(documents) if d.id not in self._rows]
         fresh_ids = {documents[p].id for p in fresh}
         if len(fresh_ids) < len(fresh):
@@ -234,6 +134,49 @@ class ExactIndex:
         for values in self._fields.values():
             values.pop()
         return True
+
+    def export(self) -> tuple[list[Document], dict[str, Matrix], dict[str, HnswIndex]]:
+        """Documents in row order, a copy of each channel's rows, and the HNSW graphs: what a
+        snapshot saves (the caller holds the engine's lock)."""
+        size = len(self)
+        vectors = {name: channel.export(size) for name, channel in self._channels.items()}
+        return (
+            list(self._documents),
+            {n: v for n, v in vectors.items() if v is not None},
+            dict(self._ann),
+        )
+
+    def restore(
+        self,
+        documents: list[Document],
+        vectors: Mapping[str, Matrix],
+        graphs: Mapping[str, HnswIndex] | None = None,
+    ) -> None:
+        """Fill an empty index with whole matrices (a snapshot's, adopted without another
+        copy); `graphs` are used as they are (loading a saved graph takes a second where
+        building one takes minutes), missing ones are built."""
+        if len(self):
+            raise ValueError("restore needs an empty index")
+        if not documents:
+            return
+        for matrix in vectors.values():
+            if matrix.shape[0] != len(documents):
+                raise ValueError(f"{len(documents)} documents but {matrix.shape[0]} vectors")
+        self._documents = list(documents)
+        self._ids = [d.id for d in documents]
+        self._rows = {document_id: row for row, document_id in enumerate(self._ids)}
+        if len(self._rows) < len(self._ids):
+            raise ValueError("the same document id appears twice")
+        names = dict.fromkeys(name for d in documents for name in d.fields)
+        self._fields = {
+            name: [str(d.fields.get(name, "")).lower() for d in documents] for name in names
+        }
+        for name, matrix in vectors.items():
+            self._channels[name] = Rows()
+            self._channels[name].adopt(matrix)
+        if self.ann_threshold is not None and len(self) >= self.ann_threshold:
+            self._ann.update(graphs or {})
+            self._update_ann([], {})
 
     def _append(
         self, documents: list[Document], positions: list[int], vectors: Mapping[str, Matrix]
@@ -343,7 +286,7 @@ class ExactIndex:
                 )
                 graph.add(np.asarray(self._ids), channel.dense[: len(self)])
                 self._ann[name] = graph
-            else:
+            elif documents:
                 ids = np.array([d.id for d in documents])
                 self._ann[name].add(ids, np.asarray(vectors[name], dtype=np.float32))
 

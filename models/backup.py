@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import uuid
 from datetime import datetime
 from enum import Enum as PyEnum
 from pathlib import Path
@@ -116,10 +117,12 @@ def _record_restored(connection: Connection) -> None:
     already serving this database replay them like any other write."""
     if connection.scalar(select(func.count()).select_from(DataVersion)) == 0:
         connection.execute(insert(DataVersion), [{"id": 1, "version": 0}])
+    # a restored copy is a database of its own from now on (it may diverge from the source):
+    # a new identity, so no process loads a snapshot of the source's index into it
     version = connection.scalar(
         update(DataVersion)
         .where(DataVersion.id == 1)
-        .values(version=DataVersion.version + 1)
+        .values(version=DataVersion.version + 1, database_id=str(uuid.uuid4()))
         .returning(DataVersion.version)
     )
     rows = [

@@ -24,6 +24,13 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+@pytest.fixture(autouse=True)
+def _own_snapshot_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's processes write and find index snapshots in a folder of its own, never
+    in the checkout's var/ (where a test would start from another test's index)."""
+    monkeypatch.setenv("KLIMATMATCH_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
+
+
 def reset_postgres(url: str = POSTGRES_URL) -> Engine:
     """Drop everything ours in the test database and migrate it afresh: empty tables at head,
     so the next test (or the session-wide fixture) finds a clean, current schema."""

@@ -30,6 +30,12 @@ class Health(BaseModel):
     indexed_companies: int
     data_version: int = Field(description="The newest write in the database")
     applied_version: int = Field(description="The newest write this process's index reflects")
+    index_source: str | None = Field(
+        default=None,
+        description="How this process filled its index at start-up: 'snapshot <name>' (then "
+        "the changes after it) or 'rebuild' (from every row)",
+    )
+    index_seconds: float | None = Field(default=None, description="How long that took")
 
 
 @router.get("/health")
@@ -47,6 +53,8 @@ def health(session: SessionDep, engine: EngineDep, state: StateDep) -> Health:
         indexed_companies=len(engine.companies),
         data_version=replication.current_version(session=session),
         applied_version=state.follower.applied,
+        index_source=state.start.source if state.start else None,
+        index_seconds=state.start.seconds if state.start else None,
     )
 
 

@@ -207,6 +207,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.title": {"en": "Something is not right", "sv": "Något stämmer inte"},
     "error.back": {"en": "Back to the start", "sv": "Tillbaka till början"},
     "error.fields": {"en": "Check these fields", "sv": "Kontrollera dessa fält"},
+    "jobs.title": {"en": "Background jobs", "sv": "Bakgrundsjobb"},
+    "jobs.queued": {"en": "queued", "sv": "i kö"},
+    "jobs.running": {"en": "running", "sv": "pågår"},
+    "jobs.texts": {"en": "texts", "sv": "texter"},
+    "jobs.rows": {"en": "rows", "sv": "rader"},
+    "jobs.steps": {"en": "steps", "sv": "steg"},
+    "jobs.items": {"en": "items", "sv": "poster"},
 }
 
 
@@ -222,6 +229,14 @@ def translator(language: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+
+def format_number(value: int | None, language: str) -> str:
+    """4,200 in English, 4 200 in Swedish (a no-break space, as Swedish writes it)."""
+    if value is None:
+        return "?"
+    text = f"{value:,}"
+    return text.replace(",", "\u00a0") if language == "sv" else text
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

@@ -21,9 +21,10 @@ from api.presenters import shortlist_file
 from api.ui import auth
 from api.ui.auth import PageUser
 from api.ui.highlight import highlight
-from api.ui.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translator
+from api.ui.i18n import LANGUAGE_NAMES, LANGUAGES, format_number, negotiate, translator
 from klimatmatch import access
 from klimatmatch.errors import InvalidInput
+from klimatmatch.jobs.service import active_jobs
 from klimatmatch.schemas import MAX_ID, ReviewCreate
 from klimatmatch.services import export, matching, review_queue, reviews
 from klimatmatch.services.accounts import authenticate
@@ -36,6 +37,7 @@ from models import Challenge, ChallengeStatus, CompanyProfile, Role, User, crud
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["highlight"] = highlight
+templates.env.filters["number"] = format_number
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 PAGE_SIZE = 25
 
@@ -190,6 +192,7 @@ def challenge_list(
         options=options,
         chosen={"city": city, "theme": theme, "language": language, "status": status},
         statuses=list(ChallengeStatus),
+        jobs=active_jobs(session=session) if access.can_run_jobs(user) else [],
     )
 
 

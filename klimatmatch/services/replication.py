@@ -163,8 +163,9 @@ class Follower:
 
 def prune(*, session: Session, older_than: timedelta, keep_after: int) -> int:
     """Delete changes older than `older_than` that this process has applied (`keep_after`);
-    returns how many. A process that starts rebuilds from the rows, so only a running one
-    needs the log, and it is never more than seconds behind."""
+    returns how many. Running processes are seconds behind; a starting one replays the log
+    from its snapshot's version, and rebuilds from rows when the log no longer reaches back
+    that far (so snapshots should be younger than `older_than`: write one daily)."""
     cutoff = datetime.now(UTC) - older_than
     result = session.execute(
         delete(Change).where(Change.created_at < cutoff, Change.version <= keep_after)

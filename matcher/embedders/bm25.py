@@ -39,6 +39,11 @@ class BM25Embedder:
         self.avgdl_: float = 1.0
 
     @property
+    def settings_key(self) -> str:
+        """What changes the vectors besides the corpus (a snapshot's signature names it)."""
+        return f"bm25:k1={self.k1},b={self.b},dc={self.decompound}"
+
+    @property
     def dimension(self) -> int:
         return 0 if self.idf_ is None else int(self.idf_.shape[0])
 
@@ -87,6 +92,39 @@ class BM25Embedder:
         if progress is not None:
             progress(len(texts))
         return counts
+
+    def export_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """What a snapshot keeps of the fit (settings, vocabulary, IDF), so a process can start
+        without re-reading the corpus; `import_state` gives back an equal embedder."""
+        if self.vectorizer_ is None or self.analyzer_ is None or self.idf_ is None:
+            raise EmbedderError("fit BM25 before saving it")
+        vocabulary = self.vectorizer_.vocabulary_
+        terms = sorted(vocabulary, key=vocabulary.__getitem__)
+        meta = {
+            "k1": self.k1,
+            "b": self.b,
+            "decompound": self.decompound,
+            "fingerprint": self.fingerprint,
+            "avgdl": self.avgdl_,
+            "terms": terms,
+            "analyzer": self.analyzer_.export_state(),
+        }
+        return meta, {"idf": self.idf_}
+
+    @classmethod
+    def import_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> BM25Embedder:
+        embedder = cls(k1=meta["k1"], b=meta["b"], decompound=meta["decompound"])
+        embedder.analyzer_ = Analyzer.import_state(meta["analyzer"])
+        vocabulary = {term: column for column, term in enumerate(meta["terms"])}
+        embedder.vectorizer_ = CountVectorizer(
+            analyzer=embedder.analyzer_.terms, vocabulary=vocabulary, dtype=np.float32
+        )
+        embedder.idf_ = np.asarray(arrays["idf"], dtype=np.float32)
+        if embedder.idf_.shape[0] != len(vocabulary):
+            raise EmbedderError("BM25 state: IDF and vocabulary differ in length")
+        embedder.avgdl_ = float(meta["avgdl"])
+        embedder.fingerprint = meta["fingerprint"]
+        return embedder
 
     def _counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
         if self.vectorizer_ is None:

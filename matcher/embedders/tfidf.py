@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
@@ -56,6 +57,15 @@ class TfidfEmbedder:
     def fit(self, corpus: Sequence[str]) -> TfidfEmbedder:
         if not any(text.strip() for text in corpus):
             raise EmbedderError("the TF-IDF backend needs at least one text to fit on")
+        self.union_ = self._union().fit(list(corpus))
+        digest = hashlib.sha256("\x1e".join(corpus).encode("utf-8")).hexdigest()[:12]
+        self.fingerprint = (
+            f"tfidf:w{self.word_ngram_range}c{self.char_ngram_range}x{self.char_weight}:{digest}"
+        )
+        return self
+
+    def _union(self, vocabularies: dict[str, dict[str, int]] | None = None) -> FeatureUnion:
+        vocabularies = vocabularies or {}
         words = TfidfVectorizer(
             analyzer="word",
             ngram_range=self.word_ngram_range,
@@ -63,22 +73,58 @@ class TfidfEmbedder:
             sublinear_tf=True,
             stop_words=sorted(ALL_STOPWORDS),
             token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
+            vocabulary=vocabularies.get("word"),
         )
         chars = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=self.char_ngram_range,
             min_df=self.min_df,
             sublinear_tf=True,
+            vocabulary=vocabularies.get("char"),
         )
-        self.union_ = FeatureUnion(
+        return FeatureUnion(
             [("word", words), ("char", chars)],
             transformer_weights={"word": 1.0, "char": self.char_weight},
-        ).fit(list(corpus))
-        digest = hashlib.sha256("\x1e".join(corpus).encode("utf-8")).hexdigest()[:12]
-        self.fingerprint = (
-            f"tfidf:w{self.word_ngram_range}c{self.char_ngram_range}x{self.char_weight}:{digest}"
         )
-        return self
+
+    @property
+    def settings_key(self) -> str:
+        return f"tfidf:w{self.word_ngram_range}c{self.char_ngram_range}x{self.char_weight}"
+
+    def export_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted vocabularies and IDF weights, for a snapshot (see `import_state`)."""
+        if self.union_ is None:
+            raise EmbedderError("fit the TF-IDF backend before saving it")
+        terms, arrays = {}, {}
+        for name, step in self.union_.transformer_list:
+            terms[name] = sorted(step.vocabulary_, key=step.vocabulary_.__getitem__)
+            arrays[f"{name}_idf"] = step.idf_
+        meta = {
+            "char_ngram_range": list(self.char_ngram_range),
+            "word_ngram_range": list(self.word_ngram_range),
+            "min_df": self.min_df,
+            "char_weight": self.char_weight,
+            "fingerprint": self.fingerprint,
+            "terms": terms,
+        }
+        return meta, arrays
+
+    @classmethod
+    def import_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> TfidfEmbedder:
+        embedder = cls(
+            char_ngram_range=tuple(meta["char_ngram_range"]),
+            word_ngram_range=tuple(meta["word_ngram_range"]),
+            min_df=meta["min_df"],
+            char_weight=meta["char_weight"],
+        )
+        union = embedder._union(
+            {n: {t: i for i, t in enumerate(terms)} for n, terms in meta["terms"].items()}
+        )
+        for name, step in union.transformer_list:
+            step.idf_ = np.asarray(arrays[f"{name}_idf"], dtype=np.float64)
+        embedder.union_ = union
+        embedder.fingerprint = meta["fingerprint"]
+        return embedder
 
     def encode_queries(
         self, texts: Sequence[str], progress: Progress | None = None

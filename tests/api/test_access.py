@@ -418,3 +418,30 @@ def test_consortia_when_filters_leave_no_candidate(world: World) -> None:
     path = f"/challenges/{world.ids['sth_published']}/consortia"
     body = world.get(path, "coordinator", params={"country": "0"}).json()
     assert body["teams"] == [] and body["requirements"]
+
+
+JOB_ROUTES = [
+    ("post", "/jobs", {"json": {"kind": "reindex"}}),
+    ("post", "/jobs/import", {"files": {"file": ("challenges.csv", b"title\nx\n", "text/csv")}}),
+    ("get", "/jobs", {}),
+    ("get", "/jobs/00000000-0000-0000-0000-000000000000", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), JOB_ROUTES)
+@pytest.mark.parametrize(
+    ("who", "status"), [("stockholm", 403), ("voltgrav", 403), ("anonymous", 401)]
+)
+def test_only_staff_run_and_read_jobs(
+    world: World, method: str, path: str, kwargs: dict, who: str, status: int
+) -> None:
+    response = getattr(world, method)(path, who, **kwargs)
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["detail"] == "jobs are for coordinators and administrators"
+
+
+@pytest.mark.parametrize("who", ["coordinator", "admin"])
+def test_staff_read_jobs(world: World, who: str) -> None:
+    assert world.get("/jobs", who).status_code == 200
+    assert world.get("/jobs/00000000-0000-0000-0000-000000000000", who).status_code == 404

@@ -16,7 +16,9 @@ from tests.api.conftest import make_world
 @pytest.fixture(scope="module")
 def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, dict[str, str]]:
     path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    app_settings = Settings(database_url=f"sqlite:///{path}", embedder="tfidf")
+    app_settings = Settings(
+        database_url=f"sqlite:///{path}", embedder="tfidf", upload_dir=path.parent / "uploads"
+    )
     tokens, _ = make_world(app_settings.database_url)
     app = create_app(app_settings)
     app.state.klimatmatch = build_state(app_settings)

@@ -25,6 +25,10 @@ EXPECTED = {
     ("get", "/runs/{run_id}"),
     ("post", "/reviews"),
     ("get", "/metrics"),
+    ("post", "/jobs"),
+    ("post", "/jobs/import"),
+    ("get", "/jobs"),
+    ("get", "/jobs/{job_id}"),
 }
 
 
@@ -51,7 +55,10 @@ def test_every_route_but_health_declares_auth_and_its_errors(world: World) -> No
 def test_every_route_but_health_refuses_anonymous_callers(world: World) -> None:
     for method, path in sorted(EXPECTED - {("get", "/health")}):
         concrete = path.format(
-            challenge_id=world.ids["sth_published"], company_id=world.ids["voltgrav"], run_id=1
+            challenge_id=world.ids["sth_published"],
+            company_id=world.ids["voltgrav"],
+            run_id=1,
+            job_id="00000000-0000-0000-0000-000000000000",
         )
         response = world.client.request(method.upper(), concrete, json={})
         assert response.status_code == 401, (method, path, response.status_code)

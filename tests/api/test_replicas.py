@@ -106,6 +106,15 @@ def seen_within(service: Service, challenge_id: int, token: str, company_id: int
     pytest.fail(f"company {company_id} never reached {service.base}")
 
 
+def wait_for_snapshot(folder: Path, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if folder.is_dir() and any((f / "manifest.json").exists() for f in folder.iterdir()):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict, dict]]:
     if request.param == "postgresql":
@@ -145,11 +154,15 @@ def test_two_processes_see_each_others_writes(
             assert time.monotonic() - start < VISIBLE_WITHIN, "the edit never reached the first"
             time.sleep(0.05)
 
-        # the second is down while the first writes; it catches up when it comes back
+        # the second is down while the first writes; it comes back from the snapshot that
+        # a process wrote after its rebuild, and replays what was written since
         second.stop()
         later = register(first, tokens["voltgrav"], "Replica Hjullast AB", 2).json()["id"]
+        assert wait_for_snapshot(Path(os.environ["KLIMATMATCH_SNAPSHOT_DIR"]))
         second.start()
         assert later in second.shortlist(challenge, coordinator)
+        source = second.call("GET", "/health", coordinator).json()["index_source"]
+        assert source.startswith("snapshot v"), source
 
         # a commit that no process indexed (a crash right after it): both pick it up
         db = create_db_engine(url)

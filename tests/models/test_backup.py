@@ -54,7 +54,10 @@ def test_backup_round_trips_every_row_sqlite_to_postgresql_and_back(tmp_path: Pa
     # the restore is one more write: every challenge and profile at a new data version, so
     # processes already following this database replay them
     version = original["data_version"][0][1] + 1
-    assert restored["data_version"] == [(1, version)]
+    [(row, restored_version, identity)] = restored["data_version"]
+    assert (row, restored_version) == (1, version)
+    # a database of its own: no snapshot of the source's index is loaded into it
+    assert identity and identity != original["data_version"][0][2]
     replayed = {(kind, oid) for v, kind, oid, _ in restored["changes"] if v == version}
     assert len(replayed) == counts["challenges"] + counts["company_profiles"]
     second = tmp_path / "again.json.gz"
