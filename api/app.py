@@ -113,7 +113,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/jobs/import": settings.max_upload_bytes},
+    )
     app.state.metrics = Metrics(lambda: getattr(app.state, "klimatmatch", None))
     # added last, so it runs first: even a refused oversized body has an id and is counted
     app.add_middleware(RequestContext, metrics=app.state.metrics, on_error=unexpected_problem)

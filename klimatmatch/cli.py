@@ -301,7 +301,7 @@ def users_create(
 @app.command()
 def snapshot() -> None:
     """Write a snapshot of the index (processes start from it in seconds); old ones are pruned."""
-    from klimatmatch.services.snapshots import write_snapshot
+    from klimatmatch.services.snapshots import describe, write_snapshot
     from matcher.snapshot import SnapshotError
 
     settings = get_settings()
@@ -310,8 +310,7 @@ def snapshot() -> None:
     except SnapshotError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(code=2) from error
-    counts = ", ".join(f"{n} {side}s" for side, n in written.manifest["counts"].items())
-    console.print(f"{written.folder} ({counts}, version {written.meta['data_version']})")
+    console.print(f"{settings.snapshot_dir}/{describe(written)}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     default_k: int = Field(default=10, ge=1, le=200)
     max_k: int = Field(default=200, ge=1, le=10_000)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    max_upload_bytes: int = Field(
+        default=200_000_000,
+        ge=1_000,
+        description="Largest file `POST /jobs/import` accepts (other bodies: max_body_bytes)",
+    )
     data_dir: Path = PROJECT_DATA
     replica_poll_seconds: float = Field(
         default=0.2,

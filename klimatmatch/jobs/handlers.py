@@ -120,12 +120,13 @@ def train_job(context: JobContext) -> str:
     """A new re-ranker version from the coordinators' decisions; the service uses it from its
     next start."""
     from klimatmatch.embedding import build_engine
-    from klimatmatch.services import indexing, learning
+    from klimatmatch.services import learning, snapshots
 
     with context.sessions() as session:
         context.progress(0, 2, "indexing")
         engine = build_engine(context.settings)
-        indexing.rebuild(session=session, engine=engine, show_progress=False)
+        # the newest snapshot plus the change log when there is one: seconds, not minutes
+        snapshots.start(settings=context.settings, session=session, engine=engine)
         session.commit()
         context.progress(1, 2, "training")
         report = learning.train(
@@ -138,11 +139,9 @@ def train_job(context: JobContext) -> str:
 @register("snapshot", unit="steps")
 def snapshot_job(context: JobContext) -> str:
     """Persist the index so processes start from it instead of rebuilding from rows."""
-    from klimatmatch.services.snapshots import write_snapshot
+    from klimatmatch.services.snapshots import describe, write_snapshot
 
-    written = write_snapshot(context.settings, progress=context.progress)
-    folder = getattr(written, "folder", None)
-    return f"snapshot {folder.name} written" if folder is not None else "snapshot written"
+    return "snapshot " + describe(write_snapshot(context.settings, progress=context.progress))
 
 
 @dataclass

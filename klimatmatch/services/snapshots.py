@@ -145,6 +145,15 @@ def write(*, settings: Settings, engine: MatchEngine, version: int, database_id:
     return snapshot
 
 
+def describe(snapshot: Snapshot) -> str:
+    """One line for people: folder, version and what it holds."""
+    counts = snapshot.manifest.get("counts", {})
+    return (
+        f"{snapshot.folder.name} at version {snapshot.meta.get('data_version')}: "
+        f"{counts.get('challenge', 0)} challenges, {counts.get('company', 0)} companies"
+    )
+
+
 def write_snapshot(
     settings: Settings, progress: Callable[[int, int, str], None] | None = None
 ) -> Snapshot:

@@ -154,3 +154,35 @@ def test_running_jobs_show_in_metrics_and_on_the_coordinators_page(
     assert 'data-testid="jobs"' not in pages.get("/ui/challenges").text
     metrics = jobs_world.get("/metrics", "admin").text
     assert 'klimatmatch_jobs{state="running"} 0.0' in metrics
+
+
+def test_an_upload_may_be_larger_than_other_bodies_up_to_its_own_limit(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        embedder="tfidf",
+        upload_dir=tmp_path / "uploads",
+        max_body_bytes=2_000,
+        max_upload_bytes=40_000,
+    )
+    tokens, ids = make_world(settings.database_url)
+    header = (SAMPLE / "companies.csv").read_text(encoding="utf-8").splitlines()[0]
+    filler = "x" * 20_000  # one long description: over max_body_bytes, under the upload limit
+    body = f'{header}\nCO-9100,Stor AB,SE,energy,sv,5,,"Solceller {filler}",\n'
+    with TestClient(create_app(settings)) as client:
+        world = World(client, tokens, ids)
+        accepted = world.post(
+            "/jobs/import", "coordinator", files={"file": ("big.csv", body.encode(), "text/csv")}
+        )
+        assert accepted.status_code == 202, accepted.text
+        refused = world.post(
+            "/jobs/import",
+            "coordinator",
+            files={"file": ("huge.csv", (body + filler * 2).encode(), "text/csv")},
+        )
+        assert refused.status_code == 413
+        assert refused.json()["detail"] == "request body over 40000 bytes"
+        other = world.post("/challenges", "stockholm", json={"title": "t", "description": filler})
+        assert other.status_code == 413

@@ -38,6 +38,7 @@ class Service:
     log: Path
     port: int = 0
     process: subprocess.Popen | None = None
+    workers: int = 1
 
     def start(self) -> Service:
         self.port = self.port or free_port()
@@ -48,7 +49,10 @@ class Service:
             "KLIMATMATCH_REPLICA_POLL_SECONDS": "0.1",
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "klimatmatch.cli", "serve", "--port", str(self.port)],
+            [
+                *(sys.executable, "-m", "klimatmatch.cli", "serve"),
+                *("--port", str(self.port), "--workers", str(self.workers)),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self.log.open("a"),
@@ -191,3 +195,38 @@ def test_two_processes_see_each_others_writes(
     finally:
         first.stop()
         second.stop()
+
+
+def worker_pids(process: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    return [int(c) for c in children if Path(f"/proc/{c}/cmdline").read_bytes().count(b"spawn")]
+
+
+def test_serve_with_two_workers_keeps_both_replicas_in_step(
+    database: tuple[str, dict, dict], tmp_path: Path
+) -> None:
+    url, tokens, ids = database
+    service = Service(url, tmp_path / "workers.log", workers=2).start()
+    try:
+        assert service.process is not None
+        deadline = time.monotonic() + 60
+        while len(worker_pids(service.process)) < 2:
+            assert time.monotonic() < deadline, "two worker processes never came up"
+            time.sleep(0.2)
+        time.sleep(2)  # both listening: requests now land on either
+        challenge, coordinator = ids["sth_published"], tokens["coordinator"]
+        company = register(service, tokens["voltgrav"], "Tvåprocess AB", 3).json()["id"]
+        start = time.monotonic()
+        streak = 0
+        while streak < 10:  # ten answers in a row, from whichever worker takes each
+            streak = streak + 1 if company in service.shortlist(challenge, coordinator) else 0
+            assert time.monotonic() - start < 5, "a worker's replica did not follow"
+        # one worker dies: uvicorn starts another, which catches up from the database
+        victim = worker_pids(service.process)[0]
+        os.kill(victim, 9)
+        deadline = time.monotonic() + 60
+        while victim in worker_pids(service.process) or len(worker_pids(service.process)) < 2:
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.2)
+    finally:
+        service.stop()

@@ -57,6 +57,27 @@ def test_a_reindex_job_counts_texts(queue: JobQueue, sessions, settings: Setting
     assert service.public(done).unit == "texts"
 
 
+def test_a_snapshot_job_writes_one_that_the_next_start_uses(
+    queue: JobQueue, sessions, settings: Settings
+) -> None:
+    from klimatmatch.embedding import build_engine
+    from klimatmatch.services import snapshots
+    from matcher.snapshot import available
+
+    name = upload(settings, SAMPLE / "companies.csv")
+    with sessions() as session:
+        imported, _ = service.submit(queue=queue, session=session, kind="import", file=name)
+        wait_for(sessions, imported.id)
+        job, _ = service.submit(queue=queue, session=session, kind="snapshot")
+    done = wait_for(sessions, job.id)
+    assert done.state is JobState.DONE, done.error
+    assert done.done == done.total == 2 and "0 challenges, 155 companies" in done.message
+    [written] = available(settings.snapshot_dir)
+    with sessions() as session:
+        report = snapshots.start(settings=settings, session=session, engine=build_engine(settings))
+    assert report.source == f"snapshot {written.folder.name}" and report.companies == 155
+
+
 def test_the_same_work_while_under_way_is_one_job(
     queue: JobQueue, sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
