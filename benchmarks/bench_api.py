@@ -20,9 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -31,6 +28,17 @@ import numpy as np
 from sqlalchemy import insert
 
 from benchmarks.bench_replicas import measure_lag
+from benchmarks.http_load import (
+    memory_mib,
+    pages,
+    server_memory,
+    shortlist_figures,
+    start_service,
+    stop_service,
+    wait_for_snapshot,
+    worker_memory,
+    wrk_figures,
+)
 from benchmarks.synthetic import profiles, vectors
 from klimatmatch.embedding import build_embedder
 from klimatmatch.services.accounts import create_user
@@ -125,143 +133,6 @@ def build_database(path: Path, size: int) -> tuple[str, str, str]:
     return token, city_token, company_token
 
 
-def memory_mib(pid: int) -> dict[str, float]:
-    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, from /proc."""
-    fields = {}
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith(("VmRSS", "VmHWM")):
-                name, value = line.split(":")
-                fields[name] = round(int(value.split()[0]) / 1024, 1)
-    return fields
-
-
-def server_memory(pid: int) -> str:
-    fields = memory_mib(pid)
-    return f"RSS {fields.get('VmRSS', 0):,.0f} MiB, peak {fields.get('VmHWM', 0):,.0f} MiB"
-
-
-def load(base: str, token: str, seconds: float, concurrency: int) -> list[float]:
-    latencies: list[float] = []
-    errors: list[int] = []
-    deadline = time.perf_counter() + seconds
-
-    def worker(offset: int) -> None:
-        with httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client:
-            i = offset
-            while time.perf_counter() < deadline:
-                start = time.perf_counter()
-                response = client.get(
-                    f"/challenges/{1 + i % len(CHALLENGES)}/shortlist",
-                    params={"k": 10, "explain": "false"},
-                )
-                latencies.append(time.perf_counter() - start)
-                if response.status_code != 200:
-                    errors.append(response.status_code)
-                i += 1
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        print(f"  errors: {len(errors)} ({sorted(set(errors))})")
-    return latencies
-
-
-def pages(base: str, token: str, repeats: int = 10) -> dict[str, float]:
-    """What a coordinator waits for on the pages: the queue (one shortlist per challenge on the
-    page, for the unreviewed counts) and a shortlist page (with explanations and history)."""
-    with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
-        client.post("/ui/sign-in", data={"token": token}).raise_for_status()
-        count = len(
-            httpx.get(f"{base}/challenges", headers={"Authorization": f"Bearer {token}"}).json()[
-                "data"
-            ]
-        )
-        figures = {}
-        for key, label, path in [
-            (
-                "queue",
-                f"page: review queue ({count} challenges, unreviewed counts)",
-                "/ui/challenges",
-            ),
-            ("shortlist", "page: a shortlist with explanations, k=10", "/ui/challenges/1"),
-        ]:
-            timings = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                response = client.get(path)
-                timings.append(time.perf_counter() - start)
-                assert response.status_code == 200, response.text[:300]
-            figures[f"page_{key}_first_ms"] = round(timings[0] * 1000, 1)
-            figures[f"page_{key}_p50_ms"] = round(float(np.percentile(timings, 50)) * 1000, 1)
-            print(
-                f"{label}: first {timings[0] * 1000:.0f} ms (nothing cached yet), "
-                f"p50 {np.percentile(timings, 50) * 1000:.0f} ms"
-            )
-        return figures
-
-
-def start_service(
-    env: dict[str, str], port: int, workers: int = 1
-) -> tuple[subprocess.Popen, float, dict]:
-    """`klimatmatch serve` until /health answers; returns (process, seconds, health)."""
-    command = [sys.executable, "-m", "klimatmatch.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    start = time.perf_counter()
-    while True:
-        try:
-            health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()
-            return server, time.perf_counter() - start, health
-        except httpx.HTTPError:
-            if server.poll() is not None or time.perf_counter() - start > 900:
-                raise SystemExit("the server did not start") from None
-            time.sleep(0.1)
-
-
-def stop_service(server: subprocess.Popen) -> None:
-    server.terminate()
-    server.wait(timeout=60)
-
-
-def worker_memory(pid: int) -> list[float]:
-    """RSS MiB of each worker process under a `--workers N` server."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [memory_mib(int(child)).get("VmRSS", 0.0) for child in children]
-
-
-def wait_for_snapshot(folder: Path, seconds: float = 600) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if folder.is_dir() and any((f / "manifest.json").exists() for f in folder.iterdir()):
-            return True
-        time.sleep(0.5)
-    return False
-
-
-def shortlist_figures(base: str, token: str, seconds: float, concurrency: int, label: str) -> dict:
-    latencies = np.array(load(base, token, seconds, concurrency)) * 1000
-    rate = len(latencies) / seconds
-    print(
-        f"GET shortlist k=10, {label}, {concurrency} connection(s): {rate:6.1f} req/s  "
-        f"p50 {np.percentile(latencies, 50):6.1f} ms  p99 {np.percentile(latencies, 99):6.1f} ms"
-    )
-    return {
-        "req_per_s": round(rate, 1),
-        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
-        "p99_ms": round(float(np.percentile(latencies, 99)), 1),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000)
@@ -308,6 +179,10 @@ def main() -> None:
             figures[f"shortlist_c{concurrency}"] = shortlist_figures(
                 base, token, args.seconds, concurrency, "1 worker"
             )
+        if shutil.which("wrk"):
+            figures["shortlist_wrk_1_worker"] = wrk_figures(
+                base, token, args.seconds, max(args.concurrency), "1 worker", len(CHALLENGES)
+            )
         figures.update(pages(base, token))
         print(f"service memory after the load: {server_memory(server.pid)}")
         figures["rss_after_load_mib"] = memory_mib(server.pid).get("VmRSS")
@@ -322,6 +197,10 @@ def main() -> None:
         figures["shortlist_2_workers"] = shortlist_figures(
             base, token, args.seconds, concurrency, "2 workers"
         )
+        if shutil.which("wrk"):
+            figures["shortlist_wrk_2_workers"] = wrk_figures(
+                base, token, args.seconds, concurrency, "2 workers", len(CHALLENGES)
+            )
         figures["rss_per_worker_mib"] = worker_memory(server.pid)
         print(f"2 workers, memory per worker: {figures['rss_per_worker_mib']} MiB")
     finally:
@@ -330,6 +209,11 @@ def main() -> None:
     two = figures["shortlist_2_workers"]["req_per_s"]  # type: ignore[index]
     figures["workers_2_vs_1"] = round(two / one, 2)
     print(f"2 workers vs 1 at {concurrency} connections: {figures['workers_2_vs_1']}x")
+    if shutil.which("wrk"):
+        one = figures["shortlist_wrk_1_worker"]["req_per_s"]  # type: ignore[index]
+        two = figures["shortlist_wrk_2_workers"]["req_per_s"]  # type: ignore[index]
+        figures["workers_2_vs_1_wrk"] = round(two / one, 2)
+        print(f"the same with wrk as the client: {figures['workers_2_vs_1_wrk']}x")
 
     (a, _, _), (b, _, _) = (start_service(env, port) for port in (args.port, args.port + 1))
     try:

@@ -98,7 +98,8 @@ class BM25Embedder:
         without re-reading the corpus; `import_state` gives back an equal embedder."""
         if self.vectorizer_ is None or self.analyzer_ is None or self.idf_ is None:
             raise EmbedderError("fit BM25 before saving it")
-        vocabulary = self.vectorizer_.vocabulary_
+        # a restored vectorizer holds its vocabulary as a parameter until it first transforms
+        vocabulary = getattr(self.vectorizer_, "vocabulary_", None) or self.vectorizer_.vocabulary
         terms = sorted(vocabulary, key=vocabulary.__getitem__)
         meta = {
             "k1": self.k1,

@@ -97,7 +97,8 @@ class TfidfEmbedder:
             raise EmbedderError("fit the TF-IDF backend before saving it")
         terms, arrays = {}, {}
         for name, step in self.union_.transformer_list:
-            terms[name] = sorted(step.vocabulary_, key=step.vocabulary_.__getitem__)
+            vocabulary = getattr(step, "vocabulary_", None) or step.vocabulary  # restored, unused
+            terms[name] = sorted(vocabulary, key=vocabulary.__getitem__)
             arrays[f"{name}_idf"] = step.idf_
         meta = {
             "char_ngram_range": list(self.char_ngram_range),

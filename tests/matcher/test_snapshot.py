@@ -131,7 +131,8 @@ class Unsaved(TfidfEmbedder):
 
 
 def tfidf_engine(embedder: Embedder) -> MatchEngine:
-    engine = MatchEngine({"tfidf": embedder})
+    """The sample on one corpus-fitted channel (no model to load)."""
+    engine = MatchEngine({embedder.channel: embedder})
     challenges, companies = sample()
     engine.fit([d.text for d in challenges + companies])
     engine.upsert("challenge", challenges, engine.encode("challenge", challenges))
@@ -145,6 +146,22 @@ def test_the_model_free_backend_is_saved_too(tmp_path: Path) -> None:
     load(restored, save(original, tmp_path, {"data_version": 1}))
     assert rankings(restored) == rankings(original)
     assert restored.embedder.fingerprint == original.embedder.fingerprint
+
+
+@pytest.mark.parametrize("channel", ["bm25", "tfidf"])
+def test_a_restored_engine_saves_again_before_it_encodes_anything(
+    tmp_path: Path, channel: str
+) -> None:
+    def empty() -> MatchEngine:
+        embedder = create_embedder(channel)
+        return MatchEngine({embedder.channel: embedder})
+
+    original = tfidf_engine(create_embedder(channel))
+    restored = empty()
+    load(restored, save(original, tmp_path / "first", {"data_version": 1}))
+    again = empty()
+    load(again, save(restored, tmp_path / "second", {"data_version": 1}))
+    assert rankings(again) == rankings(original)
 
 
 def test_a_failed_save_leaves_nothing_behind(tmp_path: Path) -> None:
