@@ -99,10 +99,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings, embedder)
         app.state.klimatmatch = state
+        jobs.resume_in_process(app, state)
         yield
-        jobs = getattr(app.state, "jobs", None)
-        if jobs is not None:
-            jobs.close()
+        queue = getattr(app.state, "jobs", None)
+        if queue is not None:
+            queue.close()
         state.follower.stop()
         state.db.dispose()
 

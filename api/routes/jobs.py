@@ -7,10 +7,11 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Request, Response, UploadFile, status
+from fastapi import APIRouter, FastAPI, File, Path, Request, Response, UploadFile, status
 
 from api.deps import CurrentUser, Limit, Offset, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES, responses
+from api.state import AppState
 from klimatmatch import access
 from klimatmatch.errors import Forbidden
 from klimatmatch.jobs import JobCreate, JobPublic, JobQueue, JobsPublic, service, store
@@ -28,6 +29,15 @@ def job_queue(request: Request, state: StateDep) -> JobQueue:
         if queue is None:
             queue = request.app.state.jobs = JobQueue(state.settings, state.sessions)
     return queue
+
+
+def resume_in_process(app: FastAPI, state: AppState) -> int:
+    """At start-up with no broker: run again what a stopped process left queued or running."""
+    if state.settings.broker_url is not None or not JobQueue.unfinished(state.sessions):
+        return 0
+    with _starting:
+        queue = app.state.jobs = JobQueue(state.settings, state.sessions)
+    return queue.resume_unfinished()
 
 
 def _staff_only(user: User) -> None:

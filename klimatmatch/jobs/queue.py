@@ -19,6 +19,7 @@ from typing import Any
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware, Retries, ShutdownNotifications, TimeLimit
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.errors import KlimatmatchError
@@ -203,6 +204,28 @@ class JobQueue:
             log.exception("job %s: the broker refused it", job.id)
             raise QueueUnavailable("the job queue is unreachable; try again shortly") from error
         return job, True
+
+    @staticmethod
+    def unfinished(sessions: sessionmaker[Session]) -> int:
+        with sessions() as session:
+            count = session.scalar(
+                select(func.count()).select_from(Job).where(Job.state.in_(store.ACTIVE))
+            )
+            session.commit()
+        return int(count or 0)
+
+    def resume_unfinished(self) -> int:
+        """Send again every queued or running job (in-process mode, at start-up): without a
+        broker nothing else would redeliver the work of a process that stopped. Runs are
+        claimed by attempt, so a job another live process still holds ends once."""
+        with self.sessions() as session:
+            ids = list(session.scalars(select(Job.id).where(Job.state.in_(store.ACTIVE))))
+            session.commit()
+        for job_id in ids:
+            self.actor.send(job_id)
+        if ids:
+            log.info("resumed %s unfinished job(s) in this process", len(ids))
+        return len(ids)
 
     def join(self, timeout_ms: int | None = None) -> None:
         """Wait until this process's in-memory queue is empty and its worker idle."""
