@@ -186,3 +186,27 @@ def test_an_upload_may_be_larger_than_other_bodies_up_to_its_own_limit(
         assert refused.json()["detail"] == "request body over 40000 bytes"
         other = world.post("/challenges", "stockholm", json={"title": "t", "description": filler})
         assert other.status_code == 413
+
+
+def test_jobs_a_stopped_process_left_unfinished_run_at_the_next_start(tmp_path: Path) -> None:
+    """No broker: the work of a process that stopped mid-job is run by the next one."""
+    from klimatmatch.jobs import store
+    from models import Job, JobState, create_db_engine, session_factory
+
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        embedder="tfidf",
+        upload_dir=tmp_path / "uploads",
+    )
+    tokens, ids = make_world(settings.database_url)
+    with session_factory(create_db_engine(settings.database_url))() as session:
+        job, _ = store.create_job(session=session, kind="reindex", arguments={}, key="left")
+        job.state, job.attempts = JobState.RUNNING, 1  # the process died while running it
+        session.commit()
+        job_id = job.id
+    with TestClient(create_app(settings)) as client:
+        done = follow(World(client, tokens, ids), job_id)
+    assert (done["state"], done["attempts"]) == ("done", 2), done
+    with session_factory(create_db_engine(settings.database_url))() as session:
+        assert session.get(Job, job_id).state is JobState.DONE
