@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from api.errors import install_error_handlers, unexpected_problem
 from api.limits import BodySizeLimit
@@ -20,7 +21,7 @@ from api.state import AppState
 from api.ui import install_pages
 from klimatmatch import __version__
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import learning, replication, snapshots
+from klimatmatch.services import learning, replication, snapshots, vector_sync
 from klimatmatch.settings import Settings, get_settings
 from matcher import Embedder, snapshot
 from models import create_db_engine, session_factory
@@ -41,6 +42,8 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
     snapshot plus the changes after it, or rebuilt from rows (cached vectors first)."""
     db = create_db_engine(settings.database_url)
     upgrade(db)
+    if settings.index_backend == "pgvector":
+        return _pgvector_state(settings, db, embedder)
     sessions = session_factory(db)
     engine = build_engine(settings, embedder)
     with sessions() as session:
@@ -77,6 +80,22 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
     ):
         threading.Thread(target=_snapshot_after_start, args=(state,), daemon=True).start()
     return state
+
+
+def _pgvector_state(settings: Settings, db: Engine, embedder: Embedder | None) -> AppState:
+    """The index in PostgreSQL: nothing held here but the model and BM25's vocabulary, rows
+    and vectors written in one transaction (no follower, no snapshots)."""
+    vector_sync.prepare(db, settings)
+    sessions = session_factory(db)
+    engine = build_engine(settings, embedder, indexes=vector_sync.indexes(db, settings))
+    with sessions() as session:
+        report = vector_sync.start(session=session, engine=engine)
+        session.commit()
+        learning.load_latest(session=session, engine=engine)
+    vector_sync.install(sessions, engine)
+    log.info("index in PostgreSQL (pgvector): %s", report)
+    current = vector_sync.Current(sessions)
+    return AppState(settings, db, sessions, engine, current, start=report)  # type: ignore[arg-type]
 
 
 def _snapshot_after_start(state: AppState) -> None:

@@ -17,7 +17,10 @@ from klimatmatch.settings import Settings
 from matcher import MatchEngine
 from models import User
 
-bearer = HTTPBearer(auto_error=False, description="An API token from `klimatmatch users create`")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key from your account page (/ui/account) or `klimatmatch users create`",
+)
 
 
 def get_state(request: Request) -> AppState:
@@ -45,7 +48,7 @@ def get_current_user(
         raise Unauthorized("sign in: send 'Authorization: Bearer <token>'")
     user = authenticate(session=session, token=credentials.credentials)
     if user is None:
-        raise Unauthorized("the token is unknown or revoked")
+        raise Unauthorized("the API key is unknown or revoked")
     return user
 
 

@@ -64,6 +64,10 @@ CHALLENGES = [
 ]
 
 
+COORDINATOR = ("bench@klimatmatch.example", "bench-password-1")
+"""The coordinator's sign-in for the pages."""
+
+
 def build_database(path: Path, size: int) -> tuple[str, str, str]:
     url = f"sqlite:///{path}"
     path.unlink(missing_ok=True)
@@ -120,7 +124,12 @@ def build_database(path: Path, size: int) -> tuple[str, str, str]:
                 )
             )
         _, token = create_user(
-            session=session, name="bench", role=Role.COORDINATOR, organisation="Bench network"
+            session=session,
+            name="bench",
+            role=Role.COORDINATOR,
+            organisation="Bench network",
+            email=COORDINATOR[0],
+            password=COORDINATOR[1],
         )
         _, city_token = create_user(
             session=session, name="city", role=Role.CITY, organisation="Benchstad"
@@ -183,7 +192,7 @@ def main() -> None:
             figures["shortlist_wrk_1_worker"] = wrk_figures(
                 base, token, args.seconds, max(args.concurrency), "1 worker", len(CHALLENGES)
             )
-        figures.update(pages(base, token))
+        figures.update(pages(base, token, COORDINATOR))
         print(f"service memory after the load: {server_memory(server.pid)}")
         figures["rss_after_load_mib"] = memory_mib(server.pid).get("VmRSS")
     finally:

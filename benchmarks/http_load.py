@@ -63,11 +63,13 @@ def load(
     return latencies
 
 
-def pages(base: str, token: str, repeats: int = 10) -> dict[str, float]:
+def pages(base: str, token: str, sign_in: tuple[str, str], repeats: int = 10) -> dict[str, float]:
     """What a coordinator waits for on the pages: the queue (one shortlist per challenge on the
-    page, for the unreviewed counts) and a shortlist page (with explanations and history)."""
+    page, for the unreviewed counts) and a shortlist page (with explanations and history).
+    `sign_in`: the coordinator's e-mail and password."""
+    email, password = sign_in
     with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
-        client.post("/ui/sign-in", data={"token": token}).raise_for_status()
+        client.post("/ui/sign-in", data={"email": email, "password": password}).raise_for_status()
         count = len(
             httpx.get(f"{base}/challenges", headers={"Authorization": f"Bearer {token}"}).json()[
                 "data"

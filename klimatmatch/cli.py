@@ -70,19 +70,23 @@ def init(sample: Annotated[bool, typer.Option(help="Also load the sample data")]
 
 
 def _demo_accounts(session: Session, settings: Settings) -> None:
-    """Sign-in tokens for trying the pages on the sample data, kept in a private file."""
-    path = settings.demo_tokens
-    known = json.loads(path.read_text()) if path.exists() else {}
-    tokens = accounts.demo_accounts(session=session, known=known)
+    """Sign-ins for trying the pages on the sample data, kept in a private file."""
+    path = settings.demo_accounts
+    known = json.loads(path.read_text()) if path.exists() else []
+    entries = accounts.demo_accounts(
+        session=session, known=known if isinstance(known, list) else []
+    )
     session.commit()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
-    path.write_text(json.dumps(tokens, indent=2, ensure_ascii=False))
-    console.print(f"demo accounts (tokens kept in {path}):", highlight=False)
-    for name, token in tokens.items():
-        print(f"  {name:<28} {token}")
+    path.write_text(json.dumps(entries, indent=2, ensure_ascii=False))
+    console.print(f"demo accounts (kept in {path}):", highlight=False)
+    for entry in entries:
+        who = f"{entry['role']}, {entry['organisation']}"
+        print(f"  {who:<36} {entry['email']:<34} password: {entry['password']}")
     console.print(
-        f"open http://{settings.host}:{settings.port}/ and sign in with one of these tokens",
+        f"open http://{settings.host}:{settings.port}/ and sign in with one of these; "
+        "programs use the api_key in the file",
         highlight=False,
     )
 
@@ -278,6 +282,13 @@ def users_create(
     name: Annotated[str, typer.Option(help="Who uses the token")] = "",
     org: Annotated[str | None, typer.Option(help="The city or company it acts for")] = None,
     country: Annotated[str, typer.Option(help="Country of a new organisation")] = "",
+    email: Annotated[
+        str | None,
+        typer.Option(
+            help="For signing in to the pages: set a password with 'Forgot your "
+            "password?' on the sign-in page (or invite people there instead)"
+        ),
+    ] = None,
 ) -> None:
     """Create an account and print its API token. The token is shown only this once."""
     with _sessions(get_settings()) as session:
@@ -288,6 +299,7 @@ def users_create(
                 role=role,
                 organisation=org,
                 country=country,
+                email=email,
             )
         except KlimatmatchError as error:
             raise _fail(error) from error

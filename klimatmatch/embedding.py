@@ -8,6 +8,7 @@ from pathlib import Path
 
 from klimatmatch.settings import PACKAGED_E5, PINNED, EmbedderKind, Settings
 from matcher import Embedder, MatchEngine, create_embedder
+from matcher.backends import IndexFactory
 from matcher.cpv import CpvTagger, load_cpv
 from matcher.embedders import EmbedderError
 
@@ -73,8 +74,11 @@ def load_tagger(path: Path) -> CpvTagger:
     return CpvTagger(load_cpv(path))
 
 
-def build_engine(settings: Settings, embedder: Embedder | None = None) -> MatchEngine:
-    """The configured channels: the model (or TF-IDF), BM25, and the CPV bridge.
+def build_engine(
+    settings: Settings, embedder: Embedder | None = None, indexes: IndexFactory | None = None
+) -> MatchEngine:
+    """The configured channels: the model (or TF-IDF), BM25, and the CPV bridge; `indexes`
+    makes the index of each side (in-process when None; see `services.vector_sync`).
 
     If the model cannot be loaded the engine starts on the lexical channel alone and says why
     in `engine.degraded`, so the service stays up (and /health tells)."""
@@ -100,6 +104,7 @@ def build_engine(settings: Settings, embedder: Embedder | None = None) -> MatchE
         cpv=tagger,
         foreign_weight=settings.foreign_weight,
         ann_threshold=settings.ann_threshold,
+        indexes=indexes,
     )
     engine.degraded = degraded
     return engine

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.fusion import Fusion
@@ -27,6 +28,12 @@ class EmbedderKind(StrEnum):
     SENTENCE_TRANSFORMERS = "sentence-transformers"
     E5_Q4 = "e5-q4"
     TFIDF = "tfidf"
+
+
+class SmtpTls(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    SSL = "ssl"
 
 
 class Settings(BaseSettings):
@@ -74,6 +81,18 @@ class Settings(BaseSettings):
     )
     ann_threshold: int | None = Field(
         default=200_000, ge=1, description="From this many profiles on, dense search uses HNSW"
+    )
+    index_backend: Literal["memory", "pgvector"] = Field(
+        default="memory",
+        description="Where the index lives: 'memory' (a replica in every process, following "
+        "the change log) or 'pgvector' (tables in the PostgreSQL database itself, written in "
+        "the same transaction as the rows; processes hold no index)",
+    )
+    pgvector_ef_search: int = Field(
+        default=200, ge=10, le=1000, description="hnsw.ef_search for the dense channel's query"
+    )
+    vector_dimensions: int = Field(
+        default=384, ge=1, le=16_000, description="The dense model's width (pgvector columns)"
     )
     fusion_depth: int = Field(default=100, ge=10, le=10_000)
     device: str = "cpu"
@@ -130,12 +149,55 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    demo_tokens: Path = Field(
-        default=Path("var/demo-tokens.json"),
-        description="Where `init --sample` keeps the demo accounts' tokens (never in production)",
-    )
     secure_cookies: bool = Field(
         default=False, description="Mark the pages' sign-in cookie Secure (serve over HTTPS)"
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="Where people reach the pages; links in e-mails start with it",
+    )
+    demo_accounts: Path = Field(
+        default=Path("var/demo-accounts.json"),
+        description="Where `init --sample` keeps the demo accounts' e-mails, passwords and "
+        "API keys (never in production)",
+    )
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 90, description="How long a sign-in on the pages lasts"
+    )
+    sign_in_slow_after: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Failed sign-ins (per e-mail) before each next try must wait, 1 s "
+        "doubling per failure",
+    )
+    sign_in_lock_after: int = Field(
+        default=10,
+        ge=2,
+        le=1000,
+        description="Failed sign-ins (per e-mail) before sign-in is refused for "
+        "`sign_in_window_seconds`; per address the limits are five times higher",
+    )
+    sign_in_window_seconds: float = Field(
+        default=900, gt=0, le=86_400, description="How long failed sign-ins are remembered"
+    )
+    invitation_days: float = Field(default=7, gt=0, le=90)
+    reset_minutes: float = Field(
+        default=60, gt=0, le=24 * 60, description="How long a password-reset link works"
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail; None writes each message to outbox_dir"
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: SmtpTls = SmtpTls.STARTTLS
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=20, gt=0, le=300)
+    mail_from: str = Field(default="Klimatmatch <no-reply@klimatmatch.local>", min_length=3)
+    outbox_dir: Path = Field(
+        default=Path("var/outbox"),
+        description="Where messages go as .eml files when no SMTP server is configured",
     )
 
     @field_validator("database_url")

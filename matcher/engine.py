@@ -13,13 +13,14 @@ import copy
 import dataclasses
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from matcher.abstention import availability, floor, language_of
+from matcher.backends import Candidates, IndexFactory, Side, TargetIndex
 from matcher.consortia import Team, best_teams
 from matcher.controls import Controls, apply, mmr
 from matcher.cpv import CpvTagger, CpvVectors
@@ -31,8 +32,8 @@ from matcher.fusion import Fusion, fuse
 from matcher.index import ExactIndex, top_k
 from matcher.requirements import coverage, requirements_of
 
-Side = Literal["challenge", "company"]
 CPV = "cpv"
+__all__ = ["CPV", "Match", "MatchEngine", "Ranking", "Side"]
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,28 @@ class Match:
 
 @dataclass(frozen=True)
 class Ranking:
-    """What a ranker sees for one query: per channel, raw scores over candidate rows."""
+    """What a ranker sees for one query: per channel, raw scores over candidate rows.
+
+    `rows` are positions in `pool.documents` (for the in-process index, its rows)."""
 
     query: Document
     rows: np.ndarray
     components: dict[str, np.ndarray]
     fused: np.ndarray
+    pool: Candidates | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def documents(self) -> list[Document]:
+        """The ranked candidates' documents, in the order of `rows`."""
+        assert self.pool is not None
+        return [self.pool.documents[r] for r in self.rows]
 
 
 class MatchEngine:
-    """Thread-safe: searches and index changes take one lock; encoding happens outside it.
+    """Thread-safe: searches and index changes take one lock; encoding happens outside it
+    (an index in a database needs none: the database isolates its readers and writers).
 
+    `indexes` makes the index of each side (`matcher.backends`); in-process by default.
     `weights` scale each channel in the fusion; `foreign_weight` scales a dense channel whose
     model does not cover the query's language (an English-only model on a Swedish query).
     """
@@ -72,6 +84,7 @@ class MatchEngine:
         foreign_weight: float = 0.5,
         reranker: Any | None = None,
         ann_threshold: int | None = None,
+        indexes: IndexFactory | None = None,
     ) -> None:
         if not isinstance(channels, Mapping):
             channels = {channels.channel: channels}
@@ -86,9 +99,10 @@ class MatchEngine:
         """Why the engine runs with fewer channels than configured, if it does."""
         self.cpv_vectors = CpvVectors()
         self.ann_threshold = ann_threshold
-        self.challenges = ExactIndex(ann_threshold)
-        self.companies = ExactIndex(ann_threshold)
-        self._lock = threading.RLock()
+        self.indexes = indexes
+        self.challenges = indexes("challenge") if indexes else ExactIndex(ann_threshold)
+        self.companies = indexes("company") if indexes else ExactIndex(ann_threshold)
+        self._lock: Any = threading.RLock() if indexes is None else contextlib.nullcontext()
         explainer = next(iter(self.channels.values()))
         self._sentences = SentenceScorer(explainer.encode_queries, explainer.encode_documents)
 
@@ -207,6 +221,7 @@ class MatchEngine:
             foreign_weight=self.foreign_weight,
             reranker=self.reranker,
             ann_threshold=self.ann_threshold,
+            indexes=self.indexes,
         )
 
     def adopt(self, other: MatchEngine) -> None:
@@ -230,7 +245,7 @@ class MatchEngine:
             ranking = self._rank(
                 challenge, self.challenges.vectors(challenge_id), self.companies, filters
             )
-            hits = self._top(ranking, self.companies, k, controls)
+            hits = self._top(ranking, k, controls)
         return self._matches(challenge, hits, explain, query_is_challenge=True)
 
     def consortia(
@@ -245,19 +260,13 @@ class MatchEngine:
             )
             order, _ = top_k(ranking.fused, pool)
             rows = [int(ranking.rows[i]) for i in order[0] if i >= 0]
-            documents = self.companies.documents
-            candidates = [documents[r] for r in rows]
-            vectors = {
-                n: [self.companies.vectors(d.id)[n] for d in candidates] for n in self.channels
-            }
+            assert ranking.pool is not None
+            candidates = [ranking.pool.documents[r] for r in rows]
+            stacked = {n: ranking.pool.rows(n, rows) for n in self.channels} if rows else {}
         requirements = requirements_of(challenge)
         if not candidates:  # the filters left nobody
             return requirements, [], []
         queries = {n: e.encode_queries(requirements) for n, e in self.channels.items()}
-        stacked = {
-            n: sparse.vstack(v) if sparse.issparse(v[0]) else np.vstack(v)
-            for n, v in vectors.items()
-        }
         covered = coverage(queries, stacked, {})
         return requirements, candidates, best_teams(covered, size, k)
 
@@ -270,7 +279,7 @@ class MatchEngine:
             ranking = self._rank(
                 company, self.companies.vectors(company_id), self.challenges, filters
             )
-            hits = self._top(ranking, self.challenges, k)
+            hits = self._top(ranking, k)
         return self._matches(company, hits, explain, query_is_challenge=False)
 
     def ranking_for_challenge(self, challenge_id: int, use_reranker: bool = True) -> Ranking:
@@ -290,32 +299,31 @@ class MatchEngine:
         with self._lock:
             return self._rank(query, vectors, self.companies, None)
 
-    def _index(self, side: Side) -> ExactIndex:
+    def _index(self, side: Side) -> TargetIndex:
         return self.challenges if side == "challenge" else self.companies
 
     def _rank(
         self,
         query: Document,
         vectors: Mapping[str, Matrix],
-        target: ExactIndex,
+        target: TargetIndex,
         filters: Filters | None,
         use_reranker: bool = True,
     ) -> Ranking:
-        scored = target.scores(vectors, depth=self.depth, rescore=self.secondary)
-        order = [n for n in [*self.channels, CPV] if n in scored]
-        raw = {name: scored[name][0] for name in order}
-        return self._fuse(query, raw, target, target.mask(filters or Filters()), use_reranker)
+        pool = target.candidates(
+            vectors, filters or Filters(), depth=self.depth, rescore=self.secondary
+        )
+        order = [n for n in [*self.channels, CPV] if n in pool.scores]
+        raw = {name: pool.scores[name] for name in order}
+        return self._fuse(query, raw, pool, use_reranker)
 
     def _fuse(
         self,
         query: Document,
         raw: dict[str, np.ndarray],
-        target: ExactIndex,
-        keep: np.ndarray | None,
+        pool: Candidates,
         use_reranker: bool = True,
     ) -> Ranking:
-        if keep is not None:
-            raw = {name: np.where(keep, row, -np.inf) for name, row in raw.items()}
         if len(raw) == 1:
             fused = next(iter(raw.values()))
         else:
@@ -326,7 +334,7 @@ class MatchEngine:
                 depth=self.depth,
                 available=availability(
                     query,
-                    target.documents,
+                    list(pool.documents),
                     self.channels,
                     self.secondary,
                     CPV if self.cpv else None,
@@ -338,6 +346,7 @@ class MatchEngine:
             candidates,
             {n: floor(r[candidates]) for n, r in raw.items()},
             fused[candidates],
+            pool,
         )
         if use_reranker and self.reranker is not None and len(candidates):
             ranking = dataclasses.replace(ranking, fused=self.reranker.score(ranking))
@@ -355,13 +364,14 @@ class MatchEngine:
         return weights
 
     def _top(
-        self, ranking: Ranking, target: ExactIndex, k: int, controls: Controls | None = None
+        self, ranking: Ranking, k: int, controls: Controls | None = None
     ) -> list[tuple[Document, float, dict[str, float]]]:
-        documents = target.documents
+        assert ranking.pool is not None
+        documents = ranking.pool.documents
         if controls is None or controls.is_empty:
             chosen = [i for i in top_k(ranking.fused, k)[0][0] if i >= 0]
         else:
-            chosen = self._controlled(ranking, target, k, controls)
+            chosen = self._controlled(ranking, k, controls)
         return [
             (
                 documents[ranking.rows[i]],
@@ -371,20 +381,15 @@ class MatchEngine:
             for i in chosen
         ]
 
-    def _controlled(
-        self, ranking: Ranking, target: ExactIndex, k: int, controls: Controls
-    ) -> list[int]:
+    def _controlled(self, ranking: Ranking, k: int, controls: Controls) -> list[int]:
         """Candidates (positions in `ranking`) after MMR, caps and reserved places."""
+        assert ranking.pool is not None
         order = [int(i) for i in top_k(ranking.fused, max(10 * k, 100))[0][0] if i >= 0]
-        documents = [target.documents[ranking.rows[i]] for i in order]
+        documents = [ranking.pool.documents[ranking.rows[i]] for i in order]
         if controls.diversity > 0 and order:
             name = next(iter(self.channels))
-            stacked = [target.vectors(d.id)[name] for d in documents]
-            matrix = (
-                sparse.vstack(stacked).toarray()
-                if sparse.issparse(stacked[0])
-                else np.vstack(stacked)
-            )
+            stacked = ranking.pool.rows(name, [int(ranking.rows[i]) for i in order])
+            matrix = stacked.toarray() if sparse.issparse(stacked) else np.asarray(stacked)
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             unit = matrix / np.where(norms > 0, norms, 1)
             picked = mmr(ranking.fused[order], unit @ unit.T, len(order), controls.diversity)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from matcher.ann import HnswIndex
+from matcher.backends import Candidates, stack
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
 from matcher.filters import Filters
@@ -289,6 +290,26 @@ class ExactIndex:
             elif documents:
                 ids = np.array([d.id for d in documents])
                 self._ann[name].add(ids, np.asarray(vectors[name], dtype=np.float32))
+
+    def candidates(
+        self,
+        queries: Mapping[str, Matrix],
+        filters: Filters,
+        *,
+        depth: int,
+        rescore: frozenset[str] = frozenset(),
+    ) -> Candidates:
+        """Every row is a candidate; rows the filters refuse score -inf (`matcher.backends`)."""
+        scored = self.scores(queries, depth=depth, rescore=rescore)
+        keep = self.mask(filters)
+        scores = {
+            name: row[0] if keep is None else np.where(keep, row[0], -np.inf)
+            for name, row in scored.items()
+        }
+        return Candidates(self.documents, scores, self._candidate_rows)
+
+    def _candidate_rows(self, name: str, positions: Sequence[int]) -> Matrix:
+        return stack([self._channels[name].row(p) for p in positions])
 
     @property
     def approximate_channels(self) -> list[str]:

@@ -4,6 +4,7 @@ Enums are stored as checked strings so SQLite and PostgreSQL agree."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -101,7 +102,8 @@ class Organisation(Base):
 
 
 class User(Base):
-    """An account. Its API token is stored only as a sha256 hash; the token itself is shown once."""
+    """An account: a person signs in to the pages with e-mail and password (argon2 hash), a
+    program calls the API with one of the person's API keys (`ApiKey`, sha256 hashes)."""
 
     __tablename__ = "users"
 
@@ -109,7 +111,17 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_hex(32)
+    )
+    """Not read since API keys (0008 copied every hash into `api_keys`). Kept because dropping
+    it means rebuilding `users` on SQLite, whose implicit delete would clear the authors of
+    reviews and runs; new accounts get random bytes that are nobody's token."""
+    email: Mapped[str | None] = mapped_column(String(320), unique=True, index=True)
+    """Stored lower-cased, so uniqueness is case-insensitive on every database."""
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(2))
+    """The language of the e-mails we send this person (None: English)."""
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -319,3 +331,86 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class ApiKey(Base):
+    """A person's key for programs calling the API, named by its owner; stored as a sha256
+    hash (a fast hash is enough for a 256-bit random secret) and shown only once."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class SignInSession(Base):
+    """A signed-in browser. The cookie holds a random id; only its sha256 is stored, so a copy
+    of the database cannot be used to sign in. Revoked on sign-out, never deleted: the account
+    page lists them."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted under the e-mail tried and under the client's address, so
+    every process serving the database sees the same counts."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), index=True)
+    """'account:<e-mail>' or 'address:<ip>'."""
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Invitation(Base):
+    """A coordinator's or administrator's invitation: a single-use link (sha256 of its token
+    stored) that lets the person set a password and creates their account."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role, "invitation_role"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+class PasswordReset(Base):
+    """A single-use, expiring link to set a new password (sha256 of its token stored)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

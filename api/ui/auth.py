@@ -1,7 +1,10 @@
-"""Signing in to the pages: the same tokens as the API, kept in an HttpOnly cookie.
+"""Signing in to the pages: a server-side session whose random id is kept in a cookie.
 
-The API reads tokens from the Authorization header only, so a cookie can never authorise an API
-call; the pages' own forms carry a CSRF token derived from the session token (no server state)."""
+The cookie is HttpOnly and SameSite=Lax (a link from an e-mail arrives signed in; a form posted
+from another site does not, and every form carries a CSRF token as well). The API never reads
+it: programs use API keys in the Authorization header, so a page session cannot call the API.
+The CSRF token is an HMAC of the session id, so it needs no state of its own and dies with the
+session."""
 
 from __future__ import annotations
 
@@ -15,10 +18,10 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from klimatmatch.errors import Forbidden
-from klimatmatch.services.accounts import authenticate
-from models import User
+from klimatmatch.services.sessions import Client, resolve_session
+from models import SignInSession, User
 
-TOKEN_COOKIE = "klimatmatch_session"
+SESSION_COOKIE = "klimatmatch_session"
 LANGUAGE_COOKIE = "klimatmatch_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
@@ -33,8 +36,8 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-def csrf_token(session_token: str) -> str:
-    return hmac.new(session_token.encode(), b"klimatmatch-csrf", hashlib.sha256).hexdigest()
+def csrf_token(session_id: str) -> str:
+    return hmac.new(session_id.encode(), b"klimatmatch-csrf", hashlib.sha256).hexdigest()
 
 
 def safe_next(path: str | None) -> str:
@@ -48,15 +51,28 @@ def sign_in_url(next_path: str) -> str:
     return f"{PAGES}/sign-in?next={quote(safe_next(next_path), safe='/')}"
 
 
-def get_page_user(request: Request, session: SessionDep) -> User:
-    token = request.cookies.get(TOKEN_COOKIE)
-    user = authenticate(session=session, token=token) if token else None
-    if user is None:
+def client_of(request: Request) -> Client:
+    """The address and browser a session is shown with on the account page."""
+    address = request.client.host if request.client else ""
+    return Client(address=address, user_agent=request.headers.get("user-agent", ""))
+
+
+def get_sign_in_session(request: Request, session: SessionDep) -> SignInSession:
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    row = resolve_session(session=session, session_id=session_id) if session_id else None
+    if row is None:
         query = f"?{request.url.query}" if request.url.query else ""
         raise SignInRequired(request.url.path + query)
-    request.state.csrf = csrf_token(token or "")
-    request.state.page_user = user  # for error pages drawn after the handler failed
-    return user
+    request.state.csrf = csrf_token(session_id)
+    request.state.page_user = row.user  # for error pages drawn after the handler failed
+    return row
+
+
+PageSession = Annotated[SignInSession, Depends(get_sign_in_session)]
+
+
+def get_page_user(row: PageSession) -> User:
+    return row.user
 
 
 PageUser = Annotated[User, Depends(get_page_user)]
@@ -64,29 +80,29 @@ PageUser = Annotated[User, Depends(get_page_user)]
 
 async def check_csrf(request: Request) -> None:
     """A state-changing form must carry the token only our own pages put into it."""
-    token = request.cookies.get(TOKEN_COOKIE, "")
+    session_id = request.cookies.get(SESSION_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         form = await request.form()
         sent = str(form.get(CSRF_FIELD, ""))
-    if not token or not hmac.compare_digest(sent, csrf_token(token)):
+    if not session_id or not hmac.compare_digest(sent, csrf_token(session_id)):
         raise Forbidden("the form is stale or did not come from this site; reload the page")
 
 
 CsrfChecked = Depends(check_csrf)
 
 
-def remember(response: Response, token: str, *, secure: bool) -> None:
+def remember(response: Response, session_id: str, *, secure: bool, hours: float) -> None:
     response.set_cookie(
-        TOKEN_COOKIE,
-        token,
+        SESSION_COOKIE,
+        session_id,
         httponly=True,
-        samesite="strict",
+        samesite="lax",
         secure=secure,
         path="/",
-        max_age=12 * 3600,
+        max_age=int(hours * 3600),
     )
 
 
 def forget(response: Response) -> None:
-    response.delete_cookie(TOKEN_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from api.ui.i18n_accounts import ACCOUNT_MESSAGES
+
 LANGUAGES = ("en", "sv")
 LANGUAGE_NAMES = {"en": "English", "sv": "Svenska"}  # each in itself, as a switch shows them
 DEFAULT_LANGUAGE = "en"
@@ -29,19 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "role.city": {"en": "city", "sv": "stad"},
     "role.company": {"en": "company", "sv": "företag"},
     "sign_in.title": {"en": "Sign in", "sv": "Logga in"},
-    "sign_in.token": {"en": "Access token", "sv": "Åtkomsttoken"},
-    "sign_in.token_help": {
-        "en": "The token you were given (it starts with km_). An administrator creates it with "
-        "`klimatmatch users create`.",
-        "sv": "Token du har fått (den börjar med km_). En administratör skapar den med "
-        "`klimatmatch users create`.",
-    },
     "sign_in.submit": {"en": "Sign in", "sv": "Logga in"},
-    "sign_in.unknown": {
-        "en": "That token is unknown or has been revoked.",
-        "sv": "Den token är okänd eller har återkallats.",
-    },
-    "sign_in.empty": {"en": "Enter your token.", "sv": "Fyll i din token."},
     "list.title": {"en": "Challenges to review", "sv": "Utmaningar att granska"},
     "list.title_city": {"en": "Our challenges", "sv": "Våra utmaningar"},
     "list.filter": {"en": "Filter", "sv": "Filtrera"},
@@ -215,6 +205,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "jobs.steps": {"en": "steps", "sv": "steg"},
     "jobs.items": {"en": "items", "sv": "poster"},
 }
+MESSAGES |= ACCOUNT_MESSAGES
 
 
 def translator(language: str) -> Callable[..., str]:

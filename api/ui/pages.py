@@ -27,7 +27,6 @@ from klimatmatch.errors import InvalidInput
 from klimatmatch.jobs.service import active_jobs
 from klimatmatch.schemas import MAX_ID, ReviewCreate
 from klimatmatch.services import export, matching, review_queue, reviews
-from klimatmatch.services.accounts import authenticate
 from klimatmatch.services.catalogue import Page
 from klimatmatch.services.indexing import is_small_or_new
 from matcher import Filters
@@ -110,38 +109,6 @@ def parse_status(value: str) -> ChallengeStatus | None:
 def home(user: PageUser) -> RedirectResponse:
     target = "/opportunities" if user.role is Role.COMPANY else "/challenges"
     return RedirectResponse(auth.PAGES + target, status_code=303)
-
-
-@router.get("/sign-in")
-def sign_in_form(request: Request, next: str | None = None) -> HTMLResponse:  # noqa: A002
-    return render(request, "sign_in.html", next=auth.safe_next(next))
-
-
-@router.post("/sign-in")
-def sign_in(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=2_000)] = "",  # noqa: A002
-) -> Response:
-    token = token.strip()
-    user = authenticate(session=session, token=token) if token else None
-    if user is None:
-        error = "sign_in.unknown" if token else "sign_in.empty"
-        return render(
-            request, "sign_in.html", status_code=401, next=auth.safe_next(next), error=error
-        )
-    response = RedirectResponse(auth.safe_next(next), status_code=303)
-    auth.remember(response, token, secure=settings.secure_cookies)
-    return response
-
-
-@router.post("/sign-out", dependencies=[auth.CsrfChecked])
-def sign_out() -> RedirectResponse:
-    response = RedirectResponse(auth.PAGES + "/sign-in", status_code=303)
-    auth.forget(response)
-    return response
 
 
 @router.get("/language/{code}")

@@ -75,6 +75,10 @@ def is_small_or_new(company: CompanyProfile) -> bool:
 
 def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = False) -> IndexReport:
     """Index every non-archived challenge and every profile; replaces what the engine held."""
+    if engine.indexes is not None:  # the index lives in the database
+        from klimatmatch.services import vector_sync
+
+        return vector_sync.rebuild(session=session, engine=engine)
     active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
     challenges = [
         challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)
@@ -112,6 +116,13 @@ def apply_rows(
     companies: Sequence[CompanyProfile],
 ) -> None:
     """Written rows into the index, one encoding pass per side (archived challenges leave)."""
+    if engine.indexes is not None:  # in the database: written with the rows, unless they were not
+        from klimatmatch.services import vector_sync
+
+        vector_sync.write_rows(
+            session=session, engine=engine, challenges=challenges, companies=companies
+        )
+        return
     live = []
     for challenge in challenges:
         if challenge.status is ChallengeStatus.ARCHIVED:

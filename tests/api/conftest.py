@@ -52,6 +52,11 @@ class World:
         return self.client.delete(path, headers=self.auth(who), **kwargs)
 
 
+def credentials(who: str) -> dict[str, str]:
+    """The e-mail and password each of the world's people signs in to the pages with."""
+    return {"email": f"{who}@example.org", "password": f"{who} has a long password"}
+
+
 def make_world(url: str) -> tuple[dict[str, str], dict[str, int]]:
     seed(url)
     db = create_db_engine(url)
@@ -65,7 +70,9 @@ def make_world(url: str) -> tuple[dict[str, str], dict[str, int]]:
             ("coordinator", Role.COORDINATOR, "Nordic Solutions for C40"),
             ("admin", Role.ADMIN, None),
         ]:
-            _, tokens[who] = create_user(session=session, name=who, role=role, organisation=org)
+            _, tokens[who] = create_user(
+                session=session, name=who, role=role, organisation=org, **credentials(who)
+            )
         ids = {
             "sth_published": crud.challenge_by_external_id(
                 session=session, external_id="STH-01"

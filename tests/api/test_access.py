@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.api.conftest import World
+from tests.api.conftest import World, credentials
 
 ROLES = ["stockholm", "malmo", "voltgrav", "coordinator", "admin"]
 counter = itertools.count(1)
@@ -445,3 +447,104 @@ def test_only_staff_run_and_read_jobs(
 def test_staff_read_jobs(world: World, who: str) -> None:
     assert world.get("/jobs", who).status_code == 200
     assert world.get("/jobs/00000000-0000-0000-0000-000000000000", who).status_code == 404
+
+
+def pages_as(world: World, who: str) -> TestClient:
+    """A browser of its own on the world's app, signed in through the form (none: anonymous)."""
+    client = TestClient(world.client.app)
+    if who != "anonymous":
+        signed = client.post("/ui/sign-in", data=credentials(who), follow_redirects=False)
+        assert signed.status_code == 303, signed.text
+    return client
+
+
+def form_token(client: TestClient) -> str:
+    found = re.search(r'name="csrf-token" content="([0-9a-f]{64})"', client.get("/ui/account").text)
+    return found.group(1) if found else ""
+
+
+ACCOUNT_PAGES = ["/ui/account", "/ui/people"]
+ACCOUNT_FORMS = [
+    "/ui/account/keys",
+    "/ui/account/password",
+    "/ui/account/sessions/1/end",
+    "/ui/account/keys/1/revoke",
+    "/ui/people/invitations",
+    "/ui/people/1/deactivate",
+]
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_pages_send_anonymous_visitors_to_sign_in(world: World, path: str) -> None:
+    response = pages_as(world, "anonymous").get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/ui/sign-in?next=")
+
+
+@pytest.mark.parametrize("path", ACCOUNT_FORMS)
+def test_account_forms_refuse_anonymous_and_forged_posts(world: World, path: str) -> None:
+    assert pages_as(world, "anonymous").post(path, data={"csrf": "0" * 64}).status_code == 403
+    forged = pages_as(world, "admin").post(path, data={"csrf": "0" * 64, "name": "x"})
+    assert forged.status_code == 403 and "reload the page" in forged.text
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("stockholm", 403), ("voltgrav", 403), ("coordinator", 200), ("admin", 200)],
+)
+def test_only_staff_see_people_and_invite(world: World, who: str, status: int) -> None:
+    client = pages_as(world, who)
+    assert client.get("/ui/people").status_code == status
+    if status == 403:
+        body = {"email": "new@example.org", "role": "city", "organisation": "Stockholm"}
+        refused = client.post("/ui/people/invitations", data={**body, "csrf": form_token(client)})
+        assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["stockholm", "voltgrav", "coordinator"])
+def test_only_administrators_deactivate(world: World, who: str) -> None:
+    client = pages_as(world, who)
+    people = pages_as(world, "admin").get("/ui/people").text
+    target = re.search(r'data-user-id="(\d+)">\s*<td>malmo</td>', people)
+    response = client.post(
+        f"/ui/people/{target.group(1)}/deactivate", data={"csrf": form_token(client)}
+    )
+    assert response.status_code == 403
+    assert world.get("/me", "malmo").status_code == 200
+
+
+def test_a_coordinator_may_not_invite_an_administrator(world: World) -> None:
+    client = pages_as(world, "coordinator")
+    body = {"email": "root@example.org", "role": "admin", "csrf": form_token(client)}
+    refused = client.post("/ui/people/invitations", data=body)
+    assert refused.status_code == 403 and "cannot invite" in refused.text
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_nobody_ends_anothers_session_or_revokes_anothers_key(world: World, who: str) -> None:
+    owner = pages_as(world, "sitecharge")
+    page = owner.get("/ui/account").text
+    session_id = re.search(r'data-session-id="(\d+)"', page).group(1)
+    key_id = re.search(r'data-key-id="(\d+)"', page).group(1)
+    client = pages_as(world, who)
+    csrf = form_token(client)
+    ended = client.post(f"/ui/account/sessions/{session_id}/end", data={"csrf": csrf})
+    revoked = client.post(f"/ui/account/keys/{key_id}/revoke", data={"csrf": csrf})
+    assert ended.status_code == revoked.status_code == 404
+    assert owner.get("/ui/account").status_code == 200
+    assert world.get("/me", "sitecharge").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/ui/sign-in", 200),
+        ("/ui/forgot-password", 200),
+        ("/ui/reset/not-a-token", 404),
+        ("/ui/invitations/not-a-token", 404),
+    ],
+)
+def test_sign_in_reset_and_invitation_pages_need_no_session(
+    world: World, path: str, status: int
+) -> None:
+    assert pages_as(world, "anonymous").get(path).status_code == status

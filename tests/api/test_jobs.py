@@ -15,7 +15,7 @@ from api.app import create_app
 from klimatmatch.jobs import KINDS, JobContext
 from klimatmatch.jobs.handlers import Kind
 from klimatmatch.settings import Settings
-from tests.api.conftest import World, make_world
+from tests.api.conftest import World, credentials, make_world
 from tests.conftest import SAMPLE
 
 
@@ -139,14 +139,13 @@ def test_running_jobs_show_in_metrics_and_on_the_coordinators_page(
         assert 'klimatmatch_jobs{state="running"} 1.0' in metrics
         assert 'klimatmatch_jobs{state="queued"} 0.0' in metrics
         pages = TestClient(jobs_world.client.app)
-        token = jobs_world.tokens["coordinator"]
-        assert pages.post("/ui/sign-in", data={"token": token}).status_code == 200
+        assert pages.post("/ui/sign-in", data=credentials("coordinator")).status_code == 200
         page = pages.get("/ui/challenges").text
         assert "held: 4,200 / 100,000 texts (running)" in page
         swedish = pages.get("/ui/challenges", headers={"Accept-Language": "sv"}).text
         assert "held: 4\u00a0200 / 100\u00a0000 texter (pågår)" in swedish
         city = TestClient(jobs_world.client.app)
-        city.post("/ui/sign-in", data={"token": jobs_world.tokens["stockholm"]})
+        city.post("/ui/sign-in", data=credentials("stockholm"))
         assert 'data-testid="jobs"' not in city.get("/ui/challenges").text
     finally:
         release.set()

@@ -18,7 +18,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from api.app import create_app
 from klimatmatch.settings import Settings
 from matcher import Embedder
-from tests.api.conftest import make_world
+from tests import mailbox
+from tests.api.conftest import credentials, make_world
+from tests.mailbox import Mailbox
+
+smtp = mailbox.smtp  # the fixture: a real SMTP server in this process
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -40,6 +44,7 @@ class Live:
     url: str
     tokens: dict[str, str]
     ids: dict[str, int]
+    mailbox: Mailbox
 
 
 def free_port() -> int:
@@ -49,12 +54,21 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, minilm: Embedder) -> Iterator[Live]:
-    """The service as `make run` serves it (real model, SQLite file), in a thread."""
+def live(
+    tmp_path_factory: pytest.TempPathFactory, minilm: Embedder, smtp: Mailbox
+) -> Iterator[Live]:
+    """The service as `make run` serves it (real model, SQLite file), in a thread, sending its
+    e-mail to the test's SMTP server."""
     path: Path = tmp_path_factory.mktemp("ui") / "ui.db"
-    settings = Settings(database_url=f"sqlite:///{path}")
-    tokens, ids = make_world(settings.database_url)
     port = free_port()
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_tls="none",
+        public_url=f"http://127.0.0.1:{port}",
+    )
+    tokens, ids = make_world(settings.database_url)
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, minilm), host="127.0.0.1", port=port, log_level="warning"
@@ -67,7 +81,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, minilm: Embedder) -> Iterator
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("the server did not start", pytrace=False)
         time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", tokens, ids)
+    yield Live(f"http://127.0.0.1:{port}", tokens, ids, smtp)
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -92,9 +106,12 @@ def page(browser: Browser, live: Live) -> Iterator[Page]:
     context.close()
 
 
-def sign_in(page: Page, token: str) -> None:
+def sign_in(page: Page, who: str) -> None:
+    """Through the sign-in form, with the e-mail and password `make_world` gave `who`."""
+    account = credentials(who)
     page.goto("/ui/")
-    page.get_by_label("Access token").fill(token)
+    page.get_by_label("E-mail").fill(account["email"])
+    page.get_by_label("Password").fill(account["password"])
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/ui/**")
 

@@ -8,13 +8,14 @@ import httpx
 import pandas as pd
 from playwright.sync_api import Locator, Page, expect
 
+from tests.api.conftest import credentials
 from tests.api.ui.conftest import LAPTOP, Live, screenshot, sign_in
 
 STH_01 = "Fossilfria byggarbetsplatser"
 
 
 def open_challenge(page: Page, live: Live, title: str = STH_01) -> None:
-    sign_in(page, live.tokens["coordinator"])
+    sign_in(page, "coordinator")
     page.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
@@ -28,17 +29,19 @@ def unreviewed(page: Page, title: str) -> str:
     return row.get_by_test_id("unreviewed").inner_text().strip()
 
 
-def test_sign_in_refuses_an_unknown_token(page: Page, live: Live) -> None:
+def test_sign_in_refuses_a_wrong_password(page: Page, live: Live) -> None:
     page.goto("/ui/challenges")
     expect(page).to_have_url(f"{live.url}/ui/sign-in?next=/ui/challenges")
-    page.get_by_label("Access token").fill("km_not-a-real-token")
+    page.get_by_label("E-mail").fill("malmo@example.org")
+    page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_have_text("That token is unknown or has been revoked.")
-    expect(page.get_by_label("Access token")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_have_text("The e-mail or the password is wrong.")
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("E-mail")).to_have_value("malmo@example.org")
 
 
 def test_coordinator_reviews_a_shortlist_in_place_and_exports_it(page: Page, live: Live) -> None:
-    sign_in(page, live.tokens["coordinator"])
+    sign_in(page, "coordinator")
     expect(page.get_by_role("heading", name="Challenges to review")).to_be_visible()
     assert unreviewed(page, STH_01) == "10 of 10 unreviewed"
     screenshot(page, "challenges")
@@ -108,7 +111,7 @@ def test_coordinator_reviews_a_shortlist_in_place_and_exports_it(page: Page, liv
 
 
 def test_filters_narrow_the_challenge_list(page: Page, live: Live) -> None:
-    sign_in(page, live.tokens["coordinator"])
+    sign_in(page, "coordinator")
     page.get_by_label("City").select_option("Malmö")
     page.get_by_label("Language", exact=True).select_option("en")
     page.get_by_role("button", name="Apply filters").click()
@@ -176,7 +179,7 @@ def test_city_sees_its_own_challenges_and_decisions_read_only(page: Page, live: 
             "reason": "internal reasoning the city must not see",
         },
     ).raise_for_status()
-    sign_in(page, live.tokens["stockholm"])
+    sign_in(page, "stockholm")
     expect(page.get_by_role("heading", name="Our challenges")).to_be_visible()
     cities = page.locator("table.queue tbody tr td:nth-child(2)").all_inner_texts()
     assert cities and set(cities) == {"Stockholm"}
@@ -191,7 +194,7 @@ def test_city_sees_its_own_challenges_and_decisions_read_only(page: Page, live: 
 
 
 def test_company_sees_the_challenges_that_fit_it(page: Page, live: Live) -> None:
-    sign_in(page, live.tokens["voltgrav"])
+    sign_in(page, "voltgrav")
     expect(page.get_by_role("heading", name="Challenges that fit us")).to_be_visible()
     section = page.locator("section", has=page.get_by_role("heading", name="For Voltgräv AB"))
     titles = section.locator("li.match h3").all_inner_texts()
@@ -207,7 +210,7 @@ def test_company_sees_the_challenges_that_fit_it(page: Page, live: Live) -> None
 
 
 def test_the_interface_speaks_swedish(page: Page, live: Live) -> None:
-    sign_in(page, live.tokens["coordinator"])
+    sign_in(page, "coordinator")
     page.get_by_role("link", name="Svenska").click()
     expect(page.get_by_role("heading", name="Utmaningar att granska")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
@@ -221,8 +224,10 @@ def test_the_interface_speaks_swedish(page: Page, live: Live) -> None:
 
 def test_keyboard_alone_can_sign_in_and_review(page: Page, live: Live) -> None:
     page.goto("/ui/")
-    expect(page.get_by_label("Access token")).to_be_focused()  # focus is there on arrival
-    page.keyboard.type(live.tokens["coordinator"])
+    expect(page.get_by_label("E-mail")).to_be_focused()  # focus is there on arrival
+    page.keyboard.type(credentials("coordinator")["email"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(credentials("coordinator")["password"])
     page.keyboard.press("Enter")
     page.wait_for_url("**/ui/challenges")
     page.goto(f"/ui/challenges/{live.ids['mal_published']}")
@@ -247,7 +252,7 @@ def test_keyboard_alone_can_sign_in_and_review(page: Page, live: Live) -> None:
 
 
 def test_every_control_has_a_label_and_pages_fit_a_laptop(page: Page, live: Live) -> None:
-    sign_in(page, live.tokens["coordinator"])
+    sign_in(page, "coordinator")
     challenge = live.ids["sth_published"]
     page.goto(f"/ui/challenges/{challenge}")
     run = page.locator("#compare-form").get_attribute("action").split("/")[3]
@@ -259,6 +264,8 @@ def test_every_control_has_a_label_and_pages_fit_a_laptop(page: Page, live: Live
         f"/ui/challenges/{challenge}",
         f"/ui/challenges/{challenge}/teams",
         f"/ui/runs/{run}/compare?company={companies[0]}&company={companies[1]}",
+        "/ui/account",
+        "/ui/people",
     ):
         page.goto(path)
         unlabelled = page.evaluate(

@@ -9,16 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.ui.auth import TOKEN_COOKIE
+from api.ui.auth import SESSION_COOKIE
 from klimatmatch.settings import Settings
-from tests.api.conftest import World, make_world
+from tests.api.conftest import World, credentials, make_world
 from tests.conftest import POSTGRES_URL, reset_postgres
 
 
 def signed_in(world: World, who: str) -> TestClient:
     """A client of its own (own cookies) on the shared app, signed in through the form."""
     client = TestClient(world.client.app)
-    response = client.post("/ui/sign-in", data={"token": world.tokens[who]}, follow_redirects=False)
+    response = client.post("/ui/sign-in", data=credentials(who), follow_redirects=False)
     assert response.status_code == 303
     return client
 
@@ -47,12 +47,12 @@ def test_pages_send_an_anonymous_visitor_to_sign_in_and_back(world: World) -> No
     assert response.headers["location"] == "/ui/sign-in?next=/ui/challenges%3Ftheme%3Dwaste"
     signed = client.post(
         "/ui/sign-in",
-        data={"token": world.tokens["coordinator"], "next": "/ui/challenges?theme=waste"},
+        data={**credentials("coordinator"), "next": "/ui/challenges?theme=waste"},
         follow_redirects=False,
     )
     assert signed.headers["location"] == "/ui/challenges?theme=waste"
     cookie = signed.headers["set-cookie"]
-    assert f"{TOKEN_COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert f"{SESSION_COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/docs"])
@@ -60,7 +60,7 @@ def test_sign_in_returns_only_to_our_own_pages(world: World, target: str) -> Non
     client = TestClient(world.client.app)
     signed = client.post(
         "/ui/sign-in",
-        data={"token": world.tokens["coordinator"], "next": target},
+        data={**credentials("coordinator"), "next": target},
         follow_redirects=False,
     )
     assert signed.headers["location"] == "/ui/"
@@ -68,13 +68,11 @@ def test_sign_in_returns_only_to_our_own_pages(world: World, target: str) -> Non
 
 def test_sign_in_says_what_is_wrong(world: World) -> None:
     client = TestClient(world.client.app)
-    unknown = client.post("/ui/sign-in", data={"token": "km_nope"})
-    assert unknown.status_code == 401 and alert(unknown.text) == (
-        "That token is unknown or has been revoked."
-    )
-    empty = client.post("/ui/sign-in", data={"token": "   "})
-    assert empty.status_code == 401 and alert(empty.text) == "Enter your token."
-    assert TOKEN_COOKIE not in client.cookies
+    wrong = client.post("/ui/sign-in", data={**credentials("admin"), "password": "nope nope"})
+    assert wrong.status_code == 401 and alert(wrong.text) == "The e-mail or the password is wrong."
+    empty = client.post("/ui/sign-in", data={"email": "   ", "password": ""})
+    assert empty.status_code == 401 and alert(empty.text) == "Enter your e-mail and password."
+    assert SESSION_COOKIE not in client.cookies
 
 
 def test_the_page_cookie_never_authorises_the_api(world: World) -> None:
@@ -259,7 +257,7 @@ def test_signing_out_needs_the_form_and_ends_the_session(world: World) -> None:
     client = signed_in(world, "coordinator")
     assert client.post("/ui/sign-out").status_code == 403
     out = client.post("/ui/sign-out", data={"csrf": csrf_of(client)}, follow_redirects=False)
-    assert out.status_code == 303 and TOKEN_COOKIE not in client.cookies
+    assert out.status_code == 303 and SESSION_COOKIE not in client.cookies
     assert client.get("/ui/challenges", follow_redirects=False).status_code == 303
 
 
@@ -268,7 +266,7 @@ def test_pages_on_postgresql() -> None:
     tokens, ids = make_world(POSTGRES_URL)
     settings = Settings(database_url=POSTGRES_URL, embedder="tfidf")
     with TestClient(create_app(settings)) as client:
-        client.post("/ui/sign-in", data={"token": tokens["coordinator"]})
+        client.post("/ui/sign-in", data=credentials("coordinator"))
         assert "Fossilfria byggarbetsplatser" in client.get("/ui/challenges?city=Stockholm").text
         page = client.get(f"/ui/challenges/{ids['sth_published']}").text
         csrf = re.search(r'name="csrf-token" content="([0-9a-f]{64})"', page).group(1)

@@ -1,0 +1,227 @@
+"""Single-use links sent by e-mail: invitations (a coordinator or administrator brings a person
+in) and password resets.
+
+Only a sha256 of each link's token is stored, so the table cannot be used to open the links.
+A link works once and until it expires; a used or expired one is refused with a message that
+says which, so the person knows to ask for a new one. The e-mail goes out before the row is
+committed: if the mail server refuses, nothing is stored and the page says so."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from klimatmatch import access
+from klimatmatch.errors import Conflict, Forbidden, KlimatmatchError, NotFound
+from klimatmatch.services import accounts, mail, sessions
+from klimatmatch.services.accounts import aware, hash_token
+from klimatmatch.services.sessions import Client
+from klimatmatch.settings import Settings
+from models import Invitation, PasswordReset, Role, User
+from models.tables import utcnow
+
+INVITABLE = {
+    Role.COORDINATOR: (Role.CITY, Role.COMPANY, Role.COORDINATOR),
+    Role.ADMIN: tuple(Role),
+}
+
+
+class LinkRefused(KlimatmatchError):
+    """A link that was used already or has expired."""
+
+    status_code = 410
+    title = "Gone"
+
+
+def invite(
+    *,
+    session: Session,
+    actor: User,
+    email: str,
+    role: Role,
+    organisation: str | None,
+    name: str,
+    language: str,
+    settings: Settings,
+    now: datetime | None = None,
+) -> Invitation:
+    """Stores an invitation and e-mails its link; coordinators invite cities, companies and
+    other coordinators, administrators anyone."""
+    if not access.is_staff(actor):
+        raise Forbidden("only coordinators and administrators invite people")
+    if role not in INVITABLE[actor.role]:
+        raise Forbidden(f"a {actor.role.value} cannot invite a {role.value}")
+    email = accounts.normalise_email(email)
+    if accounts.user_by_email(session=session, email=email) is not None:
+        raise Conflict(f"an account for {email} exists already")
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        token_hash=hash_token(token),
+        email=email,
+        name=name.strip()[:200],
+        role=role,
+        organisation_id=accounts.organisation_for(
+            session=session, role=role, organisation=organisation
+        ),
+        language=language if language in ("en", "sv") else "en",
+        invited_by_id=actor.id,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.invitation_days),
+    )
+    session.add(invitation)
+    session.flush()
+    session.refresh(invitation)
+    mail.send(_invitation_message(invitation, actor, token, settings), settings=settings)
+    session.commit()
+    return invitation
+
+
+def _invitation_message(
+    invitation: Invitation, actor: User, token: str, settings: Settings
+) -> mail.Message:
+    language = invitation.language
+    org = invitation.organisation
+    return mail.Message(
+        to=invitation.email,
+        subject=mail.text("invitation.subject", language),
+        body=mail.text(
+            "invitation.body",
+            language,
+            inviter=actor.name,
+            role=mail.text(f"role.{invitation.role.value}", language),
+            organisation=mail.text("for", language, name=org.name) if org else "",
+            expires=f"{aware(invitation.expires_at):%Y-%m-%d %H:%M}",
+            link=f"{settings.public_url.rstrip('/')}/ui/invitations/{token}",
+        ),
+    )
+
+
+def open_invitation(*, session: Session, token: str, now: datetime | None = None) -> Invitation:
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    )
+    if invitation is None:
+        raise NotFound("this invitation link is not known: check that it was copied whole")
+    if invitation.used_at is not None:
+        raise LinkRefused("this invitation has been used already: sign in with your e-mail")
+    if aware(invitation.expires_at) <= (now or utcnow()):
+        raise LinkRefused(
+            "this invitation has expired: ask the person who invited you for a new one"
+        )
+    return invitation
+
+
+def accept_invitation(
+    *,
+    session: Session,
+    token: str,
+    name: str,
+    password: str,
+    client: Client,
+    settings: Settings,
+    now: datetime | None = None,
+) -> tuple[User, str]:
+    """Creates the invited account with its password and signs the person in (session id)."""
+    now = now or utcnow()
+    invitation = open_invitation(session=session, token=token, now=now)
+    accounts.check_password(password, email=invitation.email)
+    user, _ = accounts.create_user(
+        session=session,
+        name=name.strip()[:200] or invitation.name or invitation.email,
+        role=invitation.role,
+        organisation=invitation.organisation.name if invitation.organisation else None,
+        email=invitation.email,
+        password=password,
+        language=invitation.language,
+        api_key=False,
+    )
+    invitation.used_at = now
+    lifetime = timedelta(hours=settings.session_hours)
+    session_id = sessions.start_session(
+        session=session, user=user, client=client, lifetime=lifetime, now=now
+    )
+    session.commit()
+    return user, session_id
+
+
+def request_reset(
+    *, session: Session, email: str, settings: Settings, now: datetime | None = None
+) -> None:
+    """Mails a reset link when an active account has this e-mail; says nothing either way."""
+    user = accounts.user_by_email(session=session, email=email)
+    if user is None or not user.active or user.email is None:
+        return
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    minutes = settings.reset_minutes
+    session.add(
+        PasswordReset(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
+    session.flush()
+    link = f"{settings.public_url.rstrip('/')}/ui/reset/{token}"
+    body = mail.text(
+        "reset.body", user.language, email=user.email, minutes=f"{minutes:g}", link=link
+    )
+    subject = mail.text("reset.subject", user.language)
+    mail.send(mail.Message(to=user.email, subject=subject, body=body), settings=settings)
+    session.commit()
+
+
+def open_reset(*, session: Session, token: str, now: datetime | None = None) -> PasswordReset:
+    reset = session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == hash_token(token))
+    )
+    if reset is None:
+        raise NotFound("this reset link is not known: check that it was copied whole")
+    if reset.used_at is not None:
+        raise LinkRefused("this reset link has been used already: ask for a new one")
+    if aware(reset.expires_at) <= (now or utcnow()):
+        raise LinkRefused("this reset link has expired: ask for a new one")
+    return reset
+
+
+def reset_password(
+    *,
+    session: Session,
+    token: str,
+    password: str,
+    client: Client,
+    settings: Settings,
+    now: datetime | None = None,
+) -> tuple[User, str]:
+    """Sets the new password, ends every other session of the person, and signs them in."""
+    now = now or utcnow()
+    reset = open_reset(session=session, token=token, now=now)
+    user = session.get(User, reset.user_id)
+    if user is None or not user.active:
+        raise LinkRefused("this account is no longer active")
+    accounts.set_password(user, password)
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    sessions.end_other_sessions(session=session, user=user)
+    lifetime = timedelta(hours=settings.session_hours)
+    session_id = sessions.start_session(
+        session=session, user=user, client=client, lifetime=lifetime, now=now
+    )
+    session.commit()
+    return user, session_id
+
+
+def pending_invitations(*, session: Session, now: datetime | None = None) -> list[Invitation]:
+    now = now or utcnow()
+    rows = session.scalars(
+        select(Invitation).where(Invitation.used_at.is_(None)).order_by(Invitation.id.desc())
+    )
+    return [row for row in rows if aware(row.expires_at) > now]

@@ -1,0 +1,125 @@
+"""E-mail: plain-text messages over SMTP (Python's smtplib), or into an outbox folder.
+
+With no `smtp_host` configured (a laptop, `make run`) each message is written as an .eml file
+under `outbox_dir` and its path logged, so invitations and resets can be followed without a mail
+server; any mail program opens the file. Texts are in Swedish or English by the recipient's
+language (English when unknown)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from klimatmatch.errors import KlimatmatchError
+from klimatmatch.settings import Settings, SmtpTls
+
+log = logging.getLogger("klimatmatch.mail")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "invitation.subject": {
+        "en": "You are invited to Klimatmatch",
+        "sv": "Du är inbjuden till Klimatmatch",
+    },
+    "invitation.body": {
+        "en": "Hello,\n\n{inviter} invites you to Klimatmatch as {role}{organisation}.\n\n"
+        "Choose your password here (the link works once, until {expires} UTC):\n{link}\n\n"
+        "If you did not expect this invitation, ignore this message.\n",
+        "sv": "Hej,\n\n{inviter} bjuder in dig till Klimatmatch som {role}{organisation}.\n\n"
+        "Välj ditt lösenord här (länken fungerar en gång, till {expires} UTC):\n{link}\n\n"
+        "Om du inte väntade dig inbjudan kan du bortse från meddelandet.\n",
+    },
+    "reset.subject": {
+        "en": "A new password for Klimatmatch",
+        "sv": "Nytt lösenord till Klimatmatch",
+    },
+    "reset.body": {
+        "en": "Hello,\n\nSomeone (hopefully you) asked for a new password for {email}.\n\n"
+        "Choose it here (the link works once, for {minutes} minutes):\n{link}\n\n"
+        "If it was not you, ignore this message: your password stays as it is.\n",
+        "sv": "Hej,\n\nNågon (förhoppningsvis du) bad om ett nytt lösenord för {email}.\n\n"
+        "Välj det här (länken fungerar en gång, i {minutes} minuter):\n{link}\n\n"
+        "Om det inte var du kan du bortse från meddelandet: lösenordet är oförändrat.\n",
+    },
+    "role.city": {"en": "a city", "sv": "stad"},
+    "role.company": {"en": "a company", "sv": "företag"},
+    "role.coordinator": {"en": "a coordinator", "sv": "koordinator"},
+    "role.admin": {"en": "an administrator", "sv": "administratör"},
+    "for": {"en": " for {name}", "sv": " för {name}"},
+}
+
+
+class MailNotSent(KlimatmatchError):
+    status_code = 503
+    title = "Service unavailable"
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    body: str
+
+
+def text(key: str, language: str | None, **values: object) -> str:
+    entry = TEXTS[key]
+    chosen = entry.get(language or "en") or entry["en"]
+    return chosen.format(**values) if values else chosen
+
+
+def compose(message: Message, *, settings: Settings) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = settings.mail_from
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Message-ID"] = make_msgid(domain="klimatmatch")
+    email.set_content(message.body)
+    return email
+
+
+def send(message: Message, *, settings: Settings) -> Path | None:
+    """Delivers `message`; returns the .eml file's path when it went to the outbox instead."""
+    email = compose(message, settings=settings)
+    if not settings.smtp_host:
+        return write_outbox(email, folder=settings.outbox_dir)
+    try:
+        with _connect(settings) as smtp:
+            if settings.smtp_user:
+                password = (
+                    settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+                )
+                smtp.login(settings.smtp_user, password)
+            smtp.send_message(email)
+    except (smtplib.SMTPException, OSError) as error:
+        log.warning("mail to %s not sent: %s", message.to, error)
+        raise MailNotSent(
+            f"the e-mail to {message.to} could not be sent; try again later"
+        ) from error
+    log.info("mail to %s sent through %s", message.to, settings.smtp_host)
+    return None
+
+
+def _connect(settings: Settings) -> smtplib.SMTP:
+    host, port, timeout = settings.smtp_host or "", settings.smtp_port, settings.smtp_timeout
+    if settings.smtp_tls is SmtpTls.SSL:
+        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    smtp = smtplib.SMTP(host, port, timeout=timeout)
+    if settings.smtp_tls is SmtpTls.STARTTLS:
+        smtp.starttls(context=ssl.create_default_context())
+    return smtp
+
+
+def write_outbox(email: EmailMessage, *, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(email))
+    log.warning("no SMTP server configured: mail to %s written to %s", email["To"], path)
+    return path

@@ -1,0 +1,324 @@
+"""The pgvector index kept in step with the rows: written in their transaction, nothing to replay.
+
+Every session of the service writes a challenge's or profile's vectors just before it commits
+(`install`: the rows flushed in that transaction are encoded and written on its connection),
+so a shortlist sees a write as soon as it is committed, in every process, and a rollback takes
+the vectors back with the row. Deleting a row deletes its vectors (foreign key). Writes made by
+other means (an import from the CLI) are caught up at the next start (`start` compares each
+row's version with the version its vectors were built from).
+
+The fitted BM25 (vocabulary, IDF) lives in `vector_state`, so every process queries with the
+same vocabulary the stored weights were computed with; a rebuild refits it and rewrites every
+row in one transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import pickle
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from klimatmatch.services.indexing import IndexReport, challenge_document, company_document
+from klimatmatch.services.replication import current_version
+from klimatmatch.services.snapshots import StartReport
+from klimatmatch.services.vector_store import PgVectorIndex, register_types
+from klimatmatch.settings import Settings
+from matcher import Document, MatchEngine
+from matcher.backends import IndexFactory, Side
+from matcher.embedders.bm25 import BM25Embedder
+from models import Challenge, ChallengeStatus, CompanyProfile, crud
+from models.vector_tables import SIDES, create_tables, dense_dimensions
+
+log = logging.getLogger("klimatmatch.vectors")
+_PENDING = "klimatmatch.vector_rows"
+_BULK = 5_000
+"""From this many rows into an empty table, the HNSW index is built after the rows go in."""
+
+
+def prepare(db: Engine, settings: Settings) -> None:
+    """Check pgvector and the tables (created here when the backend was switched on after the
+    migrations ran), then give every new connection pgvector's types."""
+    with db.begin() as connection:
+        create_tables(connection, settings.vector_dimensions)
+        width = dense_dimensions(connection)
+    if width != settings.vector_dimensions:
+        raise RuntimeError(
+            f"the pgvector tables hold {width}-dimensional vectors but "
+            f"KLIMATMATCH_VECTOR_DIMENSIONS is {settings.vector_dimensions}: drop them "
+            "(alembic downgrade 0008) or set the width they were made with"
+        )
+    db.dispose()  # connections opened before the extension existed lack its types
+    register_types(db)
+
+
+def indexes(db: Engine, settings: Settings) -> IndexFactory:
+    widths: dict[str, int] = {}  # shared by both sides, set when BM25 is loaded
+
+    def make(side: Side) -> PgVectorIndex:
+        return PgVectorIndex(db, side, ef_search=settings.pgvector_ef_search, widths=widths)
+
+    return make
+
+
+class Current:
+    """Stands in for the change-log follower: the index is the database, never behind."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self.lag = 0
+
+    @property
+    def applied(self) -> int:
+        with self.sessions() as session:
+            return current_version(session=session)
+
+    def stop(self) -> None:
+        """Nothing runs."""
+
+
+def start(*, session: Session, engine: MatchEngine) -> StartReport:
+    """Load the shared BM25 fit and catch up rows written without the hook; rebuild when the
+    tables are empty or were built by another configuration."""
+    began = time.perf_counter()
+    state = _load_state(session.connection())
+    if state is None or state["signature"] != _signature(engine):
+        report = rebuild(session=session, engine=engine)
+        source = "pgvector rebuild"
+    else:
+        _adopt_state(engine, state)
+        applied = catch_up(session=session, engine=engine)
+        log.info("pgvector index current; %s rows caught up", applied)
+        source = "pgvector"
+        report = IndexReport(len(engine.challenges), len(engine.companies), 0, 0)
+    return StartReport(
+        source=source,
+        version=current_version(session=session),
+        challenges=report.challenges,
+        companies=report.companies,
+        seconds=round(time.perf_counter() - began, 3),
+    )
+
+
+def rebuild(*, session: Session, engine: MatchEngine) -> IndexReport:
+    """Refit BM25 on every text and rewrite every row in one transaction (readers keep the
+    previous index until it commits)."""
+    active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
+    challenges = crud.list_challenges(session=session, statuses=active)
+    companies = crud.list_companies(session=session)
+    staged = engine.spawn()
+    staged.fit([c.text for c in challenges] + [c.text for c in companies])
+    written = {
+        "challenge": _encoded(session, staged, "challenge", challenges),
+        "company": _encoded(session, staged, "company", companies),
+    }
+    session.commit()
+    with engine.companies.db.begin() as connection:
+        for side, (documents, vectors, versions) in written.items():
+            table = SIDES[side][0]
+            connection.execute(text(f"DELETE FROM {table}"))
+            bulk = len(documents) >= _BULK
+            if bulk:
+                connection.execute(text(f"DROP INDEX IF EXISTS {table}_dense"))
+            _target(staged, side).write(connection, documents, vectors, versions)
+            if bulk:
+                _create_hnsw(connection, table)
+        _save_state(connection, staged)
+    engine.adopt(staged)
+    _set_widths(engine)
+    return IndexReport(len(challenges), len(companies), 0, 0)
+
+
+def catch_up(*, session: Session, engine: MatchEngine) -> int:
+    """Index rows whose vectors are missing or older than the row; drop archived ones."""
+    stale: dict[Side, list[int]] = {}
+    live = {
+        "challenge": select(Challenge.id, Challenge.version).where(
+            Challenge.status != ChallengeStatus.ARCHIVED
+        ),
+        "company": select(CompanyProfile.id, CompanyProfile.version),
+    }
+    for side, query in live.items():
+        built = dict(session.execute(text(f"SELECT id, row_version FROM {SIDES[side][0]}")).all())
+        stale[side] = [i for i, version in session.execute(query) if built.get(i) != version]
+    challenges = _by_id(session, Challenge, stale["challenge"])
+    companies = _by_id(session, CompanyProfile, stale["company"])
+    write_rows(session=session, engine=engine, challenges=challenges, companies=companies)
+    archived = session.scalars(
+        select(Challenge.id).where(Challenge.status == ChallengeStatus.ARCHIVED)
+    ).all()
+    if archived:
+        session.execute(
+            text(f"DELETE FROM {SIDES['challenge'][0]} WHERE id = ANY(:ids)"),
+            {"ids": list(archived)},
+        )
+    session.commit()
+    return len(challenges) + len(companies)
+
+
+def write_rows(
+    *,
+    session: Session,
+    engine: MatchEngine,
+    challenges: Sequence[Challenge],
+    companies: Sequence[CompanyProfile],
+) -> None:
+    """Vectors of these rows on the session's connection (its transaction); archived
+    challenges leave the index."""
+    connection = session.connection()
+    archived = [c.id for c in challenges if c.status is ChallengeStatus.ARCHIVED]
+    if archived:
+        connection.execute(
+            text(f"DELETE FROM {SIDES['challenge'][0]} WHERE id = ANY(:ids)"), {"ids": archived}
+        )
+    live = [c for c in challenges if c.status is not ChallengeStatus.ARCHIVED]
+    for side, rows in (("challenge", live), ("company", list(companies))):
+        rows = _stale(connection, side, rows)
+        if rows:
+            documents, vectors, versions = _encoded(session, engine, side, rows)
+            _target(engine, side).write(connection, documents, vectors, versions)
+
+
+def _stale(connection: Connection, side: Side, rows: Sequence[Any]) -> list[Any]:
+    """The rows whose vectors were not built from their current version."""
+    if not rows:
+        return []
+    built = dict(
+        connection.execute(
+            text(f"SELECT id, row_version FROM {SIDES[side][0]} WHERE id = ANY(:ids)"),
+            {"ids": [r.id for r in rows]},
+        ).all()
+    )
+    return [r for r in rows if built.get(r.id) != r.version]
+
+
+def _target(engine: MatchEngine, side: Side) -> PgVectorIndex:
+    return engine.challenges if side == "challenge" else engine.companies
+
+
+def install(sessions: sessionmaker[Session], engine: MatchEngine) -> None:
+    """Every commit of these sessions writes the vectors of the rows it changed first."""
+
+    def collect(session: Session, _context: Any) -> None:
+        pending = session.info.setdefault(_PENDING, {})
+        for obj in [*session.new, *session.dirty]:
+            if isinstance(obj, Challenge | CompanyProfile):
+                pending[(type(obj), obj.id)] = obj
+
+    def write(session: Session) -> None:
+        session.flush()
+        pending = session.info.pop(_PENDING, {})
+        live = [o for o in pending.values() if o in session and o not in session.deleted]
+        if live:
+            write_rows(
+                session=session,
+                engine=engine,
+                challenges=[o for o in live if isinstance(o, Challenge)],
+                companies=[o for o in live if isinstance(o, CompanyProfile)],
+            )
+
+    event.listen(sessions, "after_flush", collect)
+    event.listen(sessions, "before_commit", write)
+    event.listen(sessions, "after_rollback", lambda session: session.info.pop(_PENDING, None))
+
+
+def _encoded(
+    session: Session, engine: MatchEngine, side: Side, rows: Sequence[Any]
+) -> tuple[list[Document], dict, dict[int, int]]:
+    """Documents, vectors of every channel (the model's from the embedding cache first) and
+    the row versions they were built from. Never commits: it runs inside the writer's commit."""
+    build = challenge_document if side == "challenge" else company_document
+    documents = engine.prepare([build(row) for row in rows])
+    precomputed = {}
+    for name, embedder in engine.channels.items():
+        if embedder.cacheable:
+            precomputed[name] = _cached(session, engine, name, side, documents)
+    vectors = engine.encode(side, documents, precomputed)
+    return documents, vectors, {row.id: row.version for row in rows}
+
+
+def _cached(
+    session: Session, engine: MatchEngine, name: str, side: Side, documents: list[Document]
+) -> np.ndarray:
+    embedder = engine.channels[name]
+    model = f"{'q' if side == 'challenge' else 'd'}:{embedder.fingerprint}"
+    cached = crud.cached_vectors(
+        session=session, model=model, text_hashes=[d.text_hash for d in documents]
+    )
+    missing = list({d.text_hash: d for d in documents if d.text_hash not in cached}.values())
+    if missing:
+        encode = embedder.encode_queries if side == "challenge" else embedder.encode_documents
+        fresh = encode([d.text for d in missing])
+        new = {d.text_hash: np.asarray(v) for d, v in zip(missing, fresh, strict=True)}
+        crud.store_vectors(session=session, model=model, vectors=new)
+        cached.update(new)
+    return np.vstack([cached[d.text_hash] for d in documents])
+
+
+def _by_id(session: Session, table: type, ids: list[int]) -> list:
+    found = []
+    for start in range(0, len(ids), 500):
+        found += session.scalars(select(table).where(table.id.in_(ids[start : start + 500])))
+    return found
+
+
+def _create_hnsw(connection: Connection, table: str) -> None:
+    from models.vector_tables import HNSW
+
+    connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    connection.execute(
+        text(
+            f"CREATE INDEX {table}_dense ON {table} USING hnsw (dense vector_ip_ops) WITH ({HNSW})"
+        )
+    )
+
+
+def _signature(engine: MatchEngine) -> str:
+    """What the stored vectors depend on besides the corpus: the models and BM25's settings."""
+    parts = [
+        e.fingerprint if e.cacheable else getattr(e, "settings_key", e.fingerprint)
+        for e in engine.channels.values()
+    ]
+    return " + ".join(parts) + (" + cpv" if engine.cpv else "")
+
+
+def _save_state(connection: Connection, engine: MatchEngine) -> None:
+    lexical = engine.channels.get("lexical")
+    state = {
+        "signature": _signature(engine),
+        "bm25": lexical.export_state() if isinstance(lexical, BM25Embedder) else None,
+    }
+    buffer = io.BytesIO()
+    pickle.dump(state, buffer)
+    connection.execute(
+        text(
+            "INSERT INTO vector_state (key, value) VALUES ('index', :value) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+        ),
+        {"value": buffer.getvalue()},
+    )
+
+
+def _load_state(connection: Connection) -> dict | None:
+    value = connection.scalar(text("SELECT value FROM vector_state WHERE key = 'index'"))
+    return None if value is None else pickle.loads(value)  # noqa: S301 - our own table
+
+
+def _adopt_state(engine: MatchEngine, state: dict) -> None:
+    if state["bm25"] is not None and "lexical" in engine.channels:
+        engine.channels["lexical"] = BM25Embedder.import_state(*state["bm25"])
+    _set_widths(engine)
+
+
+def _set_widths(engine: MatchEngine) -> None:
+    widths = engine.companies.widths
+    lexical = engine.channels.get("lexical")
+    if lexical is not None:
+        widths["lexical"] = lexical.dimension
+    widths["cpv"] = engine.cpv_vectors.width

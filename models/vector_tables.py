@@ -1,0 +1,101 @@
+"""The pgvector index's tables (`KLIMATMATCH_INDEX_BACKEND=pgvector`), apart from `tables`.
+
+One table per side holds what the engine needs of a row: its text and filter fields, and one
+column per channel: `dense` (the model's vectors, with an HNSW index for inner product),
+`dense_en` (the optional English second opinion, re-scoring only), `lexical` (the project's
+own BM25 weights as a `sparsevec`) and `cpv` (hashed CPV code vectors). A row references the
+challenge or profile it indexes (deleted with it) and records the version it was built from.
+`vector_state` keeps what every process must share: the fitted BM25 (vocabulary, IDF).
+
+Plain SQL, so SQLite and the ORM metadata never see pgvector's types.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+SIDES = {
+    "challenge": ("vector_challenges", "challenges"),
+    "company": ("vector_companies", "company_profiles"),
+}
+"""Side -> (index table, the table of the rows it indexes)."""
+DENSE = ("dense", "dense_en")
+SPARSE = ("lexical", "cpv")
+CHANNELS = DENSE + SPARSE
+SPARSE_DIMENSIONS = 1_000_000_000
+"""Every sparse vector is declared this wide (pgvector's limit), so a refit vocabulary or the
+CPV hash width never changes a column's type."""
+HNSW = "m = 16, ef_construction = 128"
+
+
+class PgvectorMissing(RuntimeError):
+    """The PostgreSQL server cannot create the `vector` extension."""
+
+
+def ensure_extension(connection: Connection) -> None:
+    """Create pgvector, or say plainly why it cannot be."""
+    if connection.dialect.name != "postgresql":
+        raise PgvectorMissing(
+            "KLIMATMATCH_INDEX_BACKEND=pgvector needs a PostgreSQL database "
+            f"(KLIMATMATCH_DATABASE_URL is {connection.dialect.name})"
+        )
+    found = connection.scalar(
+        text("SELECT default_version FROM pg_available_extensions WHERE name = 'vector'")
+    )
+    if found is None:
+        version = connection.scalar(text("SHOW server_version"))
+        raise PgvectorMissing(
+            f"the PostgreSQL server ({version}) has no pgvector extension: install pgvector "
+            "0.8 or later on it (managed services: enable the 'vector' extension), or set "
+            "KLIMATMATCH_INDEX_BACKEND=memory"
+        )
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+
+
+def create_tables(connection: Connection, dimensions: int, *, references: bool = True) -> None:
+    """The index tables and their HNSW indexes; a no-op for what exists already. Without
+    `references` (benchmarks, evaluation) the rows need no challenge or profile behind them."""
+    ensure_extension(connection)
+    for table, rows in SIDES.values():
+        key = f"REFERENCES {rows}(id) ON DELETE CASCADE" if references else ""
+        connection.execute(
+            text(
+                f"""CREATE TABLE IF NOT EXISTS {table} (
+                    id integer PRIMARY KEY {key},
+                    row_version integer NOT NULL,
+                    text text NOT NULL,
+                    fields jsonb NOT NULL,
+                    codes text[] NOT NULL,
+                    tagged text[] NOT NULL,
+                    dense vector({dimensions}),
+                    dense_en vector({dimensions}),
+                    lexical sparsevec,
+                    cpv sparsevec
+                )"""
+            )
+        )
+        connection.execute(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {table}_dense ON {table} "
+                f"USING hnsw (dense vector_ip_ops) WITH ({HNSW})"
+            )
+        )
+    connection.execute(
+        text("CREATE TABLE IF NOT EXISTS vector_state (key text PRIMARY KEY, value bytea NOT NULL)")
+    )
+
+
+def drop_tables(connection: Connection) -> None:
+    for table, _ in SIDES.values():
+        connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    connection.execute(text("DROP TABLE IF EXISTS vector_state"))
+
+
+def dense_dimensions(connection: Connection) -> int | None:
+    """The width of the existing `dense` column (None when the tables do not exist)."""
+    return connection.scalar(
+        text(
+            "SELECT atttypmod FROM pg_attribute WHERE attrelid = to_regclass('vector_companies')"
+            " AND attname = 'dense'"
+        )
+    )
