@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -73,12 +73,29 @@ def _clean_country(value: str | None) -> str | None:
     return code
 
 
+def _clean_languages(codes: list[str]) -> list[str]:
+    return list(dict.fromkeys(code for code in map(_clean_language, codes) if code))
+
+
+class Reference(BaseModel):
+    """An earlier project with a city: what was done, where, when (free text such as 2023)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    what: str = Field(min_length=3, max_length=300)
+    where: str = Field(default="", max_length=200)
+    when: str = Field(default="", max_length=40)
+
+
 MAX_ID = 2_147_483_647
 """Ids and counts fit a 32-bit signed integer, the INTEGER of PostgreSQL."""
 
 Text = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
 Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
 CpvCodes = Annotated[list[str], BeforeValidator(_split_codes)]
+Languages = Annotated[list[str], BeforeValidator(_split_codes)]
+Deadline = Annotated[date | None, BeforeValidator(_blank_to_none)]
+References = Annotated[list[Reference], Field(max_length=50)]
 
 
 class _Strict(BaseModel):
@@ -94,6 +111,12 @@ class ChallengeFields(_Strict):
     )
     status: ChallengeStatus = ChallengeStatus.PUBLISHED
     cpv_codes: CpvCodes = Field(default_factory=list)
+    criteria: Text = Field(
+        default="", max_length=5_000, description="The city's criteria for success"
+    )
+    deadline: Deadline = Field(default=None, description="Last day for expressions of interest")
+    location: Text = Field(default="", max_length=200)
+    contact: Text = Field(default="", max_length=300, description="The city's contact person")
 
     _language = field_validator("language")(_clean_language)
     _cpv = field_validator("cpv_codes")(_clean_cpv)
@@ -120,10 +143,13 @@ class CompanyFields(_Strict):
     )
     website: Text = Field(default="", max_length=300)
     cpv_codes: CpvCodes = Field(default_factory=list)
+    references: References = Field(default_factory=list)
+    languages: Languages = Field(default_factory=list, description="Languages it works in")
 
     _language = field_validator("language")(_clean_language)
     _country = field_validator("country")(_clean_country)
     _cpv = field_validator("cpv_codes")(_clean_cpv)
+    _languages = field_validator("languages")(_clean_languages)
 
 
 class CompanyRecord(CompanyFields):
@@ -144,6 +170,10 @@ class ChallengePublic(BaseModel):
     language: str
     status: ChallengeStatus
     cpv_codes: list[str]
+    criteria: str
+    deadline: date | None
+    location: str
+    contact: str
     version: int
     created_at: datetime
     updated_at: datetime
@@ -162,6 +192,8 @@ class CompanyPublic(BaseModel):
     employees: int | None
     website: str
     cpv_codes: list[str]
+    references: list[Reference]
+    languages: list[str]
     version: int
     created_at: datetime
     updated_at: datetime
@@ -224,6 +256,10 @@ class ChallengeUpdate(_Strict):
     language: Optional = None
     status: ChallengeStatus | None = None
     cpv_codes: CpvCodes | None = None
+    criteria: Text | None = Field(default=None, max_length=5_000)
+    deadline: Deadline = None
+    location: Text | None = Field(default=None, max_length=200)
+    contact: Text | None = Field(default=None, max_length=300)
 
     _language = field_validator("language")(_clean_language)
     _cpv = field_validator("cpv_codes")(lambda v: None if v is None else _clean_cpv(v))
@@ -242,10 +278,13 @@ class CompanyUpdate(_Strict):
     employees: int | None = Field(default=None, ge=0, le=MAX_ID)
     website: Text | None = Field(default=None, max_length=300)
     cpv_codes: CpvCodes | None = None
+    references: References | None = None
+    languages: Languages | None = None
 
     _language = field_validator("language")(_clean_language)
     _country = field_validator("country")(_clean_country)
     _cpv = field_validator("cpv_codes")(lambda v: None if v is None else _clean_cpv(v))
+    _languages = field_validator("languages")(lambda v: None if v is None else _clean_languages(v))
 
 
 class ChallengesPublic(BaseModel):

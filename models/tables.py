@@ -5,12 +5,13 @@ Enums are stored as checked strings so SQLite and PostgreSQL agree."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -144,6 +145,10 @@ class Challenge(Timestamped, Base):
         _enum(ChallengeStatus, "challenge_status"), default=ChallengeStatus.PUBLISHED, index=True
     )
     cpv_codes: Mapped[list[str]] = mapped_column(default=list)
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[date | None] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -172,6 +177,10 @@ class CompanyProfile(Timestamped, Base):
     employees: Mapped[int | None] = mapped_column(Integer)
     website: Mapped[str] = mapped_column(String(300), default="")
     cpv_codes: Mapped[list[str]] = mapped_column(default=list)
+    references: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Earlier projects with cities: [{"what", "where", "when"}], shown, not matched."""
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    """The languages the company works in (ISO 639-1), besides the one its text is in."""
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from api.ui.i18n_accounts import ACCOUNT_MESSAGES
+from api.ui.i18n_city import CITY_MESSAGES
 
 LANGUAGES = ("en", "sv")
 LANGUAGE_NAMES = {"en": "English", "sv": "Svenska"}  # each in itself, as a switch shows them
@@ -206,6 +207,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "jobs.items": {"en": "items", "sv": "poster"},
 }
 MESSAGES |= ACCOUNT_MESSAGES
+MESSAGES |= CITY_MESSAGES
 
 
 def translator(language: str) -> Callable[..., str]:

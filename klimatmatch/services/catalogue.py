@@ -69,7 +69,7 @@ def update_challenge(
     if not access.can_edit_challenge(user, challenge):
         raise Forbidden(f"challenge {challenge_id} belongs to another city")
     _check_version(challenge.version, if_match)
-    _apply(challenge, data, nullable=("language",))
+    _apply(challenge, data, nullable=("language", "deadline"))
     _commit(session)
     _index_challenge(session, engine, challenge)
     return challenge

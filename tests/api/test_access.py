@@ -548,3 +548,42 @@ def test_sign_in_reset_and_invitation_pages_need_no_session(
     world: World, path: str, status: int
 ) -> None:
     assert pages_as(world, "anonymous").get(path).status_code == status
+
+
+CITY_AND_COMPANY_PAGES = ["/ui/challenges/new", "/ui/challenges/1/edit", "/ui/companies/1/edit"]
+CITY_AND_COMPANY_FORMS = [
+    "/ui/challenges/new",
+    "/ui/challenges/1/edit",
+    "/ui/challenges/1/archive",
+    "/ui/companies/1/edit",
+]
+
+
+@pytest.mark.parametrize("path", CITY_AND_COMPANY_PAGES)
+def test_city_and_company_forms_send_anonymous_visitors_to_sign_in(world: World, path: str) -> None:
+    response = pages_as(world, "anonymous").get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/ui/sign-in?next=")
+
+
+@pytest.mark.parametrize("path", CITY_AND_COMPANY_FORMS)
+def test_city_and_company_forms_refuse_anonymous_and_forged_posts(world: World, path: str) -> None:
+    assert pages_as(world, "anonymous").post(path, data={"csrf": "0" * 64}).status_code == 403
+    assert pages_as(world, "stockholm").post(path, data={"csrf": "0" * 64}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "new", "edit", "profile"),
+    [
+        ("stockholm", 200, 200, 404),
+        ("malmo", 200, 404, 404),
+        ("voltgrav", 403, 404, 200),
+        ("sitecharge", 403, 404, 404),
+        ("coordinator", 403, 404, 404),
+    ],
+)
+def test_who_opens_which_form(world: World, who: str, new: int, edit: int, profile: int) -> None:
+    client = pages_as(world, who)
+    assert client.get("/ui/challenges/new").status_code == new
+    assert client.get(f"/ui/challenges/{world.ids['sth_published']}/edit").status_code == edit
+    assert client.get(f"/ui/companies/{world.ids['voltgrav']}/edit").status_code == profile
