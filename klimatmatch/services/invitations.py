@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from klimatmatch import access
@@ -148,6 +148,11 @@ def accept_invitation(
     return user, session_id
 
 
+RESETS_PER_WINDOW = 3
+RESET_WINDOW = timedelta(hours=1)
+"""At most three reset mails an hour per account; further requests get the same answer."""
+
+
 def request_reset(
     *, session: Session, email: str, settings: Settings, now: datetime | None = None
 ) -> None:
@@ -156,6 +161,13 @@ def request_reset(
     if user is None or not user.active or user.email is None:
         return
     now = now or utcnow()
+    recent = session.scalar(
+        select(func.count())
+        .select_from(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.created_at > now - RESET_WINDOW)
+    )
+    if (recent or 0) >= RESETS_PER_WINDOW:  # nobody can flood a person's inbox with links
+        return
     token = secrets.token_urlsafe(32)
     minutes = settings.reset_minutes
     session.add(

@@ -4,6 +4,7 @@ on guessing, sessions that end, API keys, and deactivation."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -312,3 +313,20 @@ def test_changing_the_password_ends_the_other_sessions(site: Site) -> None:
     assert changed.status_code == 200 and "other sessions have ended" in changed.text
     assert there.get("/ui/account", follow_redirects=False).status_code == 303
     assert here.get("/ui/account").status_code == 200
+
+
+def test_reset_mails_are_limited_per_account_with_the_same_answer(site: Site) -> None:
+    """Nobody can flood a person's inbox: three links an hour, and the page says the same."""
+    address = "sitecharge@example.org"
+    before = sum(m["To"] == address for m in site.mailbox.messages)
+    pages = [
+        site.client().post("/ui/forgot-password", data={"email": address}).text for _ in range(5)
+    ]
+    assert len(set(pages)) == 1
+    site.mailbox.last_to(address)
+    time.sleep(0.3)  # let the server deliver anything still in flight
+    assert sum(m["To"] == address for m in site.mailbox.messages) - before == 3
+    shift(site, PasswordReset.created_at, timedelta(hours=2))  # an hour later: one more
+    site.client().post("/ui/forgot-password", data={"email": address})
+    time.sleep(0.3)
+    assert sum(m["To"] == address for m in site.mailbox.messages) - before == 4
