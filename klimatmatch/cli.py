@@ -314,9 +314,13 @@ def users_create(
 def snapshot() -> None:
     """Write a snapshot of the index (processes start from it in seconds); old ones are pruned."""
     from klimatmatch.services.snapshots import describe, write_snapshot
+    from klimatmatch.services.vector_sync import SNAPSHOTS_UNUSED
     from matcher.snapshot import SnapshotError
 
     settings = get_settings()
+    if settings.index_backend == "pgvector":
+        console.print(f"snapshots: {SNAPSHOTS_UNUSED}", highlight=False)
+        return
     try:
         written = write_snapshot(settings)
     except SnapshotError as error:

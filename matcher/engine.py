@@ -13,55 +13,26 @@ import copy
 import dataclasses
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from matcher.abstention import availability, floor, language_of
 from matcher.backends import Candidates, IndexFactory, Side, TargetIndex
 from matcher.consortia import Team, best_teams
-from matcher.controls import Controls, apply, mmr
+from matcher.controls import Controls
 from matcher.cpv import CpvTagger, CpvVectors
 from matcher.documents import Document
 from matcher.embedders.base import Embedder, Matrix, Progress
-from matcher.explain import Explanation, SentenceScorer, explain_pairs
+from matcher.explain import SentenceScorer
 from matcher.filters import Filters
 from matcher.fusion import Fusion, fuse
 from matcher.index import ExactIndex, top_k
 from matcher.requirements import coverage, requirements_of
+from matcher.selection import Match, Ranking, matches, top_hits
 
 CPV = "cpv"
 __all__ = ["CPV", "Match", "MatchEngine", "Ranking", "Side"]
-
-
-@dataclass(frozen=True)
-class Match:
-    rank: int
-    document: Document
-    score: float
-    components: dict[str, float]
-    explanation: Explanation | None
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """What a ranker sees for one query: per channel, raw scores over candidate rows.
-
-    `rows` are positions in `pool.documents` (for the in-process index, its rows)."""
-
-    query: Document
-    rows: np.ndarray
-    components: dict[str, np.ndarray]
-    fused: np.ndarray
-    pool: Candidates | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def documents(self) -> list[Document]:
-        """The ranked candidates' documents, in the order of `rows`."""
-        assert self.pool is not None
-        return [self.pool.documents[r] for r in self.rows]
 
 
 class MatchEngine:
@@ -245,8 +216,8 @@ class MatchEngine:
             ranking = self._rank(
                 challenge, self.challenges.vectors(challenge_id), self.companies, filters
             )
-            hits = self._top(ranking, k, controls)
-        return self._matches(challenge, hits, explain, query_is_challenge=True)
+            hits = top_hits(ranking, k, controls, diversity_channel=next(iter(self.channels)))
+        return matches(self._sentences, challenge, hits, explain, query_is_challenge=True)
 
     def consortia(
         self, challenge_id: int, size: int, k: int, filters: Filters | None = None, pool: int = 15
@@ -279,8 +250,8 @@ class MatchEngine:
             ranking = self._rank(
                 company, self.companies.vectors(company_id), self.challenges, filters
             )
-            hits = self._top(ranking, k)
-        return self._matches(company, hits, explain, query_is_challenge=False)
+            hits = top_hits(ranking, k, diversity_channel=next(iter(self.channels)))
+        return matches(self._sentences, company, hits, explain, query_is_challenge=False)
 
     def ranking_for_challenge(self, challenge_id: int, use_reranker: bool = True) -> Ranking:
         """The full candidate ranking of companies for an indexed challenge (for training)."""
@@ -362,66 +333,3 @@ class MatchEngine:
             if covered is not None and language and language not in covered:
                 weights[name] *= self.foreign_weight
         return weights
-
-    def _top(
-        self, ranking: Ranking, k: int, controls: Controls | None = None
-    ) -> list[tuple[Document, float, dict[str, float]]]:
-        assert ranking.pool is not None
-        documents = ranking.pool.documents
-        if controls is None or controls.is_empty:
-            chosen = [i for i in top_k(ranking.fused, k)[0][0] if i >= 0]
-        else:
-            chosen = self._controlled(ranking, k, controls)
-        return [
-            (
-                documents[ranking.rows[i]],
-                float(ranking.fused[i]),
-                {n: round(float(c[i]), 6) for n, c in ranking.components.items()},
-            )
-            for i in chosen
-        ]
-
-    def _controlled(self, ranking: Ranking, k: int, controls: Controls) -> list[int]:
-        """Candidates (positions in `ranking`) after MMR, caps and reserved places."""
-        assert ranking.pool is not None
-        order = [int(i) for i in top_k(ranking.fused, max(10 * k, 100))[0][0] if i >= 0]
-        documents = [ranking.pool.documents[ranking.rows[i]] for i in order]
-        if controls.diversity > 0 and order:
-            name = next(iter(self.channels))
-            stacked = ranking.pool.rows(name, [int(ranking.rows[i]) for i in order])
-            matrix = stacked.toarray() if sparse.issparse(stacked) else np.asarray(stacked)
-            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-            unit = matrix / np.where(norms > 0, norms, 1)
-            picked = mmr(ranking.fused[order], unit @ unit.T, len(order), controls.diversity)
-            order, documents = [order[p] for p in picked], [documents[p] for p in picked]
-        kept = apply(
-            list(range(len(order))),
-            k,
-            countries=[d.fields.get("country", "") for d in documents],
-            groups=[d.fields.get("group", str(d.id)) for d in documents],
-            small=[d.fields.get("small") == "1" for d in documents],
-            controls=controls,
-        )
-        return [order[p] for p in kept]
-
-    def _matches(
-        self,
-        subject: Document,
-        hits: list[tuple[Document, float, dict[str, float]]],
-        explain: bool,
-        *,
-        query_is_challenge: bool,
-    ) -> list[Match]:
-        if not explain:
-            return [
-                Match(rank, document, round(score, 6), components, None)
-                for rank, (document, score, components) in enumerate(hits, start=1)
-            ]
-        pairs = [(subject, d) if query_is_challenge else (d, subject) for d, _, _ in hits]
-        explanations = explain_pairs(self._sentences, pairs, one_challenge=query_is_challenge)
-        return [
-            Match(rank, document, round(score, 6), components, explanation)
-            for rank, ((document, score, components), explanation) in enumerate(
-                zip(hits, explanations, strict=True), start=1
-            )
-        ]

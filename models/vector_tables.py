@@ -5,7 +5,9 @@ column per channel: `dense` (the model's vectors, with an HNSW index for inner p
 `dense_en` (the optional English second opinion, re-scoring only), `lexical` (the project's
 own BM25 weights as a `sparsevec`) and `cpv` (hashed CPV code vectors). A row references the
 challenge or profile it indexes (deleted with it) and records the version it was built from.
-`vector_state` keeps what every process must share: the fitted BM25 (vocabulary, IDF).
+The sparse channels are also kept as postings (`<table>_terms`: channel, term, row, weight; see
+`POSTED`), which is how they are searched. `vector_state` keeps what every process must
+share: the fitted BM25 (vocabulary, IDF).
 
 Plain SQL, so SQLite and the ORM metadata never see pgvector's types.
 """
@@ -26,6 +28,13 @@ SPARSE_DIMENSIONS = 1_000_000_000
 """Every sparse vector is declared this wide (pgvector's limit), so a refit vocabulary or the
 CPV hash width never changes a column's type."""
 HNSW = "m = 16, ef_construction = 128"
+POSTED = {"lexical": 1, "cpv": 2}
+"""Sparse channels also kept as postings in `<table>_terms` (channel, term, id, weight), so a
+query reads the postings of its own terms instead of scanning every row's `sparsevec`."""
+
+
+def terms_table(table: str) -> str:
+    return f"{table}_terms"
 
 
 class PgvectorMissing(RuntimeError):
@@ -74,11 +83,31 @@ def create_tables(connection: Connection, dimensions: int, *, references: bool =
                 )"""
             )
         )
+        connection.execute(  # vectors inline, not in TOAST: an exact scan reads them ~4x faster
+            text(
+                f"ALTER TABLE {table} ALTER COLUMN dense SET STORAGE MAIN, "
+                "ALTER COLUMN dense_en SET STORAGE MAIN"
+            )
+        )
         connection.execute(
             text(
                 f"CREATE INDEX IF NOT EXISTS {table}_dense ON {table} "
                 f"USING hnsw (dense vector_ip_ops) WITH ({HNSW})"
             )
+        )
+        connection.execute(
+            text(
+                f"""CREATE TABLE IF NOT EXISTS {terms_table(table)} (
+                    channel smallint NOT NULL,
+                    term integer NOT NULL,
+                    id integer NOT NULL REFERENCES {table}(id) ON DELETE CASCADE,
+                    weight real NOT NULL,
+                    PRIMARY KEY (channel, term, id) INCLUDE (weight)
+                )"""
+            )
+        )
+        connection.execute(
+            text(f"CREATE INDEX IF NOT EXISTS {table}_terms_id ON {terms_table(table)} (id)")
         )
     connection.execute(
         text("CREATE TABLE IF NOT EXISTS vector_state (key text PRIMARY KEY, value bytea NOT NULL)")
@@ -87,6 +116,7 @@ def create_tables(connection: Connection, dimensions: int, *, references: bool =
 
 def drop_tables(connection: Connection) -> None:
     for table, _ in SIDES.values():
+        connection.execute(text(f"DROP TABLE IF EXISTS {terms_table(table)}"))
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     connection.execute(text("DROP TABLE IF EXISTS vector_state"))
 

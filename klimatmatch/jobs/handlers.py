@@ -140,7 +140,10 @@ def train_job(context: JobContext) -> str:
 def snapshot_job(context: JobContext) -> str:
     """Persist the index so processes start from it instead of rebuilding from rows."""
     from klimatmatch.services.snapshots import describe, write_snapshot
+    from klimatmatch.services.vector_sync import SNAPSHOTS_UNUSED
 
+    if context.settings.index_backend == "pgvector":
+        return f"snapshot: {SNAPSHOTS_UNUSED}"
     return "snapshot " + describe(write_snapshot(context.settings, progress=context.progress))
 
 

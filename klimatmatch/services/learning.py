@@ -39,8 +39,7 @@ def training_data(*, session: Session, engine: MatchEngine) -> tuple[np.ndarray,
         if challenge_id not in engine.challenges:
             continue
         ranking = engine.ranking_for_challenge(challenge_id, use_reranker=False)
-        companies = engine.companies.documents
-        row_of = {companies[row].id: i for i, row in enumerate(ranking.rows)}
+        row_of = {document.id: i for i, document in enumerate(ranking.documents)}
         matrix = ranking_features(ranking, names)
         for (c_id, company_id), review in decisions.items():
             if (

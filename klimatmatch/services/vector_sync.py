@@ -34,12 +34,13 @@ from matcher import Document, MatchEngine
 from matcher.backends import IndexFactory, Side
 from matcher.embedders.bm25 import BM25Embedder
 from models import Challenge, ChallengeStatus, CompanyProfile, crud
-from models.vector_tables import SIDES, create_tables, dense_dimensions
+from models.vector_tables import SIDES, create_tables, dense_dimensions, terms_table
 
 log = logging.getLogger("klimatmatch.vectors")
 _PENDING = "klimatmatch.vector_rows"
 _BULK = 5_000
 """From this many rows into an empty table, the HNSW index is built after the rows go in."""
+SNAPSHOTS_UNUSED = "not used with the pgvector backend (the index lives in PostgreSQL)"
 
 
 def prepare(db: Engine, settings: Settings) -> None:
@@ -62,7 +63,13 @@ def indexes(db: Engine, settings: Settings) -> IndexFactory:
     widths: dict[str, int] = {}  # shared by both sides, set when BM25 is loaded
 
     def make(side: Side) -> PgVectorIndex:
-        return PgVectorIndex(db, side, ef_search=settings.pgvector_ef_search, widths=widths)
+        return PgVectorIndex(
+            db,
+            side,
+            ef_search=settings.pgvector_ef_search,
+            exact_below=settings.ann_threshold,
+            widths=widths,
+        )
 
     return make
 
@@ -122,13 +129,11 @@ def rebuild(*, session: Session, engine: MatchEngine) -> IndexReport:
     with engine.companies.db.begin() as connection:
         for side, (documents, vectors, versions) in written.items():
             table = SIDES[side][0]
-            connection.execute(text(f"DELETE FROM {table}"))
             bulk = len(documents) >= _BULK
-            if bulk:
-                connection.execute(text(f"DROP INDEX IF EXISTS {table}_dense"))
+            empty(connection, table, drop_indexes=bulk)
             _target(staged, side).write(connection, documents, vectors, versions)
             if bulk:
-                _create_hnsw(connection, table)
+                create_indexes(connection, table)
         _save_state(connection, staged)
     engine.adopt(staged)
     _set_widths(engine)
@@ -268,10 +273,28 @@ def _by_id(session: Session, table: type, ids: list[int]) -> list:
     return found
 
 
-def _create_hnsw(connection: Connection, table: str) -> None:
+def empty(connection: Connection, table: str, *, drop_indexes: bool) -> None:
+    """Delete every row of an index table and its postings (the postings first: one statement
+    instead of a cascade per row); for a bulk write, drop the indexes too (`create_indexes`)."""
+    terms = terms_table(table)
+    connection.execute(text(f"DELETE FROM {terms}"))
+    connection.execute(text(f"DELETE FROM {table}"))
+    if drop_indexes:
+        connection.execute(text(f"DROP INDEX IF EXISTS {table}_dense"))
+        connection.execute(text(f"DROP INDEX IF EXISTS {table}_terms_id"))
+        connection.execute(text(f"ALTER TABLE {terms} DROP CONSTRAINT IF EXISTS {terms}_pkey"))
+
+
+def create_indexes(connection: Connection, table: str) -> None:
+    """The indexes `empty` dropped, built once over the rows written since."""
     from models.vector_tables import HNSW
 
+    terms = terms_table(table)
     connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    connection.execute(
+        text(f"ALTER TABLE {terms} ADD PRIMARY KEY (channel, term, id) INCLUDE (weight)")
+    )
+    connection.execute(text(f"CREATE INDEX {table}_terms_id ON {terms} (id)"))
     connection.execute(
         text(
             f"CREATE INDEX {table}_dense ON {table} USING hnsw (dense vector_ip_ops) WITH ({HNSW})"
@@ -280,12 +303,13 @@ def _create_hnsw(connection: Connection, table: str) -> None:
 
 
 def _signature(engine: MatchEngine) -> str:
-    """What the stored vectors depend on besides the corpus: the models and BM25's settings."""
+    """What the stored vectors depend on besides the corpus: the models, BM25's settings and
+    the layout (indexes from before the postings tables rebuild once to fill them)."""
     parts = [
         e.fingerprint if e.cacheable else getattr(e, "settings_key", e.fingerprint)
         for e in engine.channels.values()
     ]
-    return " + ".join(parts) + (" + cpv" if engine.cpv else "")
+    return " + ".join(parts) + (" + cpv" if engine.cpv else "") + " + postings"
 
 
 def _save_state(connection: Connection, engine: MatchEngine) -> None:

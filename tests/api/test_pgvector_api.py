@@ -136,3 +136,26 @@ def test_start_up_catches_up_rows_written_without_the_service(
         )
     assert built == version
     db.dispose()
+
+
+def test_snapshots_are_not_used_with_pgvector(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is the database: the snapshot command and job say so and write nothing."""
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    from klimatmatch.cli import app
+    from klimatmatch.jobs.handlers import snapshot_job
+    from klimatmatch.settings import get_settings
+
+    context = SimpleNamespace(settings=settings, progress=lambda *_: None)
+    assert snapshot_job(context) == f"snapshot: {vector_sync.SNAPSHOTS_UNUSED}"  # type: ignore[arg-type]
+    monkeypatch.setenv("KLIMATMATCH_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["snapshot"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0 and "not used with the pgvector backend" in result.output

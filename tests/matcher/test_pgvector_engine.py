@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import indexing, vector_sync
+from klimatmatch.services import indexing, learning, vector_sync
 from klimatmatch.settings import Settings
 from matcher import Embedder, Filters, MatchEngine
 from matcher.controls import Controls
-from models import create_db_engine, session_factory
+from models import Decision, Review, create_db_engine, session_factory
 from models.vector_tables import PgvectorMissing, ensure_extension
 from tests.api.conftest import seed
 
@@ -27,6 +28,7 @@ class Pair:
     pgvector: MatchEngine
     challenges: list[int]
     companies: list[int]
+    sessions: sessionmaker[Session]
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,7 @@ def pair(
         pgvector,
         [d.id for d in memory.challenges.documents],
         [d.id for d in memory.companies.documents],
+        sessions,
     )
     db.dispose()
 
@@ -122,3 +125,103 @@ def test_a_server_without_pgvector_is_named(postgresql_engine) -> None:  # noqa:
             pytest.skip("this server has pgvector")
         with pytest.raises(PgvectorMissing, match="no pgvector extension"):
             ensure_extension(connection)
+
+
+def test_postings_rank_as_the_exact_sparsevec_product(pair: Pair) -> None:
+    """The oracle: each sparse channel's top `depth` from the postings is the exact inner
+    product's order over every row (ties by id), with and without filters."""
+    from klimatmatch.services.vector_store import _where, to_sparse
+
+    index = pair.pgvector.companies
+    for challenge_id in pair.challenges:
+        query = pair.pgvector.challenges.vectors(challenge_id)["lexical"]
+        for filters in (Filters(), Filters.build(countries=["se"])):
+            where, parameters = _where(filters)
+            with index._cursor() as cursor:
+                posted = index._posted(cursor, "lexical", query, filters, 15)
+                exact = [
+                    row[0]
+                    for row in cursor.execute(
+                        f"SELECT id FROM vector_companies WHERE {where} AND lexical IS NOT NULL "
+                        "ORDER BY lexical <#> %s, id LIMIT 15",
+                        [*parameters, to_sparse(query)],
+                    )
+                ]
+            assert posted == exact
+
+
+def test_a_rewritten_row_replaces_its_postings(pair: Pair) -> None:
+    index = pair.pgvector.companies
+    first, second = pair.companies[:2]
+    document, before = index.document(first), index.vectors(first)
+    other = index.vectors(second)
+    try:
+        index.upsert([document], {**before, "lexical": other["lexical"]})
+        with index._cursor() as cursor:
+            terms = cursor.execute(
+                "SELECT term FROM vector_companies_terms WHERE id = %s AND channel = 1 "
+                "ORDER BY term",
+                (first,),
+            ).fetchall()
+        assert [t[0] for t in terms] == sorted(set(other["lexical"].indices.tolist()))
+    finally:
+        index.upsert([document], before)
+
+
+def test_dense_search_through_hnsw_ranks_the_sample_as_exact_search(pair: Pair) -> None:
+    """Below `exact_below` rows the dense channel is a scan; through HNSW (ef_search above the
+    sample's size) the shortlists are the same."""
+    index = pair.pgvector.companies
+    assert index.approximate_channels == []
+    previous, index.exact_below = index.exact_below, None
+    try:
+        assert index.approximate_channels == ["dense"]
+        for challenge_id in pair.challenges:
+            same(
+                pair.memory.shortlist(challenge_id, 10, explain=False),
+                pair.pgvector.shortlist(challenge_id, 10, explain=False),
+            )
+    finally:
+        index.exact_below = previous
+
+
+def test_training_reads_the_rankings_own_candidates(pair: Pair) -> None:
+    """The re-ranker's examples are the same on both backends (the pgvector ranking's rows are
+    positions among its candidates, not in a table of every profile)."""
+    challenge_id = pair.challenges[0]
+    top = pair.memory.shortlist(challenge_id, 6, explain=False)
+    with pair.sessions() as session:
+        for rank, match in enumerate(top):
+            decision = Decision.ACCEPTED if rank < 2 else Decision.REJECTED
+            session.add(
+                Review(
+                    challenge_id=challenge_id,
+                    company_id=match.document.id,
+                    reviewer="test",
+                    decision=decision,
+                )
+            )
+        session.flush()
+        memory = learning.training_data(session=session, engine=pair.memory)
+        pgvector = learning.training_data(session=session, engine=pair.pgvector)
+        session.rollback()
+    assert len(pgvector[1]) == len(top)
+    assert pgvector[1].tolist() == memory[1].tolist()
+    assert pgvector[0] == pytest.approx(memory[0], abs=1e-4)
+
+
+def test_a_bulk_rebuild_drops_and_rebuilds_the_indexes(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_sync, "_BULK", 1)
+    with pair.sessions() as session:
+        vector_sync.rebuild(session=session, engine=pair.pgvector)
+        indexes = session.scalars(
+            text("SELECT indexname FROM pg_indexes WHERE tablename = 'vector_companies_terms'")
+        ).all()
+    assert set(indexes) == {"vector_companies_terms_pkey", "vector_companies_terms_id"}
+    for challenge_id in pair.challenges[:5]:
+        same(
+            pair.memory.shortlist(challenge_id, 10, explain=False),
+            pair.pgvector.shortlist(challenge_id, 10, explain=False),
+        )
