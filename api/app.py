@@ -100,8 +100,6 @@ def _pgvector_state(settings: Settings, db: Engine, embedder: Embedder | None) -
 
 def _snapshot_after_start(state: AppState) -> None:
     """The next process on this machine starts from this rebuild (written while serving)."""
-    if state.settings.index_backend == "pgvector":
-        return  # the index is the database: nothing to snapshot
     try:
         with state.sessions() as session:
             identity = snapshots.database_identity(session=session)

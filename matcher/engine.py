@@ -167,11 +167,11 @@ class MatchEngine:
 
     def upsert(self, side: Side, documents: list[Document], vectors: Mapping[str, Matrix]) -> None:
         with self._lock:
-            self._index(side).upsert(documents, vectors)
+            self.index(side).upsert(documents, vectors)
 
     def remove(self, side: Side, document_id: int) -> bool:
         with self._lock:
-            return self._index(side).remove(document_id)
+            return self.index(side).remove(document_id)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -270,7 +270,7 @@ class MatchEngine:
         with self._lock:
             return self._rank(query, vectors, self.companies, None)
 
-    def _index(self, side: Side) -> TargetIndex:
+    def index(self, side: Side) -> TargetIndex:
         return self.challenges if side == "challenge" else self.companies
 
     def _rank(

@@ -237,4 +237,8 @@ def prune(root: Path, keep: int = 2, min_age_seconds: float = 600) -> int:
 
 
 def _index(engine: MatchEngine, side: Side) -> ExactIndex:
-    return engine.challenges if side == "challenge" else engine.companies
+    """The side's index, which must be the in-process one: only it has rows to save."""
+    index = engine.index(side)
+    if not isinstance(index, ExactIndex):
+        raise SnapshotError(f"the {side} index is not held in this process: nothing to save")
+    return index
