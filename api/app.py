@@ -16,7 +16,16 @@ from sqlalchemy import Engine
 from api.errors import install_error_handlers, unexpected_problem
 from api.limits import BodySizeLimit
 from api.observability import Metrics, RequestContext
-from api.routes import challenges, companies, health, jobs, metrics, reviews, shortlists
+from api.routes import (
+    challenges,
+    companies,
+    health,
+    jobs,
+    metrics,
+    organisations,
+    reviews,
+    shortlists,
+)
 from api.state import AppState
 from api.ui import install_pages
 from klimatmatch import __version__
@@ -149,6 +158,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         shortlists.router,
         reviews.router,
         jobs.router,
+        organisations.router,
     ):
         app.include_router(router)
     install_pages(app)

@@ -38,6 +38,12 @@ def can_see_shortlist(user: User, challenge: Challenge) -> bool:
     return is_staff(user) or owns_challenge(user, challenge)
 
 
+def can_read_company(user: User, company: CompanyProfile) -> bool:
+    """Profiles of an organisation still awaiting approval are not published yet."""
+    approved = company.organisation is None or company.organisation.approved
+    return approved or is_staff(user) or user.organisation_id == company.organisation_id
+
+
 def can_edit_company(user: User, company: CompanyProfile) -> bool:
     return user.role is Role.ADMIN or owns_company(user, company)
 
@@ -62,4 +68,25 @@ def can_read_metrics(user: User) -> bool:
 
 def can_run_jobs(user: User) -> bool:
     """Imports, re-encoding and training change or load the whole service: staff work."""
+    return is_staff(user)
+
+
+def can_move_stage(user: User, challenge: Challenge) -> bool:
+    """The city runs its own challenge; coordinators run the process with it."""
+    return is_staff(user) or owns_challenge(user, challenge)
+
+
+def can_see_engagement(user: User, challenge: Challenge) -> bool:
+    """Interest, invitations and teams sit beside the shortlist: the same people see them."""
+    return can_see_shortlist(user, challenge)
+
+
+def can_act_for_company(user: User, company: CompanyProfile) -> bool:
+    """Expressing interest and answering invitations speak for the company: its own people
+    (and administrators, who may do anything)."""
+    return can_edit_company(user, company)
+
+
+def can_organise_workshop(user: User) -> bool:
+    """Workshop invitations and proposed teams are the coordinators' work."""
     return is_staff(user)

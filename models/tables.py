@@ -99,6 +99,11 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     country: Mapped[str] = mapped_column(String(2), default="")
+    approved: Mapped[bool] = mapped_column(default=True, index=True)
+    """False for a company that registered by itself, until a coordinator approves it: its
+    profiles are not matched (neither backend indexes them) before that."""
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -13,7 +13,7 @@ from email.message import EmailMessage as Message
 import pytest
 from aiosmtpd.controller import Controller
 
-LINK = re.compile(r"https?://\S+/ui/(?:invitations|reset)/[A-Za-z0-9_-]+")
+LINK = re.compile(r"https?://\S+/ui/(?:invitations|reset|register)/[A-Za-z0-9_-]+")
 
 
 class Mailbox:

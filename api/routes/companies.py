@@ -18,7 +18,7 @@ router = APIRouter(prefix="/companies", tags=["companies"], responses=ERROR_RESP
 @router.get("")
 def list_companies(
     session: SessionDep,
-    _: CurrentUser,
+    user: CurrentUser,
     limit: Limit = 50,
     offset: Offset = 0,
     country: Annotated[str | None, Query(max_length=2)] = None,
@@ -27,6 +27,7 @@ def list_companies(
 ) -> CompaniesPublic:
     rows, count = catalogue.list_companies(
         session=session,
+        user=user,
         page=catalogue.Page(limit, offset),
         country=country,
         sector=sector,
@@ -43,7 +44,8 @@ def create_company(
     user: CurrentUser,
     response: Response,
 ) -> CompanyPublic:
-    """Register a profile for the caller's company; it is matchable at once."""
+    """Register a profile for the caller's company; it is matchable at once if the company is
+    approved (one that registered by itself waits for a coordinator)."""
     company = catalogue.create_company(session=session, engine=engine, user=user, data=data)
     set_etag(response, company.version)
     return company_public(company)

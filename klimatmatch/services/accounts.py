@@ -201,13 +201,19 @@ def deactivate(*, session: Session, actor: User, user_id: int) -> User:
         raise NotFound(f"user {user_id} does not exist")
     if user.id == actor.id:
         raise InvalidInput("you cannot deactivate yourself")
+    stop(session=session, user=user)
+    return user
+
+
+def stop(*, session: Session, user: User) -> None:
+    """The account stops at once: its sessions are revoked, and an inactive user's API keys
+    are refused by `authenticate`."""
     user.active = False
     session.execute(
         update(SignInSession)
         .where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return user
 
 
 def people(*, session: Session) -> list[User]:

@@ -126,8 +126,10 @@ def list_challenges(
 
 
 def read_company(*, session: Session, user: User, company_id: int) -> CompanyProfile:
+    """A profile awaiting its organisation's approval is seen by that organisation and staff
+    only; to anyone else it does not exist yet."""
     company = crud.get_company(session=session, company_id=company_id)
-    if company is None:
+    if company is None or not access.can_read_company(user, company):
         raise NotFound(f"company {company_id} does not exist")
     return company
 
@@ -185,12 +187,19 @@ def delete_company(
 def list_companies(
     *,
     session: Session,
+    user: User,
     page: Page,
     country: str | None = None,
     sector: str | None = None,
     language: str | None = None,
 ) -> tuple[list[CompanyProfile], int]:
     query = select(CompanyProfile)
+    if not access.is_staff(user):
+        approved = select(Organisation.id).where(Organisation.approved.is_(True))
+        query = query.where(
+            CompanyProfile.organisation_id.in_(approved)
+            | (CompanyProfile.organisation_id == (user.organisation_id or -1))
+        )
     if country:
         query = query.where(CompanyProfile.country == country.upper())
     if sector:

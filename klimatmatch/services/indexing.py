@@ -74,7 +74,8 @@ def is_small_or_new(company: CompanyProfile) -> bool:
 
 
 def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = False) -> IndexReport:
-    """Index every non-archived challenge and every profile; replaces what the engine held."""
+    """Index every non-archived challenge and every approved profile; replaces what the engine
+    held."""
     if engine.indexes is not None:  # the index lives in the database
         from klimatmatch.services import vector_sync
 
@@ -83,7 +84,7 @@ def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = Fals
     challenges = [
         challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)
     ]
-    companies = [company_document(c) for c in crud.list_companies(session=session)]
+    companies = [company_document(c) for c in crud.list_companies(session=session) if matchable(c)]
     staged = engine.spawn()
     staged.fit([d.text for d in challenges + companies])
     models = max(1, sum(e.cacheable for e in staged.channels.values()))
@@ -130,7 +131,18 @@ def apply_rows(
         else:
             live.append(challenge_document(challenge))
     _upsert(session, engine, "challenge", live)
-    _upsert(session, engine, "company", [company_document(c) for c in companies])
+    for company in companies:
+        if not matchable(company):
+            engine.remove("company", company.id)
+    ready = [company_document(c) for c in companies if matchable(c)]
+    _upsert(session, engine, "company", ready)
+
+
+def matchable(company: CompanyProfile) -> bool:
+    """A profile is matched once its organisation is approved (self-registered companies wait
+    for a coordinator); every index, in memory or in the database, asks this."""
+    organisation = company.organisation
+    return organisation is None or organisation.approved
 
 
 def remove_company(*, engine: MatchEngine, company_id: int) -> None:

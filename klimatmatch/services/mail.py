@@ -47,6 +47,63 @@ TEXTS: dict[str, dict[str, str]] = {
         "Välj det här (länken fungerar en gång, i {minutes} minuter):\n{link}\n\n"
         "Om det inte var du kan du bortse från meddelandet: lösenordet är oförändrat.\n",
     },
+    "registration.confirm.subject": {
+        "en": "Confirm your registration on Klimatmatch",
+        "sv": "Bekräfta er registrering i Klimatmatch",
+    },
+    "registration.confirm.body": {
+        "en": "Hello,\n\nConfirm this e-mail address to finish registering {name} (the link "
+        "works once, for {hours} hours):\n{link}\n\nA coordinator then reviews the "
+        "registration; your profile is matched once it is approved.\n\nIf you did not "
+        "register, ignore this message.\n",
+        "sv": "Hej,\n\nBekräfta den här e-postadressen för att slutföra registreringen av {name} "
+        "(länken fungerar en gång, i {hours} timmar):\n{link}\n\nSedan granskar en "
+        "koordinator registreringen; profilen matchas när den är godkänd.\n\nOm du inte "
+        "har registrerat dig kan du bortse från meddelandet.\n",
+    },
+    "registration.received.subject": {
+        "en": "{name} asks to join Klimatmatch",
+        "sv": "{name} vill gå med i Klimatmatch",
+    },
+    "registration.received.body": {
+        "en": "Hello,\n\n{name} has registered as a company. Its profile is not matched until "
+        "a coordinator approves it:\n{link}\n",
+        "sv": "Hej,\n\n{name} har registrerat sig som företag. Profilen matchas inte förrän "
+        "en koordinator har godkänt den:\n{link}\n",
+    },
+    "registration.exists.subject": {
+        "en": "Your Klimatmatch account",
+        "sv": "Ditt konto i Klimatmatch",
+    },
+    "registration.exists.body": {
+        "en": "Hello,\n\nSomeone tried to register a company with this e-mail address, which "
+        "has an account already. Sign in here:\n{sign_in}\n\nForgot your password? Choose a "
+        "new one here:\n{forgot}\n\nIf it was not you, ignore this message.\n",
+        "sv": "Hej,\n\nNågon försökte registrera ett företag med den här e-postadressen, som "
+        "redan har ett konto. Logga in här:\n{sign_in}\n\nGlömt lösenordet? Välj ett nytt "
+        "här:\n{forgot}\n\nOm det inte var du kan du bortse från meddelandet.\n",
+    },
+    "registration.approved.subject": {
+        "en": "Your company is approved on Klimatmatch",
+        "sv": "Ditt företag är godkänt i Klimatmatch",
+    },
+    "registration.approved.body": {
+        "en": "Hello,\n\n{name} is approved: cities' shortlists include its profiles from now "
+        "on. See the challenges that fit you:\n{link}\n",
+        "sv": "Hej,\n\n{name} är godkänt: städernas kortlistor tar med profilerna från och med "
+        "nu. Se utmaningarna som passar er:\n{link}\n",
+    },
+    "registration.declined.subject": {
+        "en": "Your registration on Klimatmatch",
+        "sv": "Er registrering i Klimatmatch",
+    },
+    "registration.declined.body": {
+        "en": "Hello,\n\nThe coordinators did not approve the registration of {name}:\n\n"
+        "{reason}\n\nYour account is closed. Reply to this message if you think this is a "
+        "mistake.\n",
+        "sv": "Hej,\n\nKoordinatorerna godkände inte registreringen av {name}:\n\n"
+        "{reason}\n\nKontot är stängt. Svara på meddelandet om du tror att det är fel.\n",
+    },
     "role.city": {"en": "a city", "sv": "stad"},
     "role.company": {"en": "a company", "sv": "företag"},
     "role.coordinator": {"en": "a coordinator", "sv": "koordinator"},

@@ -25,7 +25,12 @@ import numpy as np
 from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.services.indexing import IndexReport, challenge_document, company_document
+from klimatmatch.services.indexing import (
+    IndexReport,
+    challenge_document,
+    company_document,
+    matchable,
+)
 from klimatmatch.services.replication import current_version
 from klimatmatch.services.snapshots import StartReport
 from klimatmatch.services.vector_store import PgVectorIndex, register_types
@@ -33,7 +38,7 @@ from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine
 from matcher.backends import IndexFactory, Side
 from matcher.embedders.bm25 import BM25Embedder
-from models import Challenge, ChallengeStatus, CompanyProfile, crud
+from models import Challenge, ChallengeStatus, CompanyProfile, Organisation, crud
 from models.vector_tables import SIDES, create_tables, dense_dimensions, terms_table
 
 log = logging.getLogger("klimatmatch.vectors")
@@ -118,7 +123,7 @@ def rebuild(*, session: Session, engine: MatchEngine) -> IndexReport:
     previous index until it commits)."""
     active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
     challenges = crud.list_challenges(session=session, statuses=active)
-    companies = crud.list_companies(session=session)
+    companies = [c for c in crud.list_companies(session=session) if matchable(c)]
     staged = engine.spawn()
     staged.fit([c.text for c in challenges] + [c.text for c in companies])
     written = {
@@ -147,7 +152,9 @@ def catch_up(*, session: Session, engine: MatchEngine) -> int:
         "challenge": select(Challenge.id, Challenge.version).where(
             Challenge.status != ChallengeStatus.ARCHIVED
         ),
-        "company": select(CompanyProfile.id, CompanyProfile.version),
+        "company": select(CompanyProfile.id, CompanyProfile.version)
+        .join(Organisation, Organisation.id == CompanyProfile.organisation_id)
+        .where(Organisation.approved.is_(True)),
     }
     for side, query in live.items():
         built = dict(session.execute(text(f"SELECT id, row_version FROM {SIDES[side][0]}")).all())
@@ -155,14 +162,14 @@ def catch_up(*, session: Session, engine: MatchEngine) -> int:
     challenges = _by_id(session, Challenge, stale["challenge"])
     companies = _by_id(session, CompanyProfile, stale["company"])
     write_rows(session=session, engine=engine, challenges=challenges, companies=companies)
-    archived = session.scalars(
-        select(Challenge.id).where(Challenge.status == ChallengeStatus.ARCHIVED)
-    ).all()
-    if archived:
-        session.execute(
-            text(f"DELETE FROM {SIDES['challenge'][0]} WHERE id = ANY(:ids)"),
-            {"ids": list(archived)},
-        )
+    leaving = {
+        "challenge": select(Challenge.id).where(Challenge.status == ChallengeStatus.ARCHIVED),
+        "company": select(CompanyProfile.id)
+        .join(Organisation, Organisation.id == CompanyProfile.organisation_id)
+        .where(Organisation.approved.is_(False)),
+    }
+    for side, query in leaving.items():
+        _delete(session.connection(), side, list(session.scalars(query)))
     session.commit()
     return len(challenges) + len(companies)
 
@@ -177,17 +184,23 @@ def write_rows(
     """Vectors of these rows on the session's connection (its transaction); archived
     challenges leave the index."""
     connection = session.connection()
-    archived = [c.id for c in challenges if c.status is ChallengeStatus.ARCHIVED]
-    if archived:
-        connection.execute(
-            text(f"DELETE FROM {SIDES['challenge'][0]} WHERE id = ANY(:ids)"), {"ids": archived}
-        )
+    _delete(
+        connection, "challenge", [c.id for c in challenges if c.status is ChallengeStatus.ARCHIVED]
+    )
+    _delete(connection, "company", [c.id for c in companies if not matchable(c)])
     live = [c for c in challenges if c.status is not ChallengeStatus.ARCHIVED]
-    for side, rows in (("challenge", live), ("company", list(companies))):
+    ready = [c for c in companies if matchable(c)]
+    for side, rows in (("challenge", live), ("company", ready)):
         rows = _stale(connection, side, rows)
         if rows:
             documents, vectors, versions = _encoded(session, engine, side, rows)
             _target(engine, side).write(connection, documents, vectors, versions)
+
+
+def _delete(connection: Connection, side: Side, ids: list[int]) -> None:
+    """Rows that leave the index: archived challenges, profiles not (or no longer) approved."""
+    if ids:
+        connection.execute(text(f"DELETE FROM {SIDES[side][0]} WHERE id = ANY(:ids)"), {"ids": ids})
 
 
 def _stale(connection: Connection, side: Side, rows: Sequence[Any]) -> list[Any]:

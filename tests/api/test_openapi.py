@@ -29,6 +29,9 @@ EXPECTED = {
     ("post", "/jobs/import"),
     ("get", "/jobs"),
     ("get", "/jobs/{job_id}"),
+    ("get", "/organisations/pending"),
+    ("post", "/organisations/{organisation_id}/approval"),
+    ("post", "/organisations/{organisation_id}/decline"),
 }
 
 
@@ -59,6 +62,7 @@ def test_every_route_but_health_refuses_anonymous_callers(world: World) -> None:
             company_id=world.ids["voltgrav"],
             run_id=1,
             job_id="00000000-0000-0000-0000-000000000000",
+            organisation_id=1,
         )
         response = world.client.request(method.upper(), concrete, json={})
         assert response.status_code == 401, (method, path, response.status_code)

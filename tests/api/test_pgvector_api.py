@@ -138,6 +138,33 @@ def test_start_up_catches_up_rows_written_without_the_service(
     db.dispose()
 
 
+def test_a_pending_registration_is_not_in_the_database_index_until_approved(
+    world: World, settings: Settings
+) -> None:
+    from tests.api.test_registration_access import pending_company, shortlist_ids
+
+    pending = pending_company(world)
+    db = create_db_engine(settings.database_url)
+
+    def indexed() -> bool:
+        with db.connect() as connection:
+            return bool(
+                connection.scalar(
+                    text("SELECT count(*) FROM vector_companies WHERE id = :id"),
+                    {"id": pending["company"]},
+                )
+            )
+
+    engine = world.client.app.state.klimatmatch.engine
+    with session_factory(db)() as session:  # a start-up's catch-up leaves it out as well
+        vector_sync.catch_up(session=session, engine=engine)
+    assert not indexed() and pending["company"] not in shortlist_ids(world)
+    approved = world.post(f"/organisations/{pending['organisation']}/approval", "coordinator")
+    assert approved.status_code == 200, approved.text
+    assert indexed() and pending["company"] in shortlist_ids(world)
+    db.dispose()
+
+
 def test_snapshots_are_not_used_with_pgvector(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
