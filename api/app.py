@@ -19,12 +19,14 @@ from api.observability import Metrics, RequestContext
 from api.routes import (
     challenges,
     companies,
+    engagement,
     health,
     jobs,
     metrics,
     organisations,
     reviews,
     shortlists,
+    workshop,
 )
 from api.state import AppState
 from api.ui import install_pages
@@ -159,6 +161,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         reviews.router,
         jobs.router,
         organisations.router,
+        engagement.router,
+        workshop.router,
     ):
         app.include_router(router)
     install_pages(app)

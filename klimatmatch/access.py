@@ -83,8 +83,9 @@ def can_see_engagement(user: User, challenge: Challenge) -> bool:
 
 def can_act_for_company(user: User, company: CompanyProfile) -> bool:
     """Expressing interest and answering invitations speak for the company: its own people
-    (and administrators, who may do anything)."""
-    return can_edit_company(user, company)
+    (and administrators, who may do anything), once a coordinator has approved it."""
+    approved = company.organisation is None or company.organisation.approved
+    return approved and can_edit_company(user, company)
 
 
 def can_organise_workshop(user: User) -> bool:

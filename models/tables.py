@@ -65,6 +65,30 @@ class ChallengeStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+class ChallengeStage(StrEnum):
+    """Where a challenge is in the Nordic Solutions process; `status` still decides matching."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    SHORTLISTING = "shortlisting"
+    WORKSHOP = "workshop"
+    CLOSED = "closed"
+
+
+class ChallengeOutcome(StrEnum):
+    PILOT = "pilot"
+    PROCUREMENT = "procurement"
+    NONE = "none"
+
+
+def _initial_stage(context: Any) -> ChallengeStage:
+    """A challenge posted as a draft starts as a draft, an archived one closed; else open."""
+    status = context.get_current_parameters().get("status")
+    if status == ChallengeStatus.DRAFT:
+        return ChallengeStage.DRAFT
+    return ChallengeStage.CLOSED if status == ChallengeStatus.ARCHIVED else ChallengeStage.OPEN
+
+
 class Direction(StrEnum):
     CHALLENGE_TO_COMPANIES = "challenge"
     COMPANY_TO_CHALLENGES = "company"
@@ -154,6 +178,18 @@ class Challenge(Timestamped, Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     location: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(300), default="")
+    stage: Mapped[ChallengeStage] = mapped_column(
+        _enum(ChallengeStage, "challenge_stage"), default=_initial_stage, index=True
+    )
+    """Moved only by klimatmatch.services.stages, which records each change (0013)."""
+    workshop_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    workshop_place: Mapped[str] = mapped_column(String(300), default="")
+    """An address or a meeting link."""
+    outcome: Mapped[ChallengeOutcome | None] = mapped_column(
+        _enum(ChallengeOutcome, "challenge_outcome")
+    )
+    summary: Mapped[str] = mapped_column(Text, default="")
+    """The public summary of how the challenge ended, written when it closes."""
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")

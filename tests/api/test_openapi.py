@@ -32,6 +32,21 @@ EXPECTED = {
     ("get", "/organisations/pending"),
     ("post", "/organisations/{organisation_id}/approval"),
     ("post", "/organisations/{organisation_id}/decline"),
+    ("get", "/challenges/{challenge_id}/stage"),
+    ("post", "/challenges/{challenge_id}/stage"),
+    ("get", "/challenges/{challenge_id}/stage/history"),
+    ("put", "/challenges/{challenge_id}/interest/{company_id}"),
+    ("delete", "/challenges/{challenge_id}/interest/{company_id}"),
+    ("get", "/challenges/{challenge_id}/interest"),
+    ("get", "/companies/{company_id}/interest"),
+    ("post", "/challenges/{challenge_id}/invitations"),
+    ("get", "/challenges/{challenge_id}/invitations"),
+    ("get", "/companies/{company_id}/invitations"),
+    ("post", "/workshop-invitations/{invitation_id}/answer"),
+    ("post", "/challenges/{challenge_id}/teams"),
+    ("get", "/challenges/{challenge_id}/teams"),
+    ("get", "/companies/{company_id}/teams"),
+    ("post", "/teams/{team_id}/members/{company_id}/answer"),
 }
 
 
@@ -63,6 +78,8 @@ def test_every_route_but_health_refuses_anonymous_callers(world: World) -> None:
             run_id=1,
             job_id="00000000-0000-0000-0000-000000000000",
             organisation_id=1,
+            invitation_id=1,
+            team_id=1,
         )
         response = world.client.request(method.upper(), concrete, json={})
         assert response.status_code == 401, (method, path, response.status_code)

@@ -5,6 +5,7 @@ is in nobody's shortlist."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -192,3 +193,17 @@ def test_the_registration_form_names_each_refused_field_and_keeps_what_was_typed
     assert taken.status_code == 409 and 'href="#f-name"' in taken.text
     assert client.get("/ui/register/not-a-token").status_code == 200  # a page with a button
     assert client.post("/ui/register/not-a-token").status_code == 404
+
+
+def test_a_pending_company_cannot_state_interest_until_approved(world: World) -> None:
+    pending = pending_company(world)
+    client = signed_in_as(world, str(pending["email"]))
+    key = client.post("/ui/account/keys", data={"name": "script", "csrf": form_token(client)}).text
+    token = re.search(r"km_[A-Za-z0-9_-]+", key).group(0)
+    path = f"/challenges/{world.ids['sth_published']}/interest/{pending['company']}"
+    body = {"pitch": "Vi bygger laddning för tunga fordon i hamnen."}
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = world.client.put(path, json=body, headers=headers)
+    assert refused.status_code == 403 and "approval" in refused.json()["detail"]
+    world.post(f"/organisations/{pending['organisation']}/approval", "coordinator")
+    assert world.client.put(path, json=body, headers=headers).status_code == 201
