@@ -20,6 +20,7 @@ from api.routes import (
     challenges,
     companies,
     engagement,
+    funnel,
     health,
     jobs,
     metrics,
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         reviews.router,
         jobs.router,
         organisations.router,
+        funnel.router,
         engagement.router,
         workshop.router,
     ):

@@ -228,7 +228,7 @@ def learn() -> None:
         except KlimatmatchError as error:
             raise _fail(error) from error
     console.print(
-        f"re-ranker {report.version}: {report.examples} decisions, "
+        f"re-ranker {report.version}: {report.examples} labels ({report.sources}), "
         f"{report.positives} accepted; used by the service from its next start"
     )
 

@@ -58,7 +58,11 @@ class LearnedReranker(BaseEstimator, ClassifierMixin):
         self.C = C
         self.class_weight = class_weight
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> LearnedReranker:
+    def fit(
+        self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> LearnedReranker:
+        """`sample_weight`: how much each label counts (by its source: a coordinator's review
+        more than an expression of interest)."""
         y = np.asarray(y)
         if len(np.unique(y)) < 2:
             raise ValueError("training needs both accepted and rejected examples")
@@ -66,7 +70,7 @@ class LearnedReranker(BaseEstimator, ClassifierMixin):
             StandardScaler(),
             LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=1000),
         )
-        self.model_.fit(X, y)
+        self.model_.fit(X, y, logisticregression__sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
         self.n_examples_ = int(len(y))
         digest = hashlib.sha256(np.asarray(self.model_[-1].coef_).tobytes()).hexdigest()[:10]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from api.ui.i18n_accounts import ACCOUNT_MESSAGES
 from api.ui.i18n_city import CITY_MESSAGES
+from api.ui.i18n_funnel import FUNNEL_MESSAGES
 from api.ui.i18n_registration import REGISTRATION_MESSAGES
 
 LANGUAGES = ("en", "sv")
@@ -209,6 +210,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 MESSAGES |= ACCOUNT_MESSAGES
 MESSAGES |= CITY_MESSAGES
+MESSAGES |= FUNNEL_MESSAGES
 MESSAGES |= REGISTRATION_MESSAGES
 
 

@@ -6,6 +6,7 @@ import io
 from enum import StrEnum
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -73,9 +74,19 @@ def shortlist_frame(
     return pd.DataFrame(rows)
 
 
-def render(frame: pd.DataFrame, fmt: ExportFormat) -> bytes:
+def render(frame: pd.DataFrame, fmt: ExportFormat, sheet: str = "shortlist") -> bytes:
     if fmt is ExportFormat.CSV:
         return frame.to_csv(index=False).encode("utf-8")
     buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="shortlist")
+    _cells_excel_accepts(frame).to_excel(buffer, index=False, sheet_name=sheet)
     return buffer.getvalue()
+
+
+def _cells_excel_accepts(frame: pd.DataFrame) -> pd.DataFrame:
+    """XLSX cannot hold control characters (a title typed with one would make the download a
+    500); they are dropped there, the CSV keeps the text as stored."""
+    return frame.apply(
+        lambda column: column.map(
+            lambda value: ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+        )
+    )

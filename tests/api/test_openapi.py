@@ -32,6 +32,8 @@ EXPECTED = {
     ("get", "/organisations/pending"),
     ("post", "/organisations/{organisation_id}/approval"),
     ("post", "/organisations/{organisation_id}/decline"),
+    ("get", "/funnel"),
+    ("get", "/funnel/export"),
     ("get", "/challenges/{challenge_id}/stage"),
     ("post", "/challenges/{challenge_id}/stage"),
     ("get", "/challenges/{challenge_id}/stage/history"),
