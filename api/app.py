@@ -17,6 +17,7 @@ from api.errors import install_error_handlers, unexpected_problem
 from api.limits import BodySizeLimit
 from api.observability import Metrics, RequestContext
 from api.routes import (
+    alerts,
     challenges,
     companies,
     engagement,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         state = build_state(settings, embedder)
         app.state.klimatmatch = state
         jobs.resume_in_process(app, state)
+        alerts.install(app, state)
         yield
         queue = getattr(app.state, "jobs", None)
         if queue is not None:
@@ -165,6 +167,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         funnel.router,
         engagement.router,
         workshop.router,
+        alerts.router,
     ):
         app.include_router(router)
     install_pages(app)

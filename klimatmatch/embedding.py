@@ -11,6 +11,8 @@ from matcher import Embedder, MatchEngine, create_embedder
 from matcher.backends import IndexFactory
 from matcher.cpv import CpvTagger, load_cpv
 from matcher.embedders import EmbedderError
+from matcher.embedders.prompts import SymmetricPrompts
+from matcher.feedback import Feedback
 
 CPV_FILE = "taxonomies/cpv2008_en_sv_da_fi.csv"
 ENGLISH_CHANNEL = "dense_en"
@@ -21,12 +23,13 @@ def build_embedder(settings: Settings) -> Embedder:
     if settings.backend is EmbedderKind.TFIDF:
         return create_embedder("tfidf")
     if settings.backend is EmbedderKind.E5_Q4:
-        return create_embedder(
+        e5 = create_embedder(
             "e5-q4",
             weights=None if settings.model == PACKAGED_E5 else settings.model,
             expected_sha256=settings.model_sha256,
             batch_size=settings.batch_size,
         )
+        return SymmetricPrompts(e5) if settings.e5_document_prompt == "query" else e5
     languages = frozenset(settings.model_languages) if settings.model_languages else None
     return create_embedder(
         "sentence-transformers",
@@ -68,6 +71,16 @@ def english_embedder(settings: Settings) -> Embedder | None:
         return None
 
 
+def feedback_of(settings: Settings) -> Feedback:
+    """The pseudo-relevance feedback channel as configured (`matcher.feedback`)."""
+    return Feedback(
+        docs=settings.feedback_docs,
+        terms=settings.feedback_terms,
+        weight=settings.feedback_weight,
+        candidates=settings.feedback_candidates,
+    )
+
+
 @lru_cache(maxsize=2)
 def load_tagger(path: Path) -> CpvTagger:
     """The tagger is read-only after construction, so one per taxonomy file is shared."""
@@ -105,6 +118,7 @@ def build_engine(
         foreign_weight=settings.foreign_weight,
         ann_threshold=settings.ann_threshold,
         indexes=indexes,
+        feedback=feedback_of(settings),
     )
     engine.degraded = degraded
     return engine

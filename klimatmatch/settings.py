@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     )
     query_prompt: str = ""
     document_prompt: str = ""
+    e5_document_prompt: Literal["query", "passage"] = Field(
+        default="query",
+        description="The prompt the 4-bit e5 model encodes profiles with: 'query' (e5's "
+        "symmetric prompt, as challenges are encoded) or 'passage' (its asymmetric one). "
+        "Changing it re-encodes every profile (the vectors' fingerprint changes)",
+    )
     model_languages: list[str] | None = Field(
         default=None,
         description="Languages the model covers (None: any); defaults to ['en'] for the "
@@ -95,6 +101,17 @@ class Settings(BaseSettings):
         default=384, ge=1, le=16_000, description="The dense model's width (pgvector columns)"
     )
     fusion_depth: int = Field(default=100, ge=10, le=10_000)
+    feedback_docs: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="Pseudo-relevance feedback: how many of the dense channel's best candidates "
+        "give their terms to a lexical query that re-scores the fused top `fusion_depth` "
+        "(lets BM25 speak where challenge and profiles differ in language); 0 turns it off",
+    )
+    feedback_terms: int = Field(default=30, ge=1, le=1_000)
+    feedback_weight: float = Field(default=0.25, ge=0.0, le=1.0)
+    feedback_candidates: int = Field(default=100, ge=1, le=10_000)
     device: str = "cpu"
     batch_size: int = Field(default=32, ge=1, le=4096)
     hf_offline: bool = True
@@ -198,6 +215,24 @@ class Settings(BaseSettings):
     outbox_dir: Path = Field(
         default=Path("var/outbox"),
         description="Where messages go as .eml files when no SMTP server is configured",
+    )
+    # alerts (issue 14)
+    alert_top_k: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="A newly published challenge alerts the companies whose profiles the "
+        "engine ranks in its top this many",
+    )
+    alert_min_score: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="...and only those scoring at least this (the shortlist's fused score)",
+    )
+    alerts_from_api: bool = Field(
+        default=True,
+        description="The API queues the alert job right after a write that needs one; off "
+        "leaves it to `klimatmatch jobs submit alerts` (e.g. from cron every minute)",
     )
 
     @field_validator("database_url")

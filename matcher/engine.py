@@ -25,13 +25,15 @@ from matcher.cpv import CpvTagger, CpvVectors
 from matcher.documents import Document
 from matcher.embedders.base import Embedder, Matrix, Progress
 from matcher.explain import SentenceScorer
+from matcher.feedback import FEEDBACK, Feedback, feedback_query, feedback_scores
 from matcher.filters import Filters
-from matcher.fusion import Fusion, fuse
+from matcher.fusion import Availability, Fusion, fuse
 from matcher.index import ExactIndex, top_k
 from matcher.requirements import coverage, requirements_of
 from matcher.selection import Match, Ranking, matches, top_hits
 
 CPV = "cpv"
+LEXICAL = "lexical"
 __all__ = ["CPV", "Match", "MatchEngine", "Ranking", "Side"]
 
 
@@ -42,6 +44,8 @@ class MatchEngine:
     `indexes` makes the index of each side (`matcher.backends`); in-process by default.
     `weights` scale each channel in the fusion; `foreign_weight` scales a dense channel whose
     model does not cover the query's language (an English-only model on a Swedish query).
+    `feedback` adds the pseudo-relevance feedback channel (`matcher.feedback`) where there is
+    a dense and a lexical channel; `Feedback(docs=0)` turns it off.
     """
 
     def __init__(
@@ -56,6 +60,7 @@ class MatchEngine:
         reranker: Any | None = None,
         ann_threshold: int | None = None,
         indexes: IndexFactory | None = None,
+        feedback: Feedback | None = None,
     ) -> None:
         if not isinstance(channels, Mapping):
             channels = {channels.channel: channels}
@@ -66,6 +71,7 @@ class MatchEngine:
         self.cpv = cpv
         self.foreign_weight = foreign_weight
         self.reranker = reranker
+        self.feedback = feedback if feedback is not None else Feedback()
         self.degraded: str | None = None
         """Why the engine runs with fewer channels than configured, if it does."""
         self.cpv_vectors = CpvVectors()
@@ -121,6 +127,7 @@ class MatchEngine:
             "depth": self.depth,
             "search": "hnsw" if self.companies.approximate_channels else "exact",
             "reranker": getattr(self.reranker, "version", None),
+            "feedback": dataclasses.asdict(self.feedback) if self._feedback_source else None,
         }
 
     def fit(self, corpus: Sequence[str]) -> None:
@@ -193,6 +200,7 @@ class MatchEngine:
             reranker=self.reranker,
             ann_threshold=self.ann_threshold,
             indexes=self.indexes,
+            feedback=self.feedback,
         )
 
     def adopt(self, other: MatchEngine) -> None:
@@ -298,19 +306,13 @@ class MatchEngine:
         if len(raw) == 1:
             fused = next(iter(raw.values()))
         else:
-            fused = fuse(
-                {n: r[None, :] for n, r in raw.items()},
-                self.fusion,
-                self._weights(query),
-                depth=self.depth,
-                available=availability(
-                    query,
-                    list(pool.documents),
-                    self.channels,
-                    self.secondary,
-                    CPV if self.cpv else None,
-                ),
-            )[0]
+            available = availability(
+                query, list(pool.documents), self.channels, self.secondary, self._cpv_name
+            )
+            weights = self._weights(query)
+            fused = self._fused(raw, weights, available)
+            if self._feedback_source is not None and LEXICAL in raw:
+                fused = self._with_feedback(raw, fused, weights, available, pool)
         candidates = np.flatnonzero(np.isfinite(fused))
         ranking = Ranking(
             query,
@@ -323,6 +325,82 @@ class MatchEngine:
             ranking = dataclasses.replace(ranking, fused=self.reranker.score(ranking))
         return ranking
 
+    def _fused(
+        self,
+        raw: Mapping[str, np.ndarray],
+        weights: Mapping[str, float],
+        available: Mapping[str, Availability],
+    ) -> np.ndarray:
+        """(n_candidates,) fused scores of one query; -inf outside the fusion pool."""
+        rows = {n: r[None, :] for n, r in raw.items()}
+        return fuse(rows, self.fusion, weights, depth=self.depth, available=available)[0]
+
+    @property
+    def _feedback_source(self) -> str | None:
+        """The dense channel whose best candidates give the feedback terms, when the engine
+        also has the lexical channel they are read from (the first channel: the model)."""
+        first = next(iter(self.channels))
+        if not self.feedback.enabled or LEXICAL not in self.channels or first == LEXICAL:
+            return None
+        return first
+
+    def _with_feedback(
+        self,
+        raw: Mapping[str, np.ndarray],
+        fused: np.ndarray,
+        weights: Mapping[str, float],
+        available: Mapping[str, Availability],
+        pool: Candidates,
+    ) -> np.ndarray:
+        """The fusion again, with the feedback channel, over the first fusion's pool (the
+        columns it scored) only. Feedback is a channel of the fusion, not a score component
+        of its own (it re-reads the lexical channel): the components stay the index's."""
+        columns = np.flatnonzero(np.isfinite(fused))
+        if not len(columns):
+            return fused
+        local = {n: r[columns] for n, r in raw.items()}
+        local[FEEDBACK], can = self._feedback(local, fused[columns], pool, columns)
+        judges = {n: _mapped(judge, columns) for n, judge in available.items()}
+        judges[FEEDBACK] = _judges(can)
+        weights = {**weights, FEEDBACK: self.weights.get(FEEDBACK, self.feedback.weight)}
+        # every column is in the pool already; RRF counts each channel's top `depth` only
+        depth = self.depth if self.fusion is Fusion.RRF else len(columns)
+        result = np.full(len(fused), -np.inf)
+        result[columns] = fuse(
+            {n: r[None, :] for n, r in local.items()},
+            self.fusion,
+            weights,
+            depth=depth,
+            available=judges,
+        )[0]
+        return result
+
+    def _feedback(
+        self,
+        local: Mapping[str, np.ndarray],
+        fused: np.ndarray,
+        pool: Candidates,
+        columns: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The feedback channel's scores over the pool's `columns` (-inf where it did not
+        score) and which of them it judges: the fused ranking's best, in a language of
+        the feedback documents (their lexical rows are read for those candidates only)."""
+        source = local[str(self._feedback_source)]
+        best = [int(i) for i in top_k(source, self.feedback.docs)[0][0] if i >= 0]
+        judged = [int(i) for i in top_k(fused, self.feedback.candidates)[0][0] if i >= 0]
+        scores, can = np.full(len(columns), -np.inf), np.zeros(len(columns), dtype=bool)
+        if not best or not judged:
+            return scores, can
+        # one read of the lexical rows: the feedback documents' first, then the judged ones'
+        read = best + sorted(set(judged) - set(best))
+        rows = pool.rows(LEXICAL, [int(columns[i]) for i in read])
+        query = feedback_query(rows[: len(best)], self.feedback.terms)
+        found = feedback_scores(rows, query)
+        scores[read] = found
+        languages = {language_of(pool.documents[columns[i]]) for i in best} | {""}
+        can[judged] = [language_of(pool.documents[columns[i]]) in languages for i in judged]
+        return scores, can
+
     def _weights(self, query: Document) -> dict[str, float]:
         weights = {name: self.weights.get(name, 1.0) for name in [*self.channels, CPV]}
         language = language_of(query)
@@ -333,3 +411,21 @@ class MatchEngine:
             if covered is not None and language and language not in covered:
                 weights[name] *= self.foreign_weight
         return weights
+
+
+def _judges(can: np.ndarray) -> Availability:
+    """An availability over fixed candidate columns (see `matcher.fusion.Availability`)."""
+
+    def available(_row: int, columns: np.ndarray) -> np.ndarray:
+        return can[columns]
+
+    return available
+
+
+def _mapped(judge: Availability, columns: np.ndarray) -> Availability:
+    """`judge` over the candidates, asked about a subset of them (`columns`)."""
+
+    def available(row: int, local: np.ndarray) -> np.ndarray:
+        return judge(row, columns[local])
+
+    return available

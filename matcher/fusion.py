@@ -74,11 +74,8 @@ def _weighted(
     mean over the channels that can judge it."""
     first = next(iter(scores.values()))
     fused = np.full(first.shape, -np.inf, dtype=np.float64)
-    tops = {name: top_k(matrix, depth)[0] for name, matrix in scores.items()}
     for row in range(first.shape[0]):
-        # a channel with one value for every document (no codes declared) proposes nobody
-        informative = [n for n in scores if _spread(scores[n][row]) > 0] or list(scores)
-        pool = np.unique(np.concatenate([tops[n][row][tops[n][row] >= 0] for n in informative]))
+        pool = candidate_pool({n: m[row] for n, m in scores.items()}, depth)
         if not len(pool):
             continue
         total, weight_sum = np.zeros(len(pool)), np.zeros(len(pool))
@@ -96,6 +93,15 @@ def _weighted(
             weight_sum += weights[name] * can
         fused[row, pool] = total / np.where(weight_sum > 0, weight_sum, 1.0)
     return fused
+
+
+def candidate_pool(scores: Mapping[str, np.ndarray], depth: int) -> np.ndarray:
+    """The columns one query's fusion works on, sorted: the union of every informative
+    channel's top `depth` (`scores[channel]` is one row, (n_docs,)). A channel with one value
+    for every document (no codes declared) proposes nobody."""
+    informative = [n for n in scores if _spread(scores[n]) > 0] or list(scores)
+    tops = [top_k(scores[n], depth)[0][0] for n in informative]
+    return np.unique(np.concatenate([t[t >= 0] for t in tops])) if tops else np.zeros(0, int)
 
 
 def _spread(values: np.ndarray) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from api.ui.i18n_accounts import ACCOUNT_MESSAGES
+from api.ui.i18n_alerts import ALERT_MESSAGES
 from api.ui.i18n_city import CITY_MESSAGES
 from api.ui.i18n_funnel import FUNNEL_MESSAGES
 from api.ui.i18n_registration import REGISTRATION_MESSAGES
@@ -210,6 +211,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 MESSAGES |= ACCOUNT_MESSAGES
 MESSAGES |= CITY_MESSAGES
+MESSAGES |= ALERT_MESSAGES
 MESSAGES |= FUNNEL_MESSAGES
 MESSAGES |= REGISTRATION_MESSAGES
 

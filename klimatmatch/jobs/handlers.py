@@ -217,3 +217,6 @@ class ThrottledProgress:
             f"{message} " if message else "",
             done / elapsed,
         )
+
+
+from klimatmatch.jobs import alerts as _alerts  # noqa: E402, F401 - alerts and digests (issue 14)

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from klimatmatch.schemas import ChallengeCreate, ChallengeUpdate, CompanyCreate, CompanyUpdate
-from klimatmatch.services import indexing
+from klimatmatch.services import alerts, indexing
 from matcher import MatchEngine
 from matcher.text import guess_language
 from models import (
@@ -51,6 +51,7 @@ def create_challenge(
     challenge = Challenge(organisation_id=user.organisation_id, **data.model_dump())
     challenge.language = data.language or guess_language(data.description) or ""
     session.add(challenge)
+    alerts.challenge_published(session=session, challenge=challenge)
     session.commit()
     _index_challenge(session, engine, challenge)
     return challenge
@@ -70,6 +71,7 @@ def update_challenge(
         raise Forbidden(f"challenge {challenge_id} belongs to another city")
     _check_version(challenge.version, if_match)
     _apply(challenge, data, nullable=("language", "deadline"))
+    alerts.challenge_published(session=session, challenge=challenge)
     _commit(session)
     _index_challenge(session, engine, challenge)
     return challenge

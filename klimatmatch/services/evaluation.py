@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from klimatmatch.embedding import CPV_FILE, build_engine, load_tagger
+from klimatmatch.embedding import CPV_FILE, build_engine, feedback_of, load_tagger
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine, create_embedder
 from matcher.embedders.base import EmbedderError, Matrix
@@ -94,6 +94,7 @@ def engine_for(
         depth=settings.fusion_depth,
         cpv=tagger,
         foreign_weight=settings.foreign_weight,
+        feedback=feedback_of(settings),
     )
     documents = engine.prepare(
         [

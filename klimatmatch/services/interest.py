@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from klimatmatch.schemas_engagement import InterestCreate, InterestPublic, Partner
-from klimatmatch.services import catalogue, stages
+from klimatmatch.services import alerts, catalogue, stages
 from models import Challenge, CompanyProfile, Direction, MatchResult, MatchRun, User, crud
 from models.engagement import ExpressionOfInterest, InterestStatus
 from models.tables import ChallengeStage, utcnow
@@ -41,6 +41,7 @@ def express(
     row.status, row.withdrawn_at, row.withdrawn_by_id = InterestStatus.ACTIVE, None, None
     row.updated_by_id, row.updated_at = user.id, utcnow()
     try:
+        alerts.interest_stated(session=session, interest=row)  # the city is told (issue 14)
         session.commit()
     except IntegrityError as error:  # the same company's other request created it meanwhile
         session.rollback()

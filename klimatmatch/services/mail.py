@@ -104,6 +104,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Hej,\n\nKoordinatorerna godkände inte registreringen av {name}:\n\n"
         "{reason}\n\nKontot är stängt. Svara på meddelandet om du tror att det är fel.\n",
     },
+    "alert.subject": {"en": "Klimatmatch: {title}", "sv": "Klimatmatch: {title}"},
+    "alert.digest.subject": {
+        "en": "Klimatmatch: {count} new alerts",
+        "sv": "Klimatmatch: {count} nya aviseringar",
+    },
+    "alert.match": {
+        "en": "{title}\n  fits {company}: rank {rank}, score {score}\n  {link}",
+        "sv": "{title}\n  passar {company}: plats {rank}, poäng {score}\n  {link}",
+    },
+    "alert.interest": {
+        "en": "{title}\n  {company} stated interest\n  {link}",
+        "sv": "{title}\n  {company} har anmält intresse\n  {link}",
+    },
+    "alert.answer.accepted": {
+        "en": "{title}\n  {company} accepted the workshop invitation\n  {link}",
+        "sv": "{title}\n  {company} tackade ja till workshopinbjudan\n  {link}",
+    },
+    "alert.answer.declined": {
+        "en": "{title}\n  {company} declined the workshop invitation\n  {link}",
+        "sv": "{title}\n  {company} tackade nej till workshopinbjudan\n  {link}",
+    },
+    "alert.body": {
+        "en": "Hello,\n\n{items}\n\nEverything is in your inbox:\n{inbox}\n\nChoose how often "
+        "we e-mail you there. To get no more of these e-mails:\n{unsubscribe}\n",
+        "sv": "Hej,\n\n{items}\n\nAllt finns i din inkorg:\n{inbox}\n\nDär väljer du hur "
+        "ofta vi mejlar. För att inte få fler sådana mejl:\n{unsubscribe}\n",
+    },
     "role.city": {"en": "a city", "sv": "stad"},
     "role.company": {"en": "a company", "sv": "företag"},
     "role.coordinator": {"en": "a coordinator", "sv": "koordinator"},
@@ -122,6 +149,8 @@ class Message:
     to: str
     subject: str
     body: str
+    headers: tuple[tuple[str, str], ...] = ()
+    """Extra headers, e.g. List-Unsubscribe on alerts (RFC 2369, one-click per RFC 8058)."""
 
 
 def text(key: str, language: str | None, **values: object) -> str:
@@ -137,6 +166,8 @@ def compose(message: Message, *, settings: Settings) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = format_datetime(datetime.now(UTC))
     email["Message-ID"] = make_msgid(domain="klimatmatch")
+    for name, value in message.headers:
+        email[name] = value
     email.set_content(message.body)
     return email
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from klimatmatch.schemas_engagement import AnswerCreate, InvitationCreate, InvitationPublic
-from klimatmatch.services import catalogue, stages
+from klimatmatch.services import alerts, catalogue, stages
 from models import Challenge, CompanyProfile, User, crud
 from models.engagement import WorkshopInvitation
 from models.tables import ChallengeStage, utcnow
@@ -64,6 +64,7 @@ def answer(
     stages.require_stage(challenge, *INVITING, action="invitations are answered")
     row.answer, row.reason = data.answer, data.reason
     row.answered_by_id, row.answered_at = user.id, utcnow()
+    alerts.invitation_answered(session=session, invitation=row)
     session.commit()
     return row
 

@@ -49,6 +49,10 @@ EXPECTED = {
     ("get", "/challenges/{challenge_id}/teams"),
     ("get", "/companies/{company_id}/teams"),
     ("post", "/teams/{team_id}/members/{company_id}/answer"),
+    ("get", "/notifications"),
+    ("post", "/notifications/{notification_id}/read"),
+    ("get", "/me/alerts"),
+    ("put", "/me/alerts"),
 }
 
 
@@ -82,6 +86,7 @@ def test_every_route_but_health_refuses_anonymous_callers(world: World) -> None:
             organisation_id=1,
             invitation_id=1,
             team_id=1,
+            notification_id=1,
         )
         response = world.client.request(method.upper(), concrete, json={})
         assert response.status_code == 401, (method, path, response.status_code)
