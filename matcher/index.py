@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from matcher.ann import HnswIndex
-from matcher.backends import Candidates, stack
+from matcher.backends import Candidates
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
 from matcher.filters import Filters
@@ -309,7 +309,7 @@ class ExactIndex:
         return Candidates(self.documents, scores, self._candidate_rows)
 
     def _candidate_rows(self, name: str, positions: Sequence[int]) -> Matrix:
-        return stack([self._channels[name].row(p) for p in positions])
+        return self._channels[name].rows(positions)
 
     @property
     def approximate_channels(self) -> list[str]:

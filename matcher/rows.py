@@ -8,6 +8,8 @@ which a replica paid for every change it applied.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy import sparse
 
@@ -52,6 +54,25 @@ class SparseRows:
     def row(self, row: int) -> sparse.csr_matrix:
         written = self._written.get(row)
         return written if written is not None else self.base[row]
+
+    def rows(self, positions: Sequence[int]) -> sparse.csr_matrix:
+        """Several rows at once, in the order asked: one fancy index of the base plus the
+        written ones (reading a hundred candidates row by row cost ~35 µs each)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        written = np.fromiter(
+            (int(p) in self._written for p in positions), dtype=bool, count=len(positions)
+        )
+        if self.base.shape[0]:
+            part = sparse.csr_matrix(self.base[np.where(written, 0, positions)])
+        else:
+            part = sparse.csr_matrix((len(positions), self.width), dtype=np.float32)
+        mine = np.flatnonzero(written)
+        if not len(mine):
+            return part
+        extra = sparse.vstack([self._written[int(positions[i])] for i in mine], format="csr")
+        order = np.arange(len(positions))
+        order[mine] = len(positions) + np.arange(len(mine))
+        return sparse.csr_matrix(sparse.vstack([part, extra], format="csr")[order])
 
     def truncate(self, size: int) -> None:
         """Rows from `size` on are gone (base rows stay allocated until the next compaction)."""
@@ -175,6 +196,13 @@ class Rows:
             return self.sparse.row(row)
         assert self.dense is not None
         return self.dense[row : row + 1]
+
+    def rows(self, positions: Sequence[int]) -> Matrix:
+        """(len(positions), width) in the order asked, sparse rows staying sparse."""
+        if self.sparse is not None:
+            return self.sparse.rows(positions)
+        assert self.dense is not None
+        return self.dense[np.asarray(positions, dtype=np.int64)]
 
     def move(self, source: int, target: int, size: int) -> None:
         """Copy row `source` over `target` and shrink to `size` rows."""

@@ -5,7 +5,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.ui import account, city, company, funnel, inbox, people, registration, sign_in
+from api.ui import (
+    account,
+    city,
+    company,
+    engagement,
+    engagement_company,
+    funnel,
+    inbox,
+    people,
+    registration,
+    sign_in,
+)
 from api.ui.errors import install_page_errors
 from api.ui.pages import HERE, router
 
@@ -15,6 +26,8 @@ __all__ = ["install_pages"]
 def install_pages(app: FastAPI) -> None:
     app.include_router(city.router)  # before /challenges/{challenge_id}: /challenges/new
     app.include_router(router)
+    app.include_router(engagement.router)
+    app.include_router(engagement_company.router)
     for area in (sign_in, account, people, company, registration, funnel, inbox):
         app.include_router(area.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from api.ui.i18n_accounts import ACCOUNT_MESSAGES
 from api.ui.i18n_alerts import ALERT_MESSAGES
 from api.ui.i18n_city import CITY_MESSAGES
+from api.ui.i18n_engagement import ENGAGEMENT_MESSAGES
 from api.ui.i18n_funnel import FUNNEL_MESSAGES
 from api.ui.i18n_registration import REGISTRATION_MESSAGES
 
@@ -210,8 +211,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "jobs.items": {"en": "items", "sv": "poster"},
 }
 MESSAGES |= ACCOUNT_MESSAGES
-MESSAGES |= CITY_MESSAGES
 MESSAGES |= ALERT_MESSAGES
+MESSAGES |= CITY_MESSAGES
+MESSAGES |= ENGAGEMENT_MESSAGES
 MESSAGES |= FUNNEL_MESSAGES
 MESSAGES |= REGISTRATION_MESSAGES
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import ChallengeId, EngineDep, RunId, SessionDep, SettingsDep, StateDep
 from api.presenters import shortlist_file
-from api.ui import auth
+from api.ui import auth, engagement_view
 from api.ui.auth import PageUser
 from api.ui.highlight import highlight
 from api.ui.i18n import LANGUAGE_NAMES, LANGUAGES, format_number, negotiate, translator
@@ -223,6 +223,9 @@ def challenge_page(
         bar=_bar_scale(scores),
         component_max=_component_max(run.results),
         can_review=access.can_review(user),
+        engagement=engagement_view.for_challenge(
+            request=request, session=session, user=user, challenge=challenge, run=run
+        ),
         settings_form={
             "k": k or settings.default_k,
             "diversity": diversity,
@@ -389,7 +392,8 @@ def opportunities(
             c.id: c for c in session.scalars(select(Challenge).where(Challenge.id.in_(ids)))
         }
         sections.append((profile, run, challenges, _bar_scale([r.score for r in run.results])))
-    return render(request, "opportunities.html", user, sections=sections)
+    engagement = engagement_view.for_companies(session=session, user=user, profiles=profiles)
+    return render(request, "opportunities.html", user, sections=sections, engagement=engagement)
 
 
 def _company_names(session: Session, ids: list[int]) -> dict[int, str]:

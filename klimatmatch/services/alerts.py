@@ -25,6 +25,7 @@ from models.engagement import ExpressionOfInterest, WorkshopInvitation
 from models.tables import utcnow
 
 _KICK = "klimatmatch.alerts.kick"
+_AFTER_INDEXING = "klimatmatch.alerts.after_indexing"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ def challenge_published(*, session: Session, challenge: Challenge) -> None:
         session.flush()
     if session.get(AlertMatch, challenge.id) is None:
         session.add(AlertMatch(challenge_id=challenge.id))
+        session.info[_AFTER_INDEXING] = True
+
+
+def challenge_indexed(session: Session) -> None:
+    """Hook after the written challenge reached this process's index: only now may the alert
+    job rank it (queued at the first commit, it found the challenge missing and left it
+    waiting for a cron run that a laptop never has)."""
+    if session.info.pop(_AFTER_INDEXING, False):
         _kick(session)
 
 
@@ -238,7 +247,12 @@ def install(sessions: sessionmaker[Session], kick: Callable[[], None]) -> None:
             kick()
 
     event.listen(sessions, "after_commit", after_commit)
-    event.listen(sessions, "after_rollback", lambda session: session.info.pop(_KICK, None))
+
+    def forget(session: Session) -> None:
+        session.info.pop(_KICK, None)
+        session.info.pop(_AFTER_INDEXING, None)
+
+    event.listen(sessions, "after_rollback", forget)
 
 
 def answer_of(row: Notification) -> str:

@@ -262,6 +262,7 @@ def _commit(session: Session) -> None:
 
 def _index_challenge(session: Session, engine: MatchEngine, challenge: Challenge) -> None:
     indexing.upsert_challenge(session=session, engine=engine, challenge=challenge)
+    alerts.challenge_indexed(session)
     session.commit()
 
 

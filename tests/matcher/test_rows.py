@@ -52,3 +52,19 @@ def test_a_large_block_is_stacked_in_one_copy_and_narrow_rows_are_widened() -> N
     queries = np.ones((1, 50), dtype=np.float32)
     assert rows.scores(queries)[0, 1000] == 10.0
     assert rows.scores(queries).shape == (1, 1001)
+
+
+def test_many_rows_at_once_match_reading_them_one_by_one() -> None:
+    rng = np.random.default_rng(3)
+    base = sparse.random(40, 12, density=0.3, format="csr", dtype=np.float32, random_state=3)
+    rows = SparseRows(12, base)
+    for row, value in ((5, 1.0), (17, 2.0), (40, 3.0), (41, 4.0)):  # two past the base
+        rows.set(row, sparse.csr_matrix(np.full((1, 12), value, dtype=np.float32)))
+    positions = [41, 0, 5, 39, 17, 40, 5]
+    asked = rows.rows(positions).toarray()
+    one_by_one = np.vstack([rows.row(p).toarray() for p in positions])
+    assert asked.shape == (7, 12) and np.array_equal(asked, one_by_one)
+    assert asked[0, 0] == 4.0 and asked[2, 0] == 1.0 and asked[5, 0] == 3.0
+    fresh = SparseRows(12)
+    fresh.set(0, sparse.csr_matrix(rng.random((1, 12), dtype=np.float32)))
+    assert np.array_equal(fresh.rows([0, 0]).toarray(), np.vstack([fresh.row(0).toarray()] * 2))
