@@ -19,7 +19,13 @@ import time
 import numpy as np
 
 from benchmarks.synthetic import profiles, vectors
-from klimatmatch.embedding import ENGLISH_CHANNEL, build_embedder, english_embedder, load_tagger
+from klimatmatch.embedding import (
+    ENGLISH_CHANNEL,
+    build_embedder,
+    english_embedder,
+    feedback_of,
+    load_tagger,
+)
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine, create_embedder
 from matcher.index import ExactIndex
@@ -87,6 +93,7 @@ def bench_size(
         cpv=load_tagger(settings.data_dir / "taxonomies/cpv2008_en_sv_da_fi.csv"),
         weights=settings.weights,
         ann_threshold=None,
+        feedback=feedback_of(settings),  # as the service ranks (KLIMATMATCH_FEEDBACK_DOCS=0: off)
     )
     start = time.perf_counter()
     engine.fit(texts)
