@@ -40,8 +40,7 @@ def can_see_shortlist(user: User, challenge: Challenge) -> bool:
 
 def can_read_company(user: User, company: CompanyProfile) -> bool:
     """Profiles of an organisation still awaiting approval are not published yet."""
-    approved = company.organisation is None or company.organisation.approved
-    return approved or is_staff(user) or user.organisation_id == company.organisation_id
+    return company.approved or is_staff(user) or user.organisation_id == company.organisation_id
 
 
 def can_edit_company(user: User, company: CompanyProfile) -> bool:
@@ -84,8 +83,7 @@ def can_see_engagement(user: User, challenge: Challenge) -> bool:
 def can_act_for_company(user: User, company: CompanyProfile) -> bool:
     """Expressing interest and answering invitations speak for the company: its own people
     (and administrators, who may do anything), once a coordinator has approved it."""
-    approved = company.organisation is None or company.organisation.approved
-    return approved and can_edit_company(user, company)
+    return company.approved and can_edit_company(user, company)
 
 
 def can_organise_workshop(user: User) -> bool:

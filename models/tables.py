@@ -232,6 +232,12 @@ class CompanyProfile(Timestamped, Base):
     def text(self) -> str:
         return f"{self.name}. {self.description}"
 
+    @property
+    def approved(self) -> bool:
+        """Its organisation is approved (a self-registered company waits for a coordinator):
+        only then is the profile matched, shown to others and able to act for the company."""
+        return self.organisation is None or self.organisation.approved
+
 
 class EmbeddingCache(Base):
     """Vectors by (model fingerprint, sha256 of the text): a restart re-embeds nothing."""

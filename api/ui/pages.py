@@ -26,7 +26,7 @@ from klimatmatch import access
 from klimatmatch.errors import InvalidInput
 from klimatmatch.jobs.service import active_jobs
 from klimatmatch.schemas import MAX_ID, ReviewCreate
-from klimatmatch.services import export, indexing, matching, review_queue, reviews
+from klimatmatch.services import export, matching, review_queue, reviews
 from klimatmatch.services.catalogue import Page
 from klimatmatch.services.indexing import is_small_or_new
 from matcher import Filters
@@ -376,7 +376,7 @@ def opportunities(
         raise InvalidInput("the challenges that fit a company are for company accounts")
     sections = []
     for profile in profiles:
-        if not indexing.matchable(profile):  # awaiting approval: not in the index yet
+        if not profile.approved:  # awaiting approval: not in the index yet
             sections.append((profile, None, {}, _bar_scale([])))
             continue
         run = matching.company_opportunities(

@@ -21,7 +21,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.jobs.handlers import JobContext, register
-from klimatmatch.services import alert_mail, alerts, indexing, mail
+from klimatmatch.services import alert_mail, alerts, mail
 from matcher import MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User
 from models.alerts import AlertMatch, AlertPreference, Frequency, Notification, NotificationKind
@@ -110,7 +110,7 @@ def _match_one(
             company = session.get(CompanyProfile, match.document.id)
             if company is None or match.score < settings.alert_min_score:
                 continue
-            if not indexing.matchable(company):
+            if not company.approved:
                 continue
             item = alerts.Item(
                 NotificationKind.MATCH,

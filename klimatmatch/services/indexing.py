@@ -84,7 +84,7 @@ def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = Fals
     challenges = [
         challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)
     ]
-    companies = [company_document(c) for c in crud.list_companies(session=session) if matchable(c)]
+    companies = [company_document(c) for c in crud.list_companies(session=session) if c.approved]
     staged = engine.spawn()
     staged.fit([d.text for d in challenges + companies])
     models = max(1, sum(e.cacheable for e in staged.channels.values()))
@@ -132,17 +132,10 @@ def apply_rows(
             live.append(challenge_document(challenge))
     _upsert(session, engine, "challenge", live)
     for company in companies:
-        if not matchable(company):
+        if not company.approved:
             engine.remove("company", company.id)
-    ready = [company_document(c) for c in companies if matchable(c)]
+    ready = [company_document(c) for c in companies if c.approved]
     _upsert(session, engine, "company", ready)
-
-
-def matchable(company: CompanyProfile) -> bool:
-    """A profile is matched once its organisation is approved (self-registered companies wait
-    for a coordinator); every index, in memory or in the database, asks this."""
-    organisation = company.organisation
-    return organisation is None or organisation.approved
 
 
 def remove_company(*, engine: MatchEngine, company_id: int) -> None:

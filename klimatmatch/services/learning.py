@@ -36,6 +36,11 @@ class TrainingReport:
     """(re-ranker, fused score) on held-out challenges, when both halves had both classes."""
 
 
+def channel_names(engine: MatchEngine) -> list[str]:
+    """The channels a re-ranker's features come from, in the engine's order."""
+    return list(engine.channels) + (["cpv"] if engine.cpv else [])
+
+
 def training_data(*, session: Session, engine: MatchEngine) -> tuple[np.ndarray, np.ndarray]:
     """(features, labels) for every labelled pair whose company the engine still ranks."""
     data = weighted_training_data(session=session, engine=engine)
@@ -58,7 +63,7 @@ def weighted_training_data(*, session: Session, engine: MatchEngine) -> Training
     for label in labels.labelled_pairs(session=session):
         by_challenge[label.challenge_id].append(label)
     features, kept = [], []
-    names = list(engine.channels) + (["cpv"] if engine.cpv else [])
+    names = channel_names(engine)
     for challenge_id, pairs in sorted(by_challenge.items()):
         if challenge_id not in engine.challenges:
             continue
@@ -116,7 +121,7 @@ def train(
             f"{len(targets)} usable labels ({int(targets.sum())} positive); the re-ranker needs "
             f"at least {min_reviews}, with both positive and negative ones"
         )
-    names = list(engine.channels) + (["cpv"] if engine.cpv else [])
+    names = channel_names(engine)
     check = held_out_check(data, names)
     if check is not None and check[0] < check[1] - tolerance:
         raise InvalidInput(
@@ -145,7 +150,7 @@ def load_latest(*, session: Session, engine: MatchEngine) -> str | None:
     """Use the newest stored re-ranker whose channels match the engine's; returns its version.
 
     The pickle is only ever written by `train` into our own database."""
-    names = list(engine.channels) + (["cpv"] if engine.cpv else [])
+    names = channel_names(engine)
     for row in session.scalars(select(RerankerModel).order_by(RerankerModel.id.desc())):
         if row.channels == names:
             engine.reranker = pickle.loads(row.model)  # noqa: S301 - our own artefact

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from klimatmatch.schemas import CompanyCreate
-from klimatmatch.services import accounts, indexing, mail, sessions
+from klimatmatch.services import accounts, alerts, indexing, mail, sessions
 from klimatmatch.services import registration_mail as notices
 from klimatmatch.services.invitations import LinkRefused
 from klimatmatch.services.sessions import Client
@@ -179,7 +179,7 @@ def profiles_of(*, session: Session, organisation_id: int) -> list[CompanyProfil
 
 
 def contacts(*, session: Session, organisation_id: int) -> list[str]:
-    return [p.email for p in _people_of(session, organisation_id) if p.email]
+    return [p.email for p in alerts.people(session, organisation_id, Role.COMPANY) if p.email]
 
 
 def approve(
@@ -200,7 +200,7 @@ def approve(
     profiles = profiles_of(session=session, organisation_id=organisation.id)
     for profile in profiles:
         profile.updated_at = now
-    people = _people_of(session, organisation.id)
+    people = alerts.people(session, organisation.id, Role.COMPANY)
     session.commit()
     indexing.apply_rows(session=session, engine=engine, challenges=[], companies=profiles)
     session.commit()
@@ -225,14 +225,14 @@ def decline(
     reason = reason.strip()
     if not reason:
         raise InvalidInput("reason: say why, so the company knows what to change")
-    people = _people_of(session, organisation.id)
+    people = alerts.people(session, organisation.id, Role.COMPANY)
     for person in people:
         accounts.stop(session=session, user=person)
     session.execute(  # nor can a link still in a mailbox open a declined registration
         update(PasswordReset)
         .where(
             PasswordReset.user_id.in_(
-                [p.id for p in _people_of(session, organisation.id, active=None)]
+                select(User.id).where(User.organisation_id == organisation.id)
             ),
             PasswordReset.used_at.is_(None),
         )
@@ -256,13 +256,6 @@ def _pending_or_refuse(session: Session, actor: User, organisation_id: int) -> O
     if organisation.approved:
         raise Conflict(f"organisation {organisation_id} is approved already")
     return organisation
-
-
-def _people_of(session: Session, organisation_id: int, active: bool | None = True) -> list[User]:
-    query = select(User).where(User.organisation_id == organisation_id)
-    if active is not None:
-        query = query.where(User.active.is_(active))
-    return list(session.scalars(query))
 
 
 def _charge(session: Session, client: Client, now: datetime) -> None:

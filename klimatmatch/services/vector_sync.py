@@ -29,7 +29,6 @@ from klimatmatch.services.indexing import (
     IndexReport,
     challenge_document,
     company_document,
-    matchable,
 )
 from klimatmatch.services.replication import current_version
 from klimatmatch.services.snapshots import StartReport
@@ -123,7 +122,7 @@ def rebuild(*, session: Session, engine: MatchEngine) -> IndexReport:
     previous index until it commits)."""
     active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
     challenges = crud.list_challenges(session=session, statuses=active)
-    companies = [c for c in crud.list_companies(session=session) if matchable(c)]
+    companies = [c for c in crud.list_companies(session=session) if c.approved]
     staged = engine.spawn()
     staged.fit([c.text for c in challenges] + [c.text for c in companies])
     written = {
@@ -187,9 +186,9 @@ def write_rows(
     _delete(
         connection, "challenge", [c.id for c in challenges if c.status is ChallengeStatus.ARCHIVED]
     )
-    _delete(connection, "company", [c.id for c in companies if not matchable(c)])
+    _delete(connection, "company", [c.id for c in companies if not c.approved])
     live = [c for c in challenges if c.status is not ChallengeStatus.ARCHIVED]
-    ready = [c for c in companies if matchable(c)]
+    ready = [c for c in companies if c.approved]
     for side, rows in (("challenge", live), ("company", ready)):
         rows = _stale(connection, side, rows)
         if rows:
