@@ -108,7 +108,7 @@ def _pgvector_state(settings: Settings, db: Engine, embedder: Embedder | None) -
     vector_sync.install(sessions, engine)
     log.info("index in PostgreSQL (pgvector): %s", report)
     current = vector_sync.Current(sessions)
-    return AppState(settings, db, sessions, engine, current, start=report)  # type: ignore[arg-type]
+    return AppState(settings, db, sessions, engine, current, start=report)
 
 
 def _snapshot_after_start(state: AppState) -> None:

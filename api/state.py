@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.services.replication import Follower
 from klimatmatch.services.snapshots import StartReport
 from klimatmatch.services.topk_cache import TopKCache
 from klimatmatch.settings import Settings
 from matcher import MatchEngine
+
+
+class IndexFollower(Protocol):
+    """What keeps a process's index current and says how current it is: the change-log
+    `replication.Follower` (in-process index) or `vector_sync.Current` (pgvector, never
+    behind)."""
+
+    @property
+    def applied(self) -> int: ...
+
+    @property
+    def lag(self) -> int: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -21,8 +35,8 @@ class AppState:
     db: Engine
     sessions: sessionmaker[Session]
     engine: MatchEngine
-    follower: Follower
-    """Keeps `engine` in step with the writes of every process (the change log)."""
+    follower: IndexFollower
+    """Keeps `engine` in step with the writes of every process."""
     start: StartReport | None = None
     """How the index was filled at start-up (a snapshot or a rebuild), for /health."""
     index_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -25,18 +25,19 @@ import numpy as np
 from scipy import sparse
 from sqlalchemy import create_engine, text
 
-from benchmarks.bench_engine import CHALLENGES, LANGUAGES, current_rss_mb, percentiles
-from benchmarks.synthetic import profiles, vectors
-from klimatmatch.embedding import build_embedder, load_tagger
+from benchmarks.bench_engine import LANGUAGES, current_rss_mb, percentiles
+from benchmarks.pgvector_api import through_api
+from benchmarks.real_vectors import REAL, Real, real_embeddings
+from benchmarks.synthetic import neighbour_similarity, profiles, shaped_vectors
+from klimatmatch.embedding import build_engine
 from klimatmatch.services import evaluation, vector_sync
-from klimatmatch.services.vector_store import PgVectorIndex, _scores, register_types
+from klimatmatch.services.vector_rows import register_types, scores
+from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
-from matcher import Document, MatchEngine, create_embedder
+from matcher import Document, MatchEngine
 from matcher.evaluation import load_beir, mean_metrics
 from matcher.filters import Filters
 from models.vector_tables import SIDES, create_tables
-
-CPV_FILE = "taxonomies/cpv2008_en_sv_da_fi.csv"
 
 
 def database(server: object, name: str) -> str:
@@ -49,11 +50,12 @@ def database(server: object, name: str) -> str:
     return "postgresql+psycopg://" + server.get_uri(name).removeprefix("postgresql://")  # type: ignore[attr-defined]
 
 
-def pg_engine(
-    url: str, channels: dict, settings: Settings, ef_search: int, exact_below: int | None = None
+def pg_twin(
+    url: str, like: MatchEngine, settings: Settings, ef_search: int, exact_below: int | None = None
 ) -> MatchEngine:
-    """An engine over the pgvector tables at `url` (no foreign keys: no rows behind them); the
-    dense channel is searched exactly below `exact_below` rows, else through HNSW."""
+    """`like`'s configuration (channels, fusion, feedback) over the pgvector tables at `url`
+    (no foreign keys: no rows behind them); every channel is searched exactly below
+    `exact_below` rows, else approximately (HNSW, each term's heaviest postings)."""
     db = create_engine(url, pool_pre_ping=True)
     with db.begin() as connection:
         create_tables(connection, settings.vector_dimensions, references=False)
@@ -61,20 +63,27 @@ def pg_engine(
     register_types(db)
     widths: dict[str, int] = {}
     return MatchEngine(
-        channels,
-        cpv=load_tagger(settings.data_dir / CPV_FILE) if settings.cpv else None,
-        weights=settings.weights,
-        depth=settings.fusion_depth,
-        fusion=settings.fusion,
-        foreign_weight=settings.foreign_weight,
+        like.channels,
+        fusion=like.fusion,
+        weights=like.weights,
+        depth=like.depth,
+        cpv=like.cpv,
+        foreign_weight=like.foreign_weight,
+        feedback=like.feedback,
         indexes=lambda side: PgVectorIndex(
-            db, side, ef_search=ef_search, exact_below=exact_below, widths=widths
+            db,
+            side,
+            ef_search=ef_search,
+            exact_below=exact_below,
+            postings_per_term=settings.pgvector_postings_per_term,
+            widths=widths,
         ),
     )
 
 
 def bulk_write(engine: MatchEngine, documents: list[Document], vectors_: dict) -> float:
-    """Every profile in one transaction, the indexes built after the rows (as a rebuild)."""
+    """Every profile in one transaction, the indexes built after the rows (as a rebuild);
+    each row built from version 1, a new profile's version (`pgvector_api` adds those rows)."""
     start = time.perf_counter()
     index = engine.companies
     table = SIDES["company"][0]
@@ -82,8 +91,9 @@ def bulk_write(engine: MatchEngine, documents: list[Document], vectors_: dict) -
         vector_sync.empty(connection, table, drop_indexes=True)
         for at in range(0, len(documents), 5000):
             block = {n: v[at : at + 5000] for n, v in vectors_.items()}
-            index.write(connection, documents[at : at + 5000], block)
-        vector_sync.create_indexes(connection, table)
+            written = documents[at : at + 5000]
+            index.write(connection, written, block, {d.id: 1 for d in written})
+        vector_sync.create_indexes(connection, table, memory="4GB")
         vector_sync._save_state(connection, engine)
     with index.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f"VACUUM ANALYZE {table}, {table}_terms"))  # as autovacuum would
@@ -132,14 +142,17 @@ def phases(engine: MatchEngine, ids: list[int]) -> dict[str, float]:
                     one = index.candidates({"dense": queries["dense"]}, Filters(), depth=100)
                     found.update(d.id for d in one.documents)
                 else:
-                    found.update(index._posted(cursor, name, queries[name], Filters(), 100))
+                    exact = index._exact(cursor)
+                    found.update(
+                        index.top(cursor, name, queries[name], Filters(), 100, exact=exact)
+                    )
                 timed(f"sql_{name}" + ("_with_read" if name == "dense" else ""), start)
             start = time.perf_counter()
             documents, matrices = index._read(sorted(found), cursor)
             timed("read_candidates", start)
         start = time.perf_counter()
         for name, query in queries.items():
-            _scores(matrices.get(name), query, len(documents))
+            scores(matrices.get(name), query, len(documents))
         timed("numpy_scores", start)
     return {name: round(float(np.median(values)), 1) for name, values in steps.items()}
 
@@ -153,15 +166,36 @@ def timed_shortlists(engine: MatchEngine, ids: list[int]) -> list[float]:
     return times
 
 
-def bench_size(size: int, server: object, settings: Settings, model: object, args) -> dict:  # noqa: ANN001
+def real_recall(server: object, settings: Settings, real: Real, args) -> dict:  # noqa: ANN001
+    """HNSW's recall@10 on the real documents with their real queries (the engine's path)."""
+    url = database(server, "bench_real")
+    like = build_engine(settings)
+    documents = [Document(i, f"real {i}", {}) for i in range(len(real.documents))]
+    like.fit([d.text for d in documents])
+    pg = pg_twin(url, like, settings, args.ef[-1])
+    bulk_write(pg, documents, {"dense": real.documents})
+    index: PgVectorIndex = pg.companies  # type: ignore[assignment]
+    figures: dict = {"documents": len(documents), "queries": len(real.queries)}
+    for ef in args.ef:
+        index.ef_search, index.exact_below = ef, None
+        found, p50 = recall(index, real.documents, real.queries, pg.depth)
+        figures[f"ef_search_{ef}"] = {"recall": round(found, 3), "p50_ms": round(p50, 1)}
+    print(f"dense recall@10 on {len(documents):,} real e5 documents: {figures}", flush=True)
+    return figures
+
+
+def bench_size(size: int, server: object, settings: Settings, real: Real, args) -> dict:  # noqa: ANN001
     print(f"\n== {size:,} profiles ==", flush=True)
+    started = time.perf_counter()
     frame = profiles(size)
     texts = [f"{n}. {d}" for n, d in zip(frame["name"], frame["description"], strict=True)]
-    anchors = model.encode_documents(texts[:256])  # type: ignore[attr-defined]
-    dense = vectors(anchors, size)
-    channels = {"dense": model, "lexical": create_embedder("bm25")}
-    tagger = load_tagger(settings.data_dir / CPV_FILE)
-    memory = MatchEngine(channels, cpv=tagger, weights=settings.weights)
+    dense = shaped_vectors(real.documents, size, real.spread)
+    figures: dict = {
+        "neighbour_cosine_1_10_100": [
+            round(neighbour_similarity(dense, k), 3) for k in (1, 10, 100)
+        ]
+    }
+    memory = build_engine(settings)
     before = current_rss_mb()
     memory.fit(texts)
     documents = memory.prepare(
@@ -171,18 +205,24 @@ def bench_size(size: int, server: object, settings: Settings, model: object, arg
         ]
     )
     encoded = memory.encode("company", documents, {"dense": dense})
-    memory.upsert("company", documents, encoded)
-    figures: dict = {"memory_index_mib": round(current_rss_mb() - before)}
+    in_process = size <= args.memory_up_to
+    if in_process:
+        memory.upsert("company", documents, encoded)
+        figures["memory_index_mib"] = round(current_rss_mb() - before)
+    print(f"{size:,} profiles analysed in {time.perf_counter() - started:.0f} s", flush=True)
     url = database(server, f"bench_{size}")
-    pg = pg_engine(url, memory.channels, settings, args.ef[-1])
+    pg = pg_twin(url, memory, settings, args.ef[-1])
     figures["pgvector_load_s"] = round(bulk_write(pg, documents, encoded), 1)
     print(f"pgvector: {size:,} rows and the HNSW index in {figures['pgvector_load_s']} s")
-    query_vectors = vectors(model.encode_queries(CHALLENGES), args.queries, seed=1)  # type: ignore[attr-defined]
+    del documents, encoded
+    picked = np.random.default_rng(1).choice(len(real.queries), args.queries, replace=False)
+    query_vectors = real.queries[picked]
     ids = []
-    for i in range(args.queries):
-        query = memory.prepare([Document(10**9 + i, CHALLENGES[i % 4] + f" ({i})", {})])
+    for i, row in enumerate(picked):
+        query = memory.prepare([Document(10**9 + i, real.query_texts[row], {})])
         qvec = memory.encode("challenge", query, {"dense": query_vectors[i : i + 1]})
-        memory.upsert("challenge", query, qvec)
+        if in_process:
+            memory.upsert("challenge", query, qvec)
         pg.challenges.upsert(query, qvec)
         ids.append(query[0].id)
     index: PgVectorIndex = pg.companies  # type: ignore[assignment]
@@ -193,36 +233,78 @@ def bench_size(size: int, server: object, settings: Settings, model: object, arg
         how = "exact scan" if ef == "exact" else f"HNSW, ef_search {max(int(ef), pg.depth)}"
         print(
             f"dense recall@10 of the engine's path ({how}; top {pg.depth} scored exactly): "
-            f"{found:.3f} (p50 {p50:.1f} ms with reading the rows back)"
+            f"{found:.3f} (p50 {p50:.1f} ms with reading the rows back)",
+            flush=True,
         )
-    overlap = [
-        len(
-            {m.document.id for m in memory.shortlist(i, 10, explain=False)}
-            & {m.document.id for m in pg.shortlist(i, 10, explain=False)}
-        )
-        / 10
-        for i in ids[:50]
-    ]
-    figures["shortlist_overlap@10_exact_dense"] = round(float(np.mean(overlap)), 3)
-    memory_times = timed_shortlists(memory, ids)
-    figures["memory_shortlist_ms"] = _ms(memory_times)
-    figures["memory_process_rss_mib"] = round(current_rss_mb())
-    print(f"in-process shortlist {percentiles(memory_times)}; RSS {current_rss_mb():,.0f} MiB")
-    for mode, exact_below in (("hnsw", None), ("exact", size + 1)):
+    figures["lexical_recall@100"] = lexical_recall(pg, ids, args.per_term)
+    shortlists = {}
+    for mode, below in (("exact", size + 1), ("approximate", None)):
+        index.exact_below, index.ef_search = below, settings.pgvector_ef_search
+        shortlists[mode] = [
+            {m.document.id for m in pg.shortlist(i, 10, explain=False)} for i in ids
+        ]
+    overlap = [len(a & b) / 10 for a, b in zip(*shortlists.values(), strict=True)]
+    figures["shortlist_overlap@10_approximate_vs_exact"] = round(float(np.mean(overlap)), 3)
+    print(f"pgvector shortlists, approximate vs exact, overlap@10: {np.mean(overlap):.3f}")
+    if in_process:
+        overlap = [
+            len(
+                {m.document.id for m in memory.shortlist(i, 10, explain=False)}
+                & {m.document.id for m in pg.shortlist(i, 10, explain=False)}
+            )
+            / 10
+            for i in ids[:50]
+        ]
+        figures["shortlist_overlap@10_exact"] = round(float(np.mean(overlap)), 3)
+        memory_times = timed_shortlists(memory, ids)
+        figures["memory_shortlist_ms"] = _ms(memory_times)
+        figures["memory_process_rss_mib"] = round(current_rss_mb())
+        print(f"in-process shortlist {percentiles(memory_times)}; RSS {current_rss_mb():,.0f} MiB")
+    del memory
+    modes = (("approximate", None), ("exact", size + 1))
+    for mode, exact_below in modes[: 1 if size > args.memory_up_to else 2]:
         command = [sys.executable, "-m", "benchmarks.bench_backends", "--serve", url]
         command += ["--exact-below", str(exact_below or 0), "--ids", *map(str, ids)]
         served = subprocess.run(command, capture_output=True, text=True, check=True)
         figures[f"pgvector_{mode}"] = json.loads(served.stdout.strip().splitlines()[-1])
-        print(f"pgvector, dense {mode}: {figures[f'pgvector_{mode}']}")
+        print(f"pgvector, {mode}: {figures[f'pgvector_{mode}']}", flush=True)
+    if args.api:
+        figures["pgvector_through_api"] = through_api(url, frame, args.seconds, args.port)
+    return figures
+
+
+def lexical_recall(engine: MatchEngine, ids: list[int], per_term: list[int]) -> dict:
+    """How many of BM25's exact top 100 each term's heaviest postings propose, and the time
+    of each read, for several `per_term`."""
+    index: PgVectorIndex = engine.companies  # type: ignore[assignment]
+    found: dict[int, list[float]] = {n: [] for n in per_term}
+    times: dict[str, list[float]] = {}
+    chosen = index.postings_per_term
+    with index._cursor() as cursor:
+        for challenge_id in ids:
+            query = engine.challenges.vectors(challenge_id)["lexical"]
+            start = time.perf_counter()
+            exact = set(index.top(cursor, "lexical", query, Filters(), 100, exact=True))
+            times.setdefault("exact", []).append(time.perf_counter() - start)
+            for n in per_term:
+                index.postings_per_term = n
+                start = time.perf_counter()
+                heaviest = index.top(cursor, "lexical", query, Filters(), 100, exact=False)
+                times.setdefault(f"per_term_{n}", []).append(time.perf_counter() - start)
+                found[n].append(len(exact & set(heaviest)) / 100)
+    index.postings_per_term = chosen
+    figures = {
+        **{f"recall_per_term_{n}": round(float(np.mean(f)), 3) for n, f in found.items()},
+        **{f"{mode}_p50_ms": round(float(np.median(t)) * 1000, 1) for mode, t in times.items()},
+    }
+    print(f"BM25's top 100 from the heaviest postings: {figures}", flush=True)
     return figures
 
 
 def serve(url: str, ids: list[int], exact_below: int | None) -> None:
     """A process as an API process would be with pgvector: the model, BM25's fit, no index."""
     settings = Settings()
-    model = build_embedder(settings)
-    channels = {"dense": model, "lexical": create_embedder("bm25")}
-    engine = pg_engine(url, channels, settings, 200, exact_below)
+    engine = pg_twin(url, build_engine(settings), settings, 200, exact_below)
     with engine.companies.db.connect() as connection:
         vector_sync._adopt_state(engine, vector_sync._load_state(connection))
     timed_shortlists(engine, ids[:5])
@@ -253,7 +335,7 @@ def ndcg(folder: Path, server: object, settings: Settings, cache_dir: Path | Non
         benchmark, evaluation.rankings(memory, channels, benchmark, every), every
     )
     url = database(server, f"eval_{folder.name}".replace("-", "_"))
-    pg = pg_engine(url, memory.channels, settings, 200)
+    pg = pg_twin(url, memory, settings, 200)
     documents = memory.companies.documents
     vectors_ = memory.companies.export()[1]
     bulk_write(pg, documents, vectors_)
@@ -279,6 +361,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--ef", type=int, nargs="+", default=[100, 200, 400, 800])
     parser.add_argument("--eval", type=Path, nargs="*", default=[])
+    parser.add_argument(
+        "--real", type=Path, nargs="*", default=REAL, help="sets whose e5 embeddings shape vectors"
+    )
+    parser.add_argument("--memory-up-to", type=int, default=200_000)
+    parser.add_argument("--api", action="store_true", help="also serve it through the HTTP API")
+    parser.add_argument("--seconds", type=float, default=15, help="of load per concurrency")
+    parser.add_argument("--port", type=int, default=8131)
+    parser.add_argument("--per-term", type=int, nargs="+", default=[300, 1000, 3000, 10000])
     parser.add_argument("--cache-dir", type=Path, default=Path("var/cache"))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--ids", type=int, nargs="*", help=argparse.SUPPRESS)
@@ -294,10 +384,16 @@ def main() -> None:
     folder.chmod(0o755)
     server = get_server(folder / "data", cleanup_mode="delete")
     settings = Settings()
-    model = build_embedder(settings)
-    figures: dict = {"ef_search": args.ef}
+    real = real_embeddings(args.real, settings, args.cache_dir)
+    figures: dict = {
+        "ef_search": args.ef,
+        "real_documents": len(real.documents),
+        "spread": round(real.spread, 3),
+        "real_nearest_cosine": round(real.nearest, 3),
+    }
+    figures["real_recall"] = real_recall(server, settings, real, args)
     for size in args.sizes:
-        figures[str(size)] = bench_size(size, server, settings, model, args)
+        figures[str(size)] = bench_size(size, server, settings, real, args)
     if 1_000_000 not in args.sizes:
         print("1,000,000 profiles: skipped (run with --sizes 1000000; ~1.5 GB of vectors)")
         figures["1000000"] = "skipped"

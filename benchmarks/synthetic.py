@@ -63,6 +63,60 @@ def vectors(anchors: np.ndarray, size: int, seed: int = 0, noise: float = 0.35) 
     return (scattered / np.linalg.norm(scattered, axis=1, keepdims=True)).astype(np.float32)
 
 
+def shaped_vectors(
+    real: np.ndarray, size: int, spread: float, seed: int = 0, block: int = 100_000
+) -> np.ndarray:
+    """(size, d) unit float32 vectors, each a real embedding moved along the corpus's own
+    directions of variance (Gaussian noise with the corpus's covariance, times `spread`).
+
+    Real embeddings vary in few directions; isotropic noise (`vectors`) spreads a point over
+    all of them, so every neighbour looks alike (close to uniform random vectors, the worst
+    case of approximate search). This keeps the corpus's shape."""
+    rng = np.random.default_rng(seed)
+    centred = real - real.mean(axis=0)
+    _, singular, directions = np.linalg.svd(centred, full_matrices=False)
+    scale = (singular / np.sqrt(len(real))).astype(np.float32)
+    out = np.empty((size, real.shape[1]), np.float32)
+    for start in range(0, size, block):
+        count = min(block, size - start)
+        picked = real[rng.integers(0, len(real), count)]
+        noise = (rng.standard_normal((count, len(scale)), np.float32) * scale) @ directions
+        moved = picked + spread * noise.astype(np.float32)
+        out[start : start + count] = moved / np.linalg.norm(moved, axis=1, keepdims=True)
+    return out
+
+
+def neighbour_similarity(
+    vectors_: np.ndarray, k: int = 10, sample: int = 500, block: int = 50_000
+) -> float:
+    """Median cosine of a point's k-th nearest neighbour (a sample of points, exact)."""
+    rng = np.random.default_rng(1)
+    chosen = rng.choice(len(vectors_), min(sample, len(vectors_)), replace=False)
+    best = np.full((len(chosen), k), -np.inf, np.float32)
+    for start in range(0, len(vectors_), block):
+        similarities = vectors_[chosen] @ vectors_[start : start + block].T
+        own = (chosen >= start) & (chosen < start + block)
+        similarities[own, chosen[own] - start] = -np.inf  # not its own neighbour
+        merged = np.concatenate([best, similarities], axis=1)
+        best = -np.partition(-merged, k - 1, axis=1)[:, :k]
+    return float(np.median(best.min(axis=1)))
+
+
+def calibrated_spread(real: np.ndarray, k: int = 1) -> tuple[float, float]:
+    """The `spread` at which a synthetic set as large as `real` has the real corpus's median
+    k-th neighbour similarity (bisection), and that similarity."""
+    target = neighbour_similarity(real, k)
+    low, high = 0.0, 4.0
+    for _ in range(20):
+        middle = (low + high) / 2
+        synthetic = shaped_vectors(real, len(real), middle, seed=2)
+        if neighbour_similarity(synthetic, k) > target:
+            low = middle  # still too tight: spread more
+        else:
+            high = middle
+    return (low + high) / 2, target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=10_000)

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     pgvector_ef_search: int = Field(
         default=200, ge=10, le=1000, description="hnsw.ef_search for the dense channel's query"
     )
+    pgvector_postings_per_term: int = Field(
+        default=1000,
+        ge=10,
+        description="From ann_threshold rows on, BM25 and CPV candidates come from each query "
+        "term's heaviest postings only (impact order; candidates are still scored exactly)",
+    )
     vector_dimensions: int = Field(
         default=384, ge=1, le=16_000, description="The dense model's width (pgvector columns)"
     )

@@ -31,6 +31,10 @@ HNSW = "m = 16, ef_construction = 128"
 POSTED = {"lexical": 1, "cpv": 2}
 """Sparse channels also kept as postings in `<table>_terms` (channel, term, id, weight), so a
 query reads the postings of its own terms instead of scanning every row's `sparsevec`."""
+POSTINGS_KEY = "channel, term, weight, id"
+"""The postings' primary key: a term's postings in weight order, so an exact query reads all
+of a term's postings from it and a large table's query only the heaviest (impact order,
+read backwards), both index-only."""
 
 
 def terms_table(table: str) -> str:
@@ -102,7 +106,7 @@ def create_tables(connection: Connection, dimensions: int, *, references: bool =
                     term integer NOT NULL,
                     id integer NOT NULL REFERENCES {table}(id) ON DELETE CASCADE,
                     weight real NOT NULL,
-                    PRIMARY KEY (channel, term, id) INCLUDE (weight)
+                    PRIMARY KEY ({POSTINGS_KEY})
                 )"""
             )
         )

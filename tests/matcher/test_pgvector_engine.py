@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import indexing, learning, vector_sync
+from klimatmatch.services import indexing, learning, vector_postings, vector_sync
 from klimatmatch.settings import Settings
 from matcher import Embedder, Filters, MatchEngine
 from matcher.controls import Controls
@@ -130,19 +130,19 @@ def test_a_server_without_pgvector_is_named(postgresql_engine) -> None:  # noqa:
 def test_postings_rank_as_the_exact_sparsevec_product(pair: Pair) -> None:
     """The oracle: each sparse channel's top `depth` from the postings is the exact inner
     product's order over every row (ties by id), with and without filters."""
-    from klimatmatch.services.vector_store import _where, to_sparse
+    from klimatmatch.services.vector_rows import to_sparse, where_clause
 
     index = pair.pgvector.companies
     for challenge_id in pair.challenges:
         query = pair.pgvector.challenges.vectors(challenge_id)["lexical"]
         for filters in (Filters(), Filters.build(countries=["se"])):
-            where, parameters = _where(filters)
+            clause, parameters = where_clause(filters)
             with index._cursor() as cursor:
-                posted = index._posted(cursor, "lexical", query, filters, 15)
+                posted = index.top(cursor, "lexical", query, filters, 15, exact=True)
                 exact = [
                     row[0]
                     for row in cursor.execute(
-                        f"SELECT id FROM vector_companies WHERE {where} AND lexical IS NOT NULL "
+                        f"SELECT id FROM vector_companies WHERE {clause} AND lexical IS NOT NULL "
                         "ORDER BY lexical <#> %s, id LIMIT 15",
                         [*parameters, to_sparse(query)],
                     )
@@ -168,14 +168,15 @@ def test_a_rewritten_row_replaces_its_postings(pair: Pair) -> None:
         index.upsert([document], before)
 
 
-def test_dense_search_through_hnsw_ranks_the_sample_as_exact_search(pair: Pair) -> None:
-    """Below `exact_below` rows the dense channel is a scan; through HNSW (ef_search above the
-    sample's size) the shortlists are the same."""
+def test_approximate_search_ranks_the_sample_as_exact_search(pair: Pair) -> None:
+    """Below `exact_below` rows every channel is searched exactly; through HNSW (ef_search
+    above the sample's size) and each term's heaviest postings (more than any term has here)
+    the shortlists are the same."""
     index = pair.pgvector.companies
     assert index.approximate_channels == []
     previous, index.exact_below = index.exact_below, None
     try:
-        assert index.approximate_channels == ["dense"]
+        assert index.approximate_channels == ["dense", "lexical", "cpv"]
         for challenge_id in pair.challenges:
             same(
                 pair.memory.shortlist(challenge_id, 10, explain=False),
@@ -225,3 +226,34 @@ def test_a_bulk_rebuild_drops_and_rebuilds_the_indexes(
             pair.memory.shortlist(challenge_id, 10, explain=False),
             pair.pgvector.shortlist(challenge_id, 10, explain=False),
         )
+
+
+def test_a_large_tables_query_reads_only_each_terms_heaviest_postings(pair: Pair) -> None:
+    """Above `exact_below` rows BM25 proposes from each query term's `per_term` heaviest
+    postings (under the filters), summed: a bounded read whatever the table's size."""
+    index = pair.pgvector.companies
+    per_term = 3
+    for challenge_id in pair.challenges[:8]:
+        query = pair.pgvector.challenges.vectors(challenge_id)["lexical"]
+        for filters, country in ((Filters(), None), (Filters.build(countries=["se"]), "se")):
+            with index._cursor() as cursor:
+                found = vector_postings.top(
+                    cursor, index.table, index.terms, "lexical", query, filters, 5, per_term
+                )
+                heaviest: set[int] = set()
+                for term in query.indices.tolist():
+                    weights = cursor.execute(
+                        "SELECT p.id, p.weight FROM vector_companies_terms p "
+                        "JOIN vector_companies USING (id) WHERE p.channel = 1 AND p.term = %s "
+                        "AND (%s::text IS NULL OR lower(fields->>'country') = %s) "
+                        "ORDER BY p.weight DESC",
+                        (term, country, country),
+                    ).fetchall()
+                    if weights:
+                        floor = weights[:per_term][-1][1]  # ties at the floor may be read
+                        heaviest |= {i for i, w in weights if w >= floor}
+            proposed = found[: min(5, len(heaviest))]
+            assert proposed and set(proposed) <= heaviest, (challenge_id, country)
+            if country:
+                countries = {index.document(i).fields.get("country", "").lower() for i in found}
+                assert countries == {"se"}
