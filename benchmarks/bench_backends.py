@@ -22,21 +22,26 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 from sqlalchemy import create_engine, text
 
 from benchmarks.bench_engine import LANGUAGES, current_rss_mb, percentiles
 from benchmarks.pgvector_api import through_api
+from benchmarks.pgvector_measures import (
+    lexical_recall,
+    milliseconds,
+    phases,
+    recall,
+    timed_shortlists,
+)
 from benchmarks.real_vectors import REAL, Real, real_embeddings
 from benchmarks.synthetic import neighbour_similarity, profiles, shaped_vectors
 from klimatmatch.embedding import build_engine
 from klimatmatch.services import evaluation, vector_sync
-from klimatmatch.services.vector_rows import register_types, scores
+from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine
 from matcher.evaluation import load_beir, mean_metrics
-from matcher.filters import Filters
 from models.vector_tables import SIDES, create_tables
 
 
@@ -99,71 +104,6 @@ def bulk_write(engine: MatchEngine, documents: list[Document], vectors_: dict) -
         connection.execute(text(f"VACUUM ANALYZE {table}, {table}_terms"))  # as autovacuum would
     vector_sync._set_widths(engine)
     return time.perf_counter() - start
-
-
-def recall(
-    index: PgVectorIndex, dense: np.ndarray, queries: np.ndarray, depth: int
-) -> tuple[float, float]:
-    """Mean recall@10 against exact numpy search of the engine's dense path (its top `depth`
-    from SQL, read back and scored exactly, best 10), and the p50 of that step in ms."""
-    found, times = [], []
-    for query in queries:
-        exact = set(np.argsort(-(dense @ query))[:10].tolist())
-        start = time.perf_counter()
-        pool = index.candidates({"dense": query[None, :]}, Filters(), depth=depth)
-        times.append(time.perf_counter() - start)
-        best = np.argsort(-pool.scores["dense"], kind="stable")[:10]
-        found.append(len(exact & {pool.documents[i].id for i in best}) / 10)
-    return float(np.mean(found)), float(np.median(times) * 1000)
-
-
-def phases(engine: MatchEngine, ids: list[int]) -> dict[str, float]:
-    """Median ms of each step of a pgvector shortlist: the query's vectors, each channel's SQL,
-    reading the candidates back, numpy scoring."""
-    index: PgVectorIndex = engine.companies  # type: ignore[assignment]
-    steps: dict[str, list[float]] = {}
-
-    def timed(name: str, start: float) -> None:
-        steps.setdefault(name, []).append((time.perf_counter() - start) * 1000)
-
-    for challenge_id in ids:
-        start = time.perf_counter()
-        queries = engine.challenges.vectors(challenge_id)
-        timed("query_vectors", start)
-        found: set[int] = set()
-        with index._cursor() as cursor:
-            for name in ("dense", "lexical", "cpv"):
-                if name not in queries or (
-                    sparse.issparse(queries[name]) and not queries[name].nnz
-                ):
-                    continue
-                start = time.perf_counter()
-                if name == "dense":
-                    one = index.candidates({"dense": queries["dense"]}, Filters(), depth=100)
-                    found.update(d.id for d in one.documents)
-                else:
-                    exact = index._exact(cursor)
-                    found.update(
-                        index.top(cursor, name, queries[name], Filters(), 100, exact=exact)
-                    )
-                timed(f"sql_{name}" + ("_with_read" if name == "dense" else ""), start)
-            start = time.perf_counter()
-            documents, matrices = index._read(sorted(found), cursor)
-            timed("read_candidates", start)
-        start = time.perf_counter()
-        for name, query in queries.items():
-            scores(matrices.get(name), query, len(documents))
-        timed("numpy_scores", start)
-    return {name: round(float(np.median(values)), 1) for name, values in steps.items()}
-
-
-def timed_shortlists(engine: MatchEngine, ids: list[int]) -> list[float]:
-    times = []
-    for challenge_id in ids:
-        start = time.perf_counter()
-        engine.shortlist(challenge_id, 10, explain=False)
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def real_recall(server: object, settings: Settings, real: Real, args) -> dict:  # noqa: ANN001
@@ -237,15 +177,21 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
             flush=True,
         )
     figures["lexical_recall@100"] = lexical_recall(pg, ids, args.per_term)
-    shortlists = {}
-    for mode, below in (("exact", size + 1), ("approximate", None)):
-        index.exact_below, index.ef_search = below, settings.pgvector_ef_search
-        shortlists[mode] = [
-            {m.document.id for m in pg.shortlist(i, 10, explain=False)} for i in ids
-        ]
-    overlap = [len(a & b) / 10 for a, b in zip(*shortlists.values(), strict=True)]
-    figures["shortlist_overlap@10_approximate_vs_exact"] = round(float(np.mean(overlap)), 3)
-    print(f"pgvector shortlists, approximate vs exact, overlap@10: {np.mean(overlap):.3f}")
+    index.exact_below, index.ef_search = size + 1, settings.pgvector_ef_search
+    exact_lists = [{m.document.id for m in pg.shortlist(i, 10, explain=False)} for i in ids]
+    index.exact_below, overlaps = None, {}
+    for per_term in args.per_term:  # what the user sees of each approximation of BM25
+        index.postings_per_term = per_term
+        found = [{m.document.id for m in pg.shortlist(i, 10, explain=False)} for i in ids]
+        overlaps[per_term] = [len(a & b) / 10 for a, b in zip(exact_lists, found, strict=True)]
+    index.postings_per_term = settings.pgvector_postings_per_term
+    figures["shortlist_overlap@10_approximate_vs_exact"] = {
+        f"per_term_{n}": round(float(np.mean(o)), 3) for n, o in overlaps.items()
+    }
+    print(
+        "pgvector shortlists, approximate vs exact, overlap@10: "
+        f"{figures['shortlist_overlap@10_approximate_vs_exact']}"
+    )
     if in_process:
         overlap = [
             len(
@@ -257,7 +203,7 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
         ]
         figures["shortlist_overlap@10_exact"] = round(float(np.mean(overlap)), 3)
         memory_times = timed_shortlists(memory, ids)
-        figures["memory_shortlist_ms"] = _ms(memory_times)
+        figures["memory_shortlist_ms"] = milliseconds(memory_times)
         figures["memory_process_rss_mib"] = round(current_rss_mb())
         print(f"in-process shortlist {percentiles(memory_times)}; RSS {current_rss_mb():,.0f} MiB")
     del memory
@@ -273,34 +219,6 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
     return figures
 
 
-def lexical_recall(engine: MatchEngine, ids: list[int], per_term: list[int]) -> dict:
-    """How many of BM25's exact top 100 each term's heaviest postings propose, and the time
-    of each read, for several `per_term`."""
-    index: PgVectorIndex = engine.companies  # type: ignore[assignment]
-    found: dict[int, list[float]] = {n: [] for n in per_term}
-    times: dict[str, list[float]] = {}
-    chosen = index.postings_per_term
-    with index._cursor() as cursor:
-        for challenge_id in ids:
-            query = engine.challenges.vectors(challenge_id)["lexical"]
-            start = time.perf_counter()
-            exact = set(index.top(cursor, "lexical", query, Filters(), 100, exact=True))
-            times.setdefault("exact", []).append(time.perf_counter() - start)
-            for n in per_term:
-                index.postings_per_term = n
-                start = time.perf_counter()
-                heaviest = index.top(cursor, "lexical", query, Filters(), 100, exact=False)
-                times.setdefault(f"per_term_{n}", []).append(time.perf_counter() - start)
-                found[n].append(len(exact & set(heaviest)) / 100)
-    index.postings_per_term = chosen
-    figures = {
-        **{f"recall_per_term_{n}": round(float(np.mean(f)), 3) for n, f in found.items()},
-        **{f"{mode}_p50_ms": round(float(np.median(t)) * 1000, 1) for mode, t in times.items()},
-    }
-    print(f"BM25's top 100 from the heaviest postings: {figures}", flush=True)
-    return figures
-
-
 def serve(url: str, ids: list[int], exact_below: int | None) -> None:
     """A process as an API process would be with pgvector: the model, BM25's fit, no index."""
     settings = Settings()
@@ -310,19 +228,11 @@ def serve(url: str, ids: list[int], exact_below: int | None) -> None:
     timed_shortlists(engine, ids[:5])
     times = timed_shortlists(engine, ids)
     figures = {
-        "shortlist_ms": _ms(times),
+        "shortlist_ms": milliseconds(times),
         "process_rss_mib": round(current_rss_mb()),
         "phases_p50_ms": phases(engine, ids),
     }
     print(json.dumps(figures))
-
-
-def _ms(times: list[float]) -> dict[str, float]:
-    values = np.array(times) * 1000
-    return {
-        "p50": round(float(np.percentile(values, 50)), 1),
-        "p99": round(float(np.percentile(values, 99)), 1),
-    }
 
 
 def ndcg(folder: Path, server: object, settings: Settings, cache_dir: Path | None) -> dict:

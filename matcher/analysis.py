@@ -14,10 +14,12 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
+import numpy as np
 import Stemmer
 from stop_words import get_stop_words
 
 from matcher.text import guess_language
+from matcher.vocabulary import HashedVocabulary
 
 SNOWBALL = {"sv": "swedish", "da": "danish", "no": "norwegian", "fi": "finnish", "en": "english"}
 COMPOUNDING = frozenset({"sv", "da", "no", "fi"})
@@ -69,34 +71,41 @@ class Analyzer:
         self.decompound = decompound
         self.min_part = min_part
         self.min_compound = min_compound
-        self.vocabulary_: Counter[str] = Counter()
+        self.vocabulary_ = HashedVocabulary.of([], [])
+        """How often each word occurs on its own in the corpus (the parts compounds split into)."""
         self._local = threading.local()
 
     def fit(self, corpus: Iterable[str]) -> Analyzer:
         vocabulary: Counter[str] = Counter()
         for text in corpus:
             vocabulary.update(_WORD.findall(text.lower()))
-        self.vocabulary_ = vocabulary
+        self.vocabulary_ = HashedVocabulary.of(list(vocabulary), list(vocabulary.values()))
         return self
 
-    def export_state(self) -> dict:
-        return {
+    def export_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {
             "default_language": self.default_language,
             "decompound": self.decompound,
             "min_part": self.min_part,
             "min_compound": self.min_compound,
-            "vocabulary": dict(self.vocabulary_),
         }
+        return meta, {"word_keys": self.vocabulary_.keys, "word_counts": self.vocabulary_.values}
 
     @classmethod
-    def import_state(cls, state: dict) -> Analyzer:
+    def import_state(cls, state: dict, arrays: dict[str, np.ndarray] | None = None) -> Analyzer:
+        """From `export_state`, or from a state of before the hashed vocabulary (words as a
+        dict in `state["vocabulary"]`)."""
         analyzer = cls(
             default_language=state["default_language"],
             decompound=state["decompound"],
             min_part=state["min_part"],
             min_compound=state["min_compound"],
         )
-        analyzer.vocabulary_ = Counter(state["vocabulary"])
+        if "vocabulary" in state:
+            words = state["vocabulary"]
+            analyzer.vocabulary_ = HashedVocabulary.of(list(words), list(words.values()))
+        elif arrays is not None:
+            analyzer.vocabulary_ = HashedVocabulary(arrays["word_keys"], arrays["word_counts"])
         return analyzer
 
     def language(self, text: str) -> str:
@@ -122,15 +131,21 @@ class Analyzer:
 
     def split(self, word: str) -> list[str]:
         """Best two-part split whose parts both occur as words; [] when there is none."""
-        best: tuple[int, list[str]] = (0, [])
+        pairs: list[tuple[str, str]] = []
         for cut in range(self.min_part, len(word) - self.min_part + 1):
             head, tail = word[:cut], word[cut:]
             for candidate in (head, head[:-1] if head.endswith(LINKING) else None):
-                if not candidate or len(candidate) < self.min_part:
-                    continue
-                score = min(self.vocabulary_[candidate], self.vocabulary_[tail])
-                if score > best[0]:
-                    best = (score, [candidate, tail])
+                if candidate and len(candidate) >= self.min_part:
+                    pairs.append((candidate, tail))
+        if not pairs:
+            return []
+        parts = sorted({part for pair in pairs for part in pair})
+        counts = dict(zip(parts, self.vocabulary_.lookup(parts, 0).tolist(), strict=True))
+        best: tuple[int, list[str]] = (0, [])
+        for candidate, tail in pairs:
+            score = min(counts[candidate], counts[tail])
+            if score > best[0]:
+                best = (score, [candidate, tail])
         return best[1]
 
     def _stemmer(self, language: str) -> Stemmer.Stemmer:

@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from matcher.analysis import Analyzer
 from matcher.embedders.base import EmbedderError, Progress
+from matcher.vocabulary import HashedVocabulary
 
 
 class BM25Embedder:
@@ -34,7 +35,8 @@ class BM25Embedder:
         self.decompound = decompound
         self.fingerprint = "bm25:unfitted"
         self.analyzer_: Analyzer | None = None
-        self.vectorizer_: CountVectorizer | None = None
+        self.vocabulary_: HashedVocabulary | None = None
+        """term -> column, hashed (`matcher.vocabulary`): it grows with the corpus."""
         self.idf_: np.ndarray | None = None
         self.avgdl_: float = 1.0
 
@@ -55,11 +57,13 @@ class BM25Embedder:
         if not any(text.strip() for text in corpus):
             raise EmbedderError("BM25 needs at least one text to fit on")
         self.analyzer_ = Analyzer(decompound=self.decompound).fit(corpus)
-        self.vectorizer_ = CountVectorizer(analyzer=self.analyzer_.terms, dtype=np.float32)
+        vectorizer = CountVectorizer(analyzer=self.analyzer_.terms, dtype=np.float32)
         try:
-            counts = self.vectorizer_.fit_transform(list(corpus))
+            counts = vectorizer.fit_transform(list(corpus))
         except ValueError as error:
             raise EmbedderError(f"BM25 found no terms in the corpus: {error}") from error
+        terms = vectorizer.vocabulary_
+        self.vocabulary_ = HashedVocabulary.of(list(terms), list(terms.values()))
         n_docs = counts.shape[0]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.idf_ = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
@@ -94,40 +98,64 @@ class BM25Embedder:
         return counts
 
     def export_state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        """What a snapshot keeps of the fit (settings, vocabulary, IDF), so a process can start
-        without re-reading the corpus; `import_state` gives back an equal embedder."""
-        if self.vectorizer_ is None or self.analyzer_ is None or self.idf_ is None:
+        """What a snapshot keeps of the fit (settings, hashed vocabulary, IDF), so a process can
+        start without re-reading the corpus; `import_state` gives back an equal embedder."""
+        if self.vocabulary_ is None or self.analyzer_ is None or self.idf_ is None:
             raise EmbedderError("fit BM25 before saving it")
-        # a restored vectorizer holds its vocabulary as a parameter until it first transforms
-        vocabulary = getattr(self.vectorizer_, "vocabulary_", None) or self.vectorizer_.vocabulary
-        terms = sorted(vocabulary, key=vocabulary.__getitem__)
+        analyzer, words = self.analyzer_.export_state()
         meta = {
             "k1": self.k1,
             "b": self.b,
             "decompound": self.decompound,
             "fingerprint": self.fingerprint,
             "avgdl": self.avgdl_,
-            "terms": terms,
-            "analyzer": self.analyzer_.export_state(),
+            "analyzer": analyzer,
         }
-        return meta, {"idf": self.idf_}
+        arrays = {
+            "idf": self.idf_,
+            "term_keys": self.vocabulary_.keys,
+            "term_columns": self.vocabulary_.values,
+            **words,
+        }
+        return meta, arrays
 
     @classmethod
     def import_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> BM25Embedder:
+        """From `export_state`, or from a state of before the hashed vocabulary (`terms`)."""
         embedder = cls(k1=meta["k1"], b=meta["b"], decompound=meta["decompound"])
-        embedder.analyzer_ = Analyzer.import_state(meta["analyzer"])
-        vocabulary = {term: column for column, term in enumerate(meta["terms"])}
-        embedder.vectorizer_ = CountVectorizer(
-            analyzer=embedder.analyzer_.terms, vocabulary=vocabulary, dtype=np.float32
-        )
+        embedder.analyzer_ = Analyzer.import_state(meta["analyzer"], arrays)
+        if "terms" in meta:
+            terms = meta["terms"]
+            embedder.vocabulary_ = HashedVocabulary.of(terms, np.arange(len(terms)))
+        else:
+            embedder.vocabulary_ = HashedVocabulary(arrays["term_keys"], arrays["term_columns"])
         embedder.idf_ = np.asarray(arrays["idf"], dtype=np.float32)
-        if embedder.idf_.shape[0] != len(vocabulary):
+        if embedder.idf_.shape[0] != len(embedder.vocabulary_):
             raise EmbedderError("BM25 state: IDF and vocabulary differ in length")
         embedder.avgdl_ = float(meta["avgdl"])
         embedder.fingerprint = meta["fingerprint"]
         return embedder
 
-    def _counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        if self.vectorizer_ is None:
+    def _counts(self, texts: Sequence[str], block: int = 10_000) -> sparse.csr_matrix:
+        """(len(texts), vocabulary) term counts; each distinct term of a block looked up once."""
+        if self.vocabulary_ is None or self.analyzer_ is None or self.idf_ is None:
             raise EmbedderError("fit BM25 on the corpus before encoding")
-        return sparse.csr_matrix(self.vectorizer_.transform(list(texts)), dtype=np.float32)
+        parts = []
+        for start in range(0, len(texts), block):
+            analysed = [self.analyzer_.terms(t) for t in texts[start : start + block]]
+            distinct: dict[str, int] = {}
+            codes = [
+                distinct.setdefault(term, len(distinct)) for terms in analysed for term in terms
+            ]
+            columns = self.vocabulary_.lookup(list(distinct))[np.asarray(codes, dtype=np.int64)]
+            rows = np.repeat(np.arange(len(analysed)), [len(terms) for terms in analysed])
+            known = columns >= 0
+            counts = sparse.csr_matrix(
+                (np.ones(int(known.sum()), np.float32), (rows[known], columns[known])),
+                shape=(len(analysed), len(self.vocabulary_)),
+            )
+            counts.sum_duplicates()
+            parts.append(counts)
+        if not parts:
+            return sparse.csr_matrix((0, len(self.vocabulary_)), dtype=np.float32)
+        return sparse.vstack(parts, format="csr", dtype=np.float32)

@@ -123,3 +123,39 @@ def test_a_channel_that_cannot_judge_a_pair_abstains_on_it() -> None:
     # a channel with nothing to say anywhere leaves the others' order as it is
     silent = fuse({"dense": dense, "cpv": np.zeros((1, 3))}, Fusion.MINMAX)
     assert list(np.argsort(-silent[0])) == [0, 1, 2]
+
+
+def test_the_hashed_vocabulary_answers_many_terms_and_refuses_a_collision() -> None:
+    from matcher.vocabulary import HashedVocabulary, keys
+
+    vocabulary = HashedVocabulary.of(["värme", "pump", "fjärrvärme"], [2, 0, 1])
+    assert vocabulary.lookup(["pump", "okänd", "värme", "fjärrvärme"]).tolist() == [0, -1, 2, 1]
+    assert vocabulary.get("okänd", 7) == 7 and len(vocabulary) == 3
+    with pytest.raises(ValueError, match="share a 64-bit key"):
+        HashedVocabulary(np.concatenate([keys(["a"]), keys(["a"])]), np.array([0, 1]))
+
+
+def test_a_bm25_state_of_before_the_hashed_vocabulary_still_loads() -> None:
+    """Snapshots and pgvector states written before kept the terms and words as lists."""
+    corpus = ["Fjärrvärme och värmepumpar i Malmö", "Laddinfrastruktur för tunga fordon"]
+    fitted = BM25Embedder().fit(corpus)
+    meta, arrays = fitted.export_state()
+    order = np.argsort(arrays["term_columns"])
+    # the old layout, rebuilt from the same fit: terms by column, words with their counts
+    from matcher.analysis import _WORD
+
+    words: dict[str, int] = {}
+    for text in corpus:
+        for word in _WORD.findall(text.lower()):
+            words[word] = words.get(word, 0) + 1
+    terms = {t: fitted.vocabulary_.get(t, -1) for c in corpus for t in fitted.analyzer_.terms(c)}
+    assert len(terms) == len(order)
+    legacy = {
+        **meta,
+        "terms": sorted(terms, key=terms.__getitem__),
+        "analyzer": {**meta["analyzer"], "vocabulary": words},
+    }
+    restored = BM25Embedder.import_state(legacy, {"idf": arrays["idf"]})
+    query = ["värmepumpar för fordon"]
+    assert (restored.encode_queries(query) != fitted.encode_queries(query)).nnz == 0
+    assert (restored.encode_documents(corpus) != fitted.encode_documents(corpus)).nnz == 0
