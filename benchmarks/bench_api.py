@@ -25,7 +25,9 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pandas as pd
 from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from benchmarks.bench_replicas import measure_lag
 from benchmarks.http_load import (
@@ -86,21 +88,7 @@ def build_database(path: Path, size: int) -> tuple[str, str, str]:
         city = crud.get_or_create_organisation(
             session=session, name="Benchstad", kind=OrganisationKind.CITY, country="SE"
         )
-        session.execute(
-            insert(CompanyProfile),
-            [
-                {
-                    "organisation_id": firm.id,
-                    "name": row.name,
-                    "description": row.description,
-                    "country": row.country,
-                    "sector": row.sector,
-                    "language": "sv",
-                    "cpv_codes": [],
-                }
-                for row in frame.itertuples()
-            ],
-        )
+        session.execute(insert(CompanyProfile), profile_rows(frame, firm.id))
         session.execute(
             insert(EmbeddingCache),
             [
@@ -123,22 +111,45 @@ def build_database(path: Path, size: int) -> tuple[str, str, str]:
                     cpv_codes=[],
                 )
             )
-        _, token = create_user(
-            session=session,
-            name="bench",
-            role=Role.COORDINATOR,
-            organisation="Bench network",
-            email=COORDINATOR[0],
-            password=COORDINATOR[1],
-        )
-        _, city_token = create_user(
-            session=session, name="city", role=Role.CITY, organisation="Benchstad"
-        )
-        _, company_token = create_user(
-            session=session, name="firm", role=Role.COMPANY, organisation="Synthetic Oy"
-        )
+        token, city_token, company_token = bench_users(session)
         session.commit()
     db.dispose()
+    return token, city_token, company_token
+
+
+def profile_rows(frame: pd.DataFrame, organisation_id: int, first_id: int | None = None) -> list:
+    """The synthetic profiles as rows of `company_profiles` (ids from `first_id` when given)."""
+    return [
+        {
+            **({} if first_id is None else {"id": first_id + offset}),
+            "organisation_id": organisation_id,
+            "name": row.name,
+            "description": row.description,
+            "country": row.country,
+            "sector": row.sector,
+            "language": "sv",
+            "cpv_codes": [],
+        }
+        for offset, row in enumerate(frame.itertuples())
+    ]
+
+
+def bench_users(session: Session) -> tuple[str, str, str]:
+    """A coordinator (who also signs in on the pages), a city and a company; their API keys."""
+    _, token = create_user(
+        session=session,
+        name="bench",
+        role=Role.COORDINATOR,
+        organisation="Bench network",
+        email=COORDINATOR[0],
+        password=COORDINATOR[1],
+    )
+    _, city_token = create_user(
+        session=session, name="city", role=Role.CITY, organisation="Benchstad"
+    )
+    _, company_token = create_user(
+        session=session, name="firm", role=Role.COMPANY, organisation="Synthetic Oy"
+    )
     return token, city_token, company_token
 
 

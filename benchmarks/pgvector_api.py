@@ -12,13 +12,12 @@ import httpx
 import pandas as pd
 from sqlalchemy import insert, text
 
-from benchmarks.bench_api import CHALLENGES, COORDINATOR, post_challenges
+from benchmarks.bench_api import CHALLENGES, bench_users, post_challenges, profile_rows
 from benchmarks.http_load import memory_mib, shortlist_figures, start_service, stop_service
 from klimatmatch.embedding import build_engine
 from klimatmatch.services import vector_sync
-from klimatmatch.services.accounts import create_user
 from klimatmatch.settings import Settings
-from models import CompanyProfile, OrganisationKind, Role, create_db_engine, crud, session_factory
+from models import CompanyProfile, OrganisationKind, create_db_engine, crud, session_factory
 from models.migrate import upgrade
 
 BLOCK = 50_000
@@ -36,36 +35,14 @@ def add_service_rows(url: str, frame: pd.DataFrame) -> tuple[str, str]:
             session=session, name="Synthetic Oy", kind=OrganisationKind.COMPANY, country="FI"
         )
         for start in range(0, len(frame), BLOCK):
-            rows = frame.iloc[start : start + BLOCK]
             session.execute(
                 insert(CompanyProfile),
-                [
-                    {
-                        "id": start + offset,
-                        "organisation_id": firm.id,
-                        "name": row.name,
-                        "description": row.description,
-                        "country": row.country,
-                        "sector": row.sector,
-                        "language": "sv",
-                    }
-                    for offset, row in enumerate(rows.itertuples())
-                ],
+                profile_rows(frame.iloc[start : start + BLOCK], firm.id, first_id=start),
             )
         session.execute(
             text("SELECT setval('company_profiles_id_seq', (SELECT max(id) FROM company_profiles))")
         )
-        _, token = create_user(
-            session=session,
-            name="bench",
-            role=Role.COORDINATOR,
-            organisation="Bench network",
-            email=COORDINATOR[0],
-            password=COORDINATOR[1],
-        )
-        _, city_token = create_user(
-            session=session, name="city", role=Role.CITY, organisation="Benchstad"
-        )
+        token, city_token, _ = bench_users(session)
         session.commit()
         stale = session.scalar(
             text(
