@@ -184,7 +184,7 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
         index.postings_per_term = per_term
         found = [{m.document.id for m in pg.shortlist(i, 10, explain=False)} for i in ids]
         overlaps[per_term] = [len(a & b) / 10 for a, b in zip(exact_lists, found, strict=True)]
-    index.postings_per_term = settings.pgvector_postings_per_term
+    index.postings_per_term, index.exact_below = settings.pgvector_postings_per_term, size + 1
     figures["shortlist_overlap@10_approximate_vs_exact"] = {
         f"per_term_{n}": round(float(np.mean(o)), 3) for n, o in overlaps.items()
     }
