@@ -134,21 +134,22 @@ def profile_rows(frame: pd.DataFrame, organisation_id: int, first_id: int | None
     ]
 
 
-def bench_users(session: Session) -> tuple[str, str, str]:
-    """A coordinator (who also signs in on the pages), a city and a company; their API keys."""
+def bench_users(session: Session, suffix: str = "") -> tuple[str, str, str]:
+    """A coordinator (who signs in on the pages, without `suffix`), a city and a company;
+    their API keys. A `suffix` makes new people in a database that has the first ones."""
     _, token = create_user(
         session=session,
-        name="bench",
+        name=f"bench{suffix}",
         role=Role.COORDINATOR,
         organisation="Bench network",
-        email=COORDINATOR[0],
+        email=COORDINATOR[0].replace("@", f"{suffix}@"),
         password=COORDINATOR[1],
     )
     _, city_token = create_user(
-        session=session, name="city", role=Role.CITY, organisation="Benchstad"
+        session=session, name=f"city{suffix}", role=Role.CITY, organisation="Benchstad"
     )
     _, company_token = create_user(
-        session=session, name="firm", role=Role.COMPANY, organisation="Synthetic Oy"
+        session=session, name=f"firm{suffix}", role=Role.COMPANY, organisation="Synthetic Oy"
     )
     return token, city_token, company_token
 

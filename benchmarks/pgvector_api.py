@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 
 import httpx
 import pandas as pd
@@ -34,7 +35,8 @@ def add_service_rows(url: str, frame: pd.DataFrame) -> tuple[str, str]:
         firm = crud.get_or_create_organisation(
             session=session, name="Synthetic Oy", kind=OrganisationKind.COMPANY, country="FI"
         )
-        for start in range(0, len(frame), BLOCK):
+        present = session.scalar(text("SELECT count(*) FROM company_profiles"))
+        for start in range(0, len(frame) if not present else 0, BLOCK):  # kept (--keep)
             session.execute(
                 insert(CompanyProfile),
                 profile_rows(frame.iloc[start : start + BLOCK], firm.id, first_id=start),
@@ -42,7 +44,7 @@ def add_service_rows(url: str, frame: pd.DataFrame) -> tuple[str, str]:
         session.execute(
             text("SELECT setval('company_profiles_id_seq', (SELECT max(id) FROM company_profiles))")
         )
-        token, city_token, _ = bench_users(session)
+        token, city_token, _ = bench_users(session, suffix=f"-{uuid.uuid4().hex[:8]}")
         session.commit()
         stale = session.scalar(
             text(
