@@ -8,6 +8,7 @@ import time
 from sqlalchemy import create_engine, text
 
 from klimatmatch.services import vector_sync
+from klimatmatch.services.vector_graph import hnsw_of
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
@@ -49,7 +50,9 @@ def pg_twin(
     `exact_below` rows, else approximately (HNSW, each term's heaviest postings)."""
     db = create_engine(url, pool_pre_ping=True)
     with db.begin() as connection:
-        create_tables(connection, settings.vector_dimensions, references=False)
+        create_tables(
+            connection, settings.vector_dimensions, hnsw=hnsw_of(settings), references=False
+        )
     db.dispose()
     register_types(db)
     widths: dict[str, int] = {}
@@ -67,6 +70,7 @@ def pg_twin(
             ef_search=ef_search,
             exact_below=exact_below,
             postings_per_term=settings.pgvector_postings_per_term,
+            hnsw=hnsw_of(settings),
             widths=widths,
         ),
     )
@@ -84,7 +88,7 @@ def bulk_write(engine: MatchEngine, documents: list[Document], vectors_: dict) -
             block = {n: v[at : at + 5000] for n, v in vectors_.items()}
             written = documents[at : at + 5000]
             index.write(connection, written, block, {d.id: 1 for d in written})
-        vector_sync.create_indexes(connection, table, memory="4GB")
+        vector_sync.create_indexes(connection, table, index.hnsw, memory="4GB")
         vector_sync._save_state(connection, engine)
     with index.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f"VACUUM ANALYZE {table}, {table}_terms"))  # as autovacuum would

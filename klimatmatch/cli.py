@@ -139,11 +139,41 @@ def import_(
 
 
 @app.command()
-def reindex() -> None:
-    """Embed what is not in the cache yet and rebuild the index."""
+def reindex(
+    graphs_only: Annotated[
+        bool,
+        typer.Option(
+            "--graphs-only",
+            help="pgvector: only rebuild HNSW graphs built with other parameters than the "
+            "settings' (concurrently: the service goes on serving)",
+        ),
+    ] = False,
+) -> None:
+    """Embed what is not in the cache yet and rebuild the index (pgvector: rewrite its tables,
+    then rebuild any HNSW graph built with other parameters than the settings')."""
     settings = get_settings()
+    if settings.index_backend == "pgvector":
+        _reindex_pgvector(settings, graphs_only)
+        return
     with _sessions(settings) as session:
         _engine(settings, session)
+
+
+def _reindex_pgvector(settings: Settings, graphs_only: bool) -> None:
+    from klimatmatch.services import vector_graph, vector_sync
+
+    db = create_db_engine(settings.database_url)
+    upgrade(db)
+    vector_sync.prepare(db, settings)
+    if not graphs_only:
+        engine = build_engine(settings, indexes=vector_sync.indexes(db, settings))
+        with session_factory(db)() as session:
+            report = vector_sync.rebuild(session=session, engine=engine)
+            session.commit()
+        console.print(f"indexed {report.challenges} challenges and {report.companies} companies")
+    wanted = vector_graph.hnsw_of(settings)
+    for table, seconds in vector_graph.rebuild_graphs(db, wanted).items():
+        console.print(f"{table}: HNSW graph rebuilt with {wanted.options} in {seconds:.0f} s")
 
 
 @app.command()

@@ -94,8 +94,28 @@ class Settings(BaseSettings):
         "the change log) or 'pgvector' (tables in the PostgreSQL database itself, written in "
         "the same transaction as the rows; processes hold no index)",
     )
+    pgvector_ann_threshold: int | None = Field(
+        default=20_000,
+        ge=1,
+        description="ann_threshold for the pgvector backend: from this many rows on, dense "
+        "search uses HNSW and BM25 / CPV each term's heaviest postings. Lower than in-process: "
+        "an exact scan in PostgreSQL costs ~1 ms per 1,000 rows (96 ms at 100k, 14 in-process)",
+    )
     pgvector_ef_search: int = Field(
         default=200, ge=10, le=1000, description="hnsw.ef_search for the dense channel's query"
+    )
+    pgvector_hnsw_m: int = Field(
+        default=16,
+        ge=2,
+        le=100,
+        description="Links per node of the dense column's HNSW graph (recall, size and build "
+        "time grow with it); a change is applied by `klimatmatch reindex`",
+    )
+    pgvector_hnsw_ef_construction: int = Field(
+        default=128,
+        ge=4,
+        le=1000,
+        description="Candidates kept while the HNSW graph is built (at least 2 x m)",
     )
     pgvector_postings_per_term: int = Field(
         default=1000,
@@ -279,6 +299,11 @@ class Settings(BaseSettings):
             self.model_languages = ["en"]
         if self.model_sha256 is not None and len(self.model_sha256) != 64:
             raise ValueError("model_sha256 must be 64 hex characters")
+        if self.pgvector_hnsw_ef_construction < 2 * self.pgvector_hnsw_m:
+            raise ValueError(
+                "pgvector_hnsw_ef_construction must be at least twice pgvector_hnsw_m "
+                f"({self.pgvector_hnsw_ef_construction} < 2 x {self.pgvector_hnsw_m})"
+            )
         return self
 
     @property

@@ -14,6 +14,8 @@ Plain SQL, so SQLite and the ORM metadata never see pgvector's types.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import Connection, text
 
 SIDES = {
@@ -27,7 +29,21 @@ CHANNELS = DENSE + SPARSE
 SPARSE_DIMENSIONS = 1_000_000_000
 """Every sparse vector is declared this wide (pgvector's limit), so a refit vocabulary or the
 CPV hash width never changes a column's type."""
-HNSW = "m = 16, ef_construction = 128"
+
+
+class Hnsw(NamedTuple):
+    """The dense column's HNSW graph: `m` links a node (recall and size grow with it) and the
+    candidates kept while it is built (`ef_construction`: recall and build time)."""
+
+    m: int = 16
+    ef_construction: int = 128
+
+    @property
+    def options(self) -> str:
+        return f"m = {self.m}, ef_construction = {self.ef_construction}"
+
+
+HNSW = Hnsw()
 POSTED = {"lexical": 1, "cpv": 2}
 """Sparse channels also kept as postings in `<table>_terms` (channel, term, id, weight), so a
 query reads the postings of its own terms instead of scanning every row's `sparsevec`."""
@@ -65,9 +81,12 @@ def ensure_extension(connection: Connection) -> None:
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
 
 
-def create_tables(connection: Connection, dimensions: int, *, references: bool = True) -> None:
-    """The index tables and their HNSW indexes; a no-op for what exists already. Without
-    `references` (benchmarks, evaluation) the rows need no challenge or profile behind them."""
+def create_tables(
+    connection: Connection, dimensions: int, *, hnsw: Hnsw = HNSW, references: bool = True
+) -> None:
+    """The index tables and their HNSW indexes; a no-op for what exists already (a graph built
+    with other parameters is rebuilt by `klimatmatch reindex`). Without `references`
+    (benchmarks, evaluation) the rows need no challenge or profile behind them."""
     ensure_extension(connection)
     for table, rows in SIDES.values():
         key = f"REFERENCES {rows}(id) ON DELETE CASCADE" if references else ""
@@ -96,7 +115,7 @@ def create_tables(connection: Connection, dimensions: int, *, references: bool =
         connection.execute(
             text(
                 f"CREATE INDEX IF NOT EXISTS {table}_dense ON {table} "
-                f"USING hnsw (dense vector_ip_ops) WITH ({HNSW})"
+                f"USING hnsw (dense vector_ip_ops) WITH ({hnsw.options})"
             )
         )
         connection.execute(
@@ -133,3 +152,15 @@ def dense_dimensions(connection: Connection) -> int | None:
             " AND attname = 'dense'"
         )
     )
+
+
+def hnsw_built(connection: Connection, table: str) -> Hnsw | None:
+    """The parameters `table`'s HNSW graph was built with (None: it has none)."""
+    options = connection.scalar(
+        text("SELECT reloptions FROM pg_class WHERE oid = to_regclass(:name)"),
+        {"name": f"{table}_dense"},
+    )
+    if options is None:
+        return None
+    given = dict(option.split("=", 1) for option in options)
+    return Hnsw(int(given.get("m", 16)), int(given.get("ef_construction", 64)))

@@ -37,7 +37,16 @@ from matcher.backends import Candidates, Side
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
 from matcher.filters import Filters
-from models.vector_tables import CHANNELS, DENSE, POSTED, SIDES, SPARSE_DIMENSIONS, terms_table
+from models.vector_tables import (
+    CHANNELS,
+    DENSE,
+    HNSW,
+    POSTED,
+    SIDES,
+    SPARSE_DIMENSIONS,
+    Hnsw,
+    terms_table,
+)
 
 PROPOSE = ("dense", "lexical", "cpv")
 """Channels that propose candidates; `dense_en` only re-scores the others' (as in-process)."""
@@ -59,6 +68,7 @@ class PgVectorIndex:
         ef_search: int = 200,
         exact_below: int | None = None,
         postings_per_term: int = 1000,
+        hnsw: Hnsw = HNSW,
         widths: dict[str, int] | None = None,
     ) -> None:
         self.db = db
@@ -70,6 +80,8 @@ class PgVectorIndex:
         """Below this many rows every channel is searched exactly (dense: a scan, as in-process
         below `ann_threshold`); None: always approximately (HNSW, the heaviest postings)."""
         self.postings_per_term = postings_per_term
+        self.hnsw = hnsw
+        """How a bulk write (a rebuild) builds the dense graph."""
         self._size: tuple[float, int] = (-SIZE_SECONDS, 0)
         self.widths = widths if widths is not None else {}
         """Each sparse channel's width (BM25's vocabulary, the CPV hash), shared by both sides

@@ -32,6 +32,7 @@ from klimatmatch.services.indexing import (
 )
 from klimatmatch.services.replication import current_version
 from klimatmatch.services.snapshots import StartReport
+from klimatmatch.services.vector_graph import hnsw_of, warn_if_stale
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
@@ -39,7 +40,14 @@ from matcher import Document, MatchEngine
 from matcher.backends import IndexFactory, Side
 from matcher.embedders.bm25 import BM25Embedder
 from models import Challenge, ChallengeStatus, CompanyProfile, Organisation, crud
-from models.vector_tables import SIDES, create_tables, dense_dimensions, terms_table
+from models.vector_tables import (
+    POSTINGS_KEY,
+    SIDES,
+    Hnsw,
+    create_tables,
+    dense_dimensions,
+    terms_table,
+)
 
 log = logging.getLogger("klimatmatch.vectors")
 _PENDING = "klimatmatch.vector_rows"
@@ -52,8 +60,9 @@ def prepare(db: Engine, settings: Settings) -> None:
     """Check pgvector and the tables (created here when the backend was switched on after the
     migrations ran), then give every new connection pgvector's types."""
     with db.begin() as connection:
-        create_tables(connection, settings.vector_dimensions)
+        create_tables(connection, settings.vector_dimensions, hnsw=hnsw_of(settings))
         width = dense_dimensions(connection)
+        warn_if_stale(connection, settings)
     if width != settings.vector_dimensions:
         raise RuntimeError(
             f"the pgvector tables hold {width}-dimensional vectors but "
@@ -72,8 +81,9 @@ def indexes(db: Engine, settings: Settings) -> IndexFactory:
             db,
             side,
             ef_search=settings.pgvector_ef_search,
-            exact_below=settings.ann_threshold,
+            exact_below=settings.pgvector_ann_threshold,
             postings_per_term=settings.pgvector_postings_per_term,
+            hnsw=hnsw_of(settings),
             widths=widths,
         )
 
@@ -139,7 +149,7 @@ def rebuild(*, session: Session, engine: MatchEngine) -> IndexReport:
             empty(connection, table, drop_indexes=bulk)
             _target(staged, side).write(connection, documents, vectors, versions)
             if bulk:
-                create_indexes(connection, table)
+                create_indexes(connection, table, _target(staged, side).hnsw)
         _save_state(connection, staged)
     engine.adopt(staged)
     _set_widths(engine)
@@ -299,18 +309,17 @@ def empty(connection: Connection, table: str, *, drop_indexes: bool) -> None:
         connection.execute(text(f"ALTER TABLE {terms} DROP CONSTRAINT IF EXISTS {terms}_pkey"))
 
 
-def create_indexes(connection: Connection, table: str, memory: str = "1GB") -> None:
+def create_indexes(connection: Connection, table: str, hnsw: Hnsw, memory: str = "1GB") -> None:
     """The indexes `empty` dropped, built once over the rows written since (HNSW builds
-    several times faster while its graph fits in `memory`: ~1.7 GB at 1M x 384)."""
-    from models.vector_tables import HNSW, POSTINGS_KEY
-
+    several times faster while its graph fits in `memory`: ~1.7 GB at 1M x 384, m = 16)."""
     terms = terms_table(table)
     connection.execute(text(f"SET LOCAL maintenance_work_mem = '{memory}'"))
     connection.execute(text(f"ALTER TABLE {terms} ADD PRIMARY KEY ({POSTINGS_KEY})"))
     connection.execute(text(f"CREATE INDEX {table}_terms_id ON {terms} (id)"))
     connection.execute(
         text(
-            f"CREATE INDEX {table}_dense ON {table} USING hnsw (dense vector_ip_ops) WITH ({HNSW})"
+            f"CREATE INDEX {table}_dense ON {table} "
+            f"USING hnsw (dense vector_ip_ops) WITH ({hnsw.options})"
         )
     )
 

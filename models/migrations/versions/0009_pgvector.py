@@ -13,7 +13,7 @@ Create Date: 2026-12-09 10:00:00
 from alembic import op
 
 from klimatmatch.settings import Settings
-from models.vector_tables import create_tables, drop_tables
+from models.vector_tables import Hnsw, create_tables, drop_tables
 
 revision = "0009"
 down_revision = "0008"
@@ -25,7 +25,11 @@ def upgrade() -> None:
     connection = op.get_bind()
     settings = Settings()
     if connection.dialect.name == "postgresql" and settings.index_backend == "pgvector":
-        create_tables(connection, settings.vector_dimensions)
+        create_tables(
+            connection,
+            settings.vector_dimensions,
+            hnsw=Hnsw(settings.pgvector_hnsw_m, settings.pgvector_hnsw_ef_construction),
+        )
 
 
 def downgrade() -> None:

@@ -13,7 +13,7 @@ Create Date: 2026-12-02 09:00:00
 from alembic import op
 
 from klimatmatch.settings import Settings
-from models.vector_tables import SIDES, create_tables, terms_table
+from models.vector_tables import SIDES, Hnsw, create_tables, terms_table
 
 revision = "0011"
 down_revision = "0010"
@@ -25,7 +25,11 @@ def upgrade() -> None:
     connection = op.get_bind()
     settings = Settings()
     if connection.dialect.name == "postgresql" and settings.index_backend == "pgvector":
-        create_tables(connection, settings.vector_dimensions)
+        create_tables(
+            connection,
+            settings.vector_dimensions,
+            hnsw=Hnsw(settings.pgvector_hnsw_m, settings.pgvector_hnsw_ef_construction),
+        )
 
 
 def downgrade() -> None:
