@@ -1,9 +1,11 @@
 """The data model: tables, sessions, migrations and the queries over them."""
 
 from models import alerts, engagement, versioning  # noqa: F401 - tables after matching; version bump
+from models.accounts import ApiKey, Invitation, PasswordReset, SignInFailure, SignInSession
 from models.db import create_db_engine, session_factory
+from models.jobs import Job, JobState
+from models.matching import MatchResult, MatchRun, RerankerModel, Review
 from models.tables import (
-    ApiKey,
     Base,
     Challenge,
     ChallengeStatus,
@@ -12,19 +14,9 @@ from models.tables import (
     Decision,
     Direction,
     EmbeddingCache,
-    Invitation,
-    Job,
-    JobState,
-    MatchResult,
-    MatchRun,
     Organisation,
     OrganisationKind,
-    PasswordReset,
-    RerankerModel,
-    Review,
     Role,
-    SignInFailure,
-    SignInSession,
     User,
 )
 

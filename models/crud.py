@@ -11,13 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from models.matching import MatchRun
 from models.tables import (
     Challenge,
     ChallengeStatus,
     CompanyProfile,
     DataVersion,
     EmbeddingCache,
-    MatchRun,
     Organisation,
     OrganisationKind,
     utcnow,

@@ -14,14 +14,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
-    Float,
     ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -251,80 +249,6 @@ class EmbeddingCache(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class MatchRun(Base):
-    """One shortlist as it was served: enough to reproduce what a coordinator reviewed."""
-
-    __tablename__ = "match_runs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    direction: Mapped[Direction] = mapped_column(_enum(Direction, "match_direction"))
-    subject_id: Mapped[int] = mapped_column(Integer, index=True)
-    model: Mapped[str] = mapped_column(String(300))
-    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    data_version: Mapped[str] = mapped_column(String(100))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    results: Mapped[list[MatchResult]] = relationship(
-        back_populates="run", order_by="MatchResult.rank", cascade="all, delete-orphan"
-    )
-
-
-class MatchResult(Base):
-    __tablename__ = "match_results"
-    __table_args__ = (UniqueConstraint("run_id", "rank", name="uq_match_results_run_rank"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), index=True)
-    rank: Mapped[int] = mapped_column(Integer)
-    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
-    company_id: Mapped[int] = mapped_column(ForeignKey("company_profiles.id", ondelete="CASCADE"))
-    score: Mapped[float] = mapped_column(Float)
-    components: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-    run: Mapped[MatchRun] = relationship(back_populates="results")
-
-
-class Review(Base):
-    """A coordinator's decision on a (challenge, company) pair. Rows are never updated:
-    each change is a new row, so the history of who decided what, and when, is kept."""
-
-    __tablename__ = "reviews"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    challenge_id: Mapped[int] = mapped_column(
-        ForeignKey("challenges.id", ondelete="CASCADE"), index=True
-    )
-    company_id: Mapped[int] = mapped_column(
-        ForeignKey("company_profiles.id", ondelete="CASCADE"), index=True
-    )
-    match_result_id: Mapped[int | None] = mapped_column(
-        ForeignKey("match_results.id", ondelete="SET NULL")
-    )
-    reviewer: Mapped[str] = mapped_column(String(200))
-    reviewer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    decision: Mapped[Decision] = mapped_column(_enum(Decision, "review_decision"))
-    reason: Mapped[str] = mapped_column(String(300), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class RerankerModel(Base):
-    """A trained re-ranker, versioned; match runs record the version that ranked them."""
-
-    __tablename__ = "rerankers"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[str] = mapped_column(String(100), unique=True)
-    n_examples: Mapped[int] = mapped_column(Integer)
-    channels: Mapped[list[str]] = mapped_column(default=list)
-    model: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
 class DataVersion(Base):
     """One row, bumped in the same transaction as every change to a challenge or profile, so a
     match run can name the data it saw without scanning the tables."""
@@ -349,124 +273,3 @@ class Change(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     object_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class Job(Base):
-    """Long work run in the background (an import, a re-encoding, training, a snapshot): what
-    to do, how far it got, how many tries it took and how it ended. The row, not the broker's
-    message, is the truth: a worker loads it by id, so a message delivered twice finds the job
-    already done and does nothing."""
-
-    __tablename__ = "jobs"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), index=True)
-    arguments: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    """Held while the job is queued or running and released when it ends: asking for the
-    same work while it is under way returns this job; asking after it ended starts a new one."""
-    state: Mapped[JobState] = mapped_column(
-        _enum(JobState, "job_state"), default=JobState.QUEUED, index=True
-    )
-    done: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int | None] = mapped_column(Integer)
-    message: Mapped[str] = mapped_column(String(300), default="")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-
-
-class ApiKey(Base):
-    """A person's key for programs calling the API, named by its owner; stored as a sha256
-    hash (a fast hash is enough for a 256-bit random secret) and shown only once."""
-
-    __tablename__ = "api_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    user: Mapped[User] = relationship(lazy="joined")
-
-
-class SignInSession(Base):
-    """A signed-in browser. The cookie holds a random id; only its sha256 is stored, so a copy
-    of the database cannot be used to sign in. Revoked on sign-out, never deleted: the account
-    page lists them."""
-
-    __tablename__ = "sign_in_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    user_agent: Mapped[str] = mapped_column(String(300), default="")
-    address: Mapped[str] = mapped_column(String(64), default="")
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    user: Mapped[User] = relationship(lazy="joined")
-
-
-class SignInFailure(Base):
-    """One failed sign-in, counted under the e-mail tried and under the client's address, so
-    every process serving the database sees the same counts."""
-
-    __tablename__ = "sign_in_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(400), index=True)
-    """'account:<e-mail>' or 'address:<ip>'."""
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-
-
-class Invitation(Base):
-    """A coordinator's or administrator's invitation: a single-use link (sha256 of its token
-    stored) that lets the person set a password and creates their account."""
-
-    __tablename__ = "invitations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    email: Mapped[str] = mapped_column(String(320), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[Role] = mapped_column(_enum(Role, "invitation_role"))
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    language: Mapped[str] = mapped_column(String(2), default="en")
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
-
-
-class PasswordReset(Base):
-    """A single-use, expiring link to set a new password (sha256 of its token stored)."""
-
-    __tablename__ = "password_resets"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

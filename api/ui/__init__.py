@@ -15,10 +15,12 @@ from api.ui import (
     inbox,
     people,
     registration,
+    shortlist,
     sign_in,
 )
 from api.ui.errors import install_page_errors
-from api.ui.pages import HERE, router
+from api.ui.pages import router
+from api.ui.rendering import HERE
 
 __all__ = ["install_pages"]
 
@@ -26,6 +28,7 @@ __all__ = ["install_pages"]
 def install_pages(app: FastAPI) -> None:
     app.include_router(city.router)  # before /challenges/{challenge_id}: /challenges/new
     app.include_router(router)
+    app.include_router(shortlist.router)
     app.include_router(engagement.router)
     app.include_router(engagement_company.router)
     for area in (sign_in, account, people, company, registration, funnel, inbox):

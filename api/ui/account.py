@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep, SettingsDep
 from api.ui import auth
 from api.ui.auth import PageSession, PageUser
-from api.ui.pages import render
+from api.ui.rendering import render
 from klimatmatch.errors import InvalidInput
 from klimatmatch.schemas import MAX_ID
 from klimatmatch.services import accounts, sessions

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from api.deps import ChallengeId, EngineDep, SessionDep
 from api.ui import auth
 from api.ui.auth import PageUser
-from api.ui.pages import render, templates
+from api.ui.rendering import render, templates
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from klimatmatch.schemas import ChallengeCreate, ChallengeUpdate

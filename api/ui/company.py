@@ -17,7 +17,7 @@ from api.deps import CompanyId, EngineDep, SessionDep
 from api.ui import auth
 from api.ui.auth import PageUser
 from api.ui.city import problems
-from api.ui.pages import render
+from api.ui.rendering import render
 from klimatmatch import access
 from klimatmatch.errors import Conflict, NotFound, PreconditionFailed
 from klimatmatch.schemas import CompanyUpdate

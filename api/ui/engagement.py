@@ -20,7 +20,7 @@ from api.ui import auth, pages
 from api.ui.auth import PageUser
 from api.ui.city import problems
 from api.ui.engagement_view import WORKSHOP_ZONE, Redraw, local_time, redraw_of
-from api.ui.pages import templates
+from api.ui.rendering import templates
 from klimatmatch import access
 from klimatmatch.errors import InvalidInput
 from klimatmatch.schemas_engagement import InvitationCreate, StageMove, TeamCreate

@@ -21,7 +21,7 @@ from api.ui.auth import PageUser
 from api.ui.company import own_company
 from api.ui.engagement import field_errors
 from api.ui.engagement_view import CompanyEngagement, Redraw
-from api.ui.pages import render, templates
+from api.ui.rendering import render, templates
 from klimatmatch.errors import Forbidden, InvalidInput
 from klimatmatch.schemas_engagement import AnswerCreate, InterestCreate, InterestPublic, Partner
 from klimatmatch.services import catalogue, interest, review_queue, stages, teams, workshop

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.ui import auth
+from api.ui.rendering import render
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
@@ -38,8 +39,6 @@ def _as_page(api_handler: Handler) -> Handler:
         response = await api_handler(request, error)
         if not is_page_request(request):
             return response
-        from api.ui.pages import render  # the page module imports this one's callers
-
         problem = json.loads(bytes(response.body))
         return render(
             request,

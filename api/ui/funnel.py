@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import SessionDep
 from api.ui import auth
 from api.ui.auth import PageUser
-from api.ui.pages import render
+from api.ui.rendering import render
 from klimatmatch.services import funnel
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)

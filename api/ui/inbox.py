@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import SessionDep
 from api.ui import auth
 from api.ui.auth import PageUser
-from api.ui.pages import render
+from api.ui.rendering import render
 from klimatmatch.schemas import MAX_ID
 from klimatmatch.services import alerts
 from models.alerts import Frequency

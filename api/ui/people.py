@@ -12,7 +12,7 @@ from api.deps import SessionDep, SettingsDep
 from api.ui import auth
 from api.ui.auth import PageUser
 from api.ui.i18n import negotiate
-from api.ui.pages import render
+from api.ui.rendering import render
 from api.ui.sign_in import NO_REFERRER, Password, Token, signed_in
 from klimatmatch import access
 from klimatmatch.errors import Forbidden, InvalidInput

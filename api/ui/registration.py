@@ -18,7 +18,7 @@ from api.ui import auth
 from api.ui.auth import PageUser
 from api.ui.city import problems
 from api.ui.i18n import negotiate
-from api.ui.pages import render
+from api.ui.rendering import render
 from api.ui.sign_in import NO_REFERRER, Token, signed_in
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput

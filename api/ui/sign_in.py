@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, SettingsDep
 from api.ui import auth
-from api.ui.pages import render
+from api.ui.rendering import render
 from klimatmatch.errors import InvalidInput
 from klimatmatch.services import invitations, sessions
 from klimatmatch.services.sign_in import TooManyAttempts, sign_in

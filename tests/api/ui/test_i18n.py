@@ -4,7 +4,7 @@ import re
 import string
 
 from api.ui.i18n import LANGUAGES, MESSAGES, negotiate, translator
-from api.ui.pages import HERE
+from api.ui.rendering import HERE
 
 
 def placeholders(text: str) -> set[str]:
