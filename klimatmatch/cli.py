@@ -394,6 +394,7 @@ def serve(
         "api.app:create_app",
         factory=True,
         workers=workers,
+        timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         host=host or settings.host,
         port=port or settings.port,
         log_config=LOG_CONFIG,

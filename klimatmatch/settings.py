@@ -192,6 +192,13 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    worker_healthcheck_seconds: int = Field(
+        default=30,
+        ge=1,
+        description="`serve --workers N`: how long a worker may take to answer the supervisor "
+        "before it is restarted (uvicorn's 5 s restarted starting workers in a loop on a "
+        "busy machine: importing the app held them past it)",
+    )
     secure_cookies: bool = Field(
         default=False, description="Mark the pages' sign-in cookie Secure (serve over HTTPS)"
     )

@@ -112,12 +112,8 @@ def create_tables(
                 "ALTER COLUMN dense_en SET STORAGE MAIN"
             )
         )
-        connection.execute(
-            text(
-                f"CREATE INDEX IF NOT EXISTS {table}_dense ON {table} "
-                f"USING hnsw (dense vector_ip_ops) WITH ({hnsw.options})"
-            )
-        )
+        if hnsw_built(connection, table) is None:
+            connection.execute(text(hnsw_index(table, hnsw)))
         connection.execute(
             text(
                 f"""CREATE TABLE IF NOT EXISTS {terms_table(table)} (
@@ -151,6 +147,17 @@ def dense_dimensions(connection: Connection) -> int | None:
             "SELECT atttypmod FROM pg_attribute WHERE attrelid = to_regclass('vector_companies')"
             " AND attname = 'dense'"
         )
+    )
+
+
+def hnsw_index(
+    table: str, hnsw: Hnsw, *, name: str | None = None, concurrently: bool = False
+) -> str:
+    """The statement that builds `table`'s dense graph (named `<table>_dense` unless `name`)."""
+    how = "CONCURRENTLY " if concurrently else ""
+    return (
+        f"CREATE INDEX {how}{name or f'{table}_dense'} ON {table} "
+        f"USING hnsw (dense vector_ip_ops) WITH ({hnsw.options})"
     )
 
 

@@ -16,7 +16,7 @@ import time
 from sqlalchemy import Connection, Engine, text
 
 from klimatmatch.settings import Settings
-from models.vector_tables import SIDES, Hnsw, hnsw_built
+from models.vector_tables import SIDES, Hnsw, hnsw_built, hnsw_index
 
 log = logging.getLogger("klimatmatch.vectors")
 _LOCK = 0x6B6D_686E  # pg_advisory_lock key: one graph rebuild at a time, across processes
@@ -68,10 +68,7 @@ def _swap_in(connection: Connection, table: str, wanted: Hnsw, memory: str) -> N
     connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {table}_dense_next"))
     connection.execute(text(f"SET maintenance_work_mem = '{memory}'"))
     connection.execute(
-        text(
-            f"CREATE INDEX CONCURRENTLY {table}_dense_next ON {table} "
-            f"USING hnsw (dense vector_ip_ops) WITH ({wanted.options})"
-        )
+        text(hnsw_index(table, wanted, name=f"{table}_dense_next", concurrently=True))
     )
     connection.execute(text(f"DROP INDEX CONCURRENTLY {table}_dense"))
     connection.execute(text(f"ALTER INDEX {table}_dense_next RENAME TO {table}_dense"))

@@ -46,6 +46,7 @@ from models.vector_tables import (
     Hnsw,
     create_tables,
     dense_dimensions,
+    hnsw_index,
     terms_table,
 )
 
@@ -316,12 +317,7 @@ def create_indexes(connection: Connection, table: str, hnsw: Hnsw, memory: str =
     connection.execute(text(f"SET LOCAL maintenance_work_mem = '{memory}'"))
     connection.execute(text(f"ALTER TABLE {terms} ADD PRIMARY KEY ({POSTINGS_KEY})"))
     connection.execute(text(f"CREATE INDEX {table}_terms_id ON {terms} (id)"))
-    connection.execute(
-        text(
-            f"CREATE INDEX {table}_dense ON {table} "
-            f"USING hnsw (dense vector_ip_ops) WITH ({hnsw.options})"
-        )
-    )
+    connection.execute(text(hnsw_index(table, hnsw)))
 
 
 def _signature(engine: MatchEngine) -> str:

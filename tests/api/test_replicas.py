@@ -198,8 +198,16 @@ def test_two_processes_see_each_others_writes(
 
 
 def worker_pids(process: subprocess.Popen) -> list[int]:
+    """The supervisor's worker children; one killed a moment ago may vanish while we look."""
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-    return [int(c) for c in children if Path(f"/proc/{c}/cmdline").read_bytes().count(b"spawn")]
+    found = []
+    for child in children:
+        try:
+            if Path(f"/proc/{child}/cmdline").read_bytes().count(b"spawn"):
+                found.append(int(child))
+        except FileNotFoundError:  # reaped between the listing and the read
+            continue
+    return found
 
 
 def test_serve_with_two_workers_keeps_both_replicas_in_step(

@@ -41,7 +41,9 @@ def test_a_small_run_measures_both_backends_and_the_api(tmp_path: Path) -> None:
     served = run["pgvector_through_api"]
     assert served["shortlist_c1"]["p50_ms"] > 0 and served["rss_after_startup_mib"] > 0
 
-    # --keep: the second run reuses the loaded database instead of loading it again
+    # --keep: the second run reuses the loaded database (in-process is still analysed)
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "rows kept from an earlier run" in again.stdout
+    kept = json.loads(again.stdout.strip().splitlines()[-1])["2000"]
+    assert "pgvector_load_s" not in kept and kept["memory_shortlist_ms"]["p50"] > 0
