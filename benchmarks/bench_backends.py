@@ -37,11 +37,12 @@ from benchmarks.real_vectors import REAL, Real, real_embeddings
 from benchmarks.synthetic import neighbour_similarity, profiles, shaped_vectors
 from klimatmatch.embedding import build_engine
 from klimatmatch.services import evaluation, vector_sync
-from klimatmatch.services.vector_graph import hnsw_of, rebuild_graphs
+from klimatmatch.services.vector_graph import rebuild_graphs
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
 from matcher import Document
 from matcher.evaluation import load_beir, mean_metrics
+from models.vector_tables import Hnsw
 
 
 def real_recall(server: object, settings: Settings, real: Real, args) -> dict:  # noqa: ANN001
@@ -102,12 +103,12 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
     else:  # kept from an earlier run (--keep): the same rows, vectors and BM25 fit
         vector_sync._adopt_state(pg, state)
         print(f"pgvector: {size:,} rows kept from an earlier run", flush=True)
-        rebuilt = rebuild_graphs(pg.companies.db, hnsw_of(settings), memory="4GB")  # type: ignore[attr-defined]
+        rebuilt = rebuild_graphs(pg.companies.db, Hnsw.from_settings(settings), memory="4GB")  # type: ignore[attr-defined]
         if rebuilt:  # KLIMATMATCH_PGVECTOR_HNSW_* changed since: as `klimatmatch reindex` does
             figures["hnsw_rebuild_s"] = rebuilt["vector_companies"]
             print(f"HNSW graph rebuilt concurrently in {rebuilt['vector_companies']} s", flush=True)
     del documents, encoded
-    figures["hnsw"] = hnsw_of(settings).options
+    figures["hnsw"] = Hnsw.from_settings(settings).options
     picked = np.random.default_rng(1).choice(len(real.queries), args.queries, replace=False)
     query_vectors = real.queries[picked]
     ids = []

@@ -8,12 +8,11 @@ import time
 from sqlalchemy import create_engine, text
 
 from klimatmatch.services import vector_sync
-from klimatmatch.services.vector_graph import hnsw_of
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine
-from models.vector_tables import SIDES, create_tables
+from models.vector_tables import SIDES, Hnsw, create_tables
 
 
 def database(server: object, name: str, keep: bool = False) -> str:
@@ -51,7 +50,10 @@ def pg_twin(
     db = create_engine(url, pool_pre_ping=True)
     with db.begin() as connection:
         create_tables(
-            connection, settings.vector_dimensions, hnsw=hnsw_of(settings), references=False
+            connection,
+            settings.vector_dimensions,
+            hnsw=Hnsw.from_settings(settings),
+            references=False,
         )
     db.dispose()
     register_types(db)
@@ -70,7 +72,7 @@ def pg_twin(
             ef_search=ef_search,
             exact_below=exact_below,
             postings_per_term=settings.pgvector_postings_per_term,
-            hnsw=hnsw_of(settings),
+            hnsw=Hnsw.from_settings(settings),
             widths=widths,
         ),
     )

@@ -161,6 +161,7 @@ def reindex(
 
 def _reindex_pgvector(settings: Settings, graphs_only: bool) -> None:
     from klimatmatch.services import vector_graph, vector_sync
+    from models.vector_tables import Hnsw
 
     db = create_db_engine(settings.database_url)
     upgrade(db)
@@ -171,7 +172,7 @@ def _reindex_pgvector(settings: Settings, graphs_only: bool) -> None:
             report = vector_sync.rebuild(session=session, engine=engine)
             session.commit()
         console.print(f"indexed {report.challenges} challenges and {report.companies} companies")
-    wanted = vector_graph.hnsw_of(settings)
+    wanted = Hnsw.from_settings(settings)
     for table, seconds in vector_graph.rebuild_graphs(db, wanted).items():
         console.print(f"{table}: HNSW graph rebuilt with {wanted.options} in {seconds:.0f} s")
 

@@ -14,9 +14,12 @@ Plain SQL, so SQLite and the ORM metadata never see pgvector's types.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Connection, text
+
+if TYPE_CHECKING:
+    from klimatmatch.settings import Settings
 
 SIDES = {
     "challenge": ("vector_challenges", "challenges"),
@@ -37,6 +40,10 @@ class Hnsw(NamedTuple):
 
     m: int = 16
     ef_construction: int = 128
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Hnsw:
+        return cls(settings.pgvector_hnsw_m, settings.pgvector_hnsw_ef_construction)
 
     @property
     def options(self) -> str:

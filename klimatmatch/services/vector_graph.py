@@ -22,10 +22,6 @@ log = logging.getLogger("klimatmatch.vectors")
 _LOCK = 0x6B6D_686E  # pg_advisory_lock key: one graph rebuild at a time, across processes
 
 
-def hnsw_of(settings: Settings) -> Hnsw:
-    return Hnsw(settings.pgvector_hnsw_m, settings.pgvector_hnsw_ef_construction)
-
-
 def stale_graphs(connection: Connection, wanted: Hnsw) -> dict[str, Hnsw]:
     """Index tables whose graph was built with other parameters than `wanted`, and those."""
     built = {table: hnsw_built(connection, table) for table, _ in SIDES.values()}
@@ -33,13 +29,14 @@ def stale_graphs(connection: Connection, wanted: Hnsw) -> dict[str, Hnsw]:
 
 
 def warn_if_stale(connection: Connection, settings: Settings) -> None:
-    for table, built in stale_graphs(connection, hnsw_of(settings)).items():
+    wanted = Hnsw.from_settings(settings)
+    for table, built in stale_graphs(connection, wanted).items():
         log.warning(
             "%s's HNSW graph was built with %s but the settings ask for %s: "
             "run `klimatmatch reindex` to rebuild it (concurrently: the service goes on)",
             table,
             built.options,
-            hnsw_of(settings).options,
+            wanted.options,
         )
 
 

@@ -32,7 +32,7 @@ from klimatmatch.services.indexing import (
 )
 from klimatmatch.services.replication import current_version
 from klimatmatch.services.snapshots import StartReport
-from klimatmatch.services.vector_graph import hnsw_of, warn_if_stale
+from klimatmatch.services.vector_graph import warn_if_stale
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
@@ -61,7 +61,7 @@ def prepare(db: Engine, settings: Settings) -> None:
     """Check pgvector and the tables (created here when the backend was switched on after the
     migrations ran), then give every new connection pgvector's types."""
     with db.begin() as connection:
-        create_tables(connection, settings.vector_dimensions, hnsw=hnsw_of(settings))
+        create_tables(connection, settings.vector_dimensions, hnsw=Hnsw.from_settings(settings))
         width = dense_dimensions(connection)
         warn_if_stale(connection, settings)
     if width != settings.vector_dimensions:
@@ -84,7 +84,7 @@ def indexes(db: Engine, settings: Settings) -> IndexFactory:
             ef_search=settings.pgvector_ef_search,
             exact_below=settings.pgvector_ann_threshold,
             postings_per_term=settings.pgvector_postings_per_term,
-            hnsw=hnsw_of(settings),
+            hnsw=Hnsw.from_settings(settings),
             widths=widths,
         )
 

@@ -28,7 +28,7 @@ def upgrade() -> None:
         create_tables(
             connection,
             settings.vector_dimensions,
-            hnsw=Hnsw(settings.pgvector_hnsw_m, settings.pgvector_hnsw_ef_construction),
+            hnsw=Hnsw.from_settings(settings),
         )
 
 
