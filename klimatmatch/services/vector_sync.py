@@ -33,6 +33,7 @@ from klimatmatch.services.indexing import (
 from klimatmatch.services.replication import current_version
 from klimatmatch.services.snapshots import StartReport
 from klimatmatch.services.vector_graph import warn_if_stale
+from klimatmatch.services.vector_memory import warn_if_uncached
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
@@ -64,6 +65,7 @@ def prepare(db: Engine, settings: Settings) -> None:
         create_tables(connection, settings.vector_dimensions, hnsw=Hnsw.from_settings(settings))
         width = dense_dimensions(connection)
         warn_if_stale(connection, settings)
+        warn_if_uncached(connection)
     if width != settings.vector_dimensions:
         raise RuntimeError(
             f"the pgvector tables hold {width}-dimensional vectors but "

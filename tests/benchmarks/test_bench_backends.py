@@ -23,7 +23,7 @@ def _free_port() -> int:
 def test_a_small_run_measures_both_backends_and_the_api(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "benchmarks.bench_backends", "--sizes", "2000"]
     command += ["--queries", "5", "--ef", "40", "100", "--per-term", "50", "--seconds", "1"]
-    command += ["--real", "data/sample/beir", "--memory-up-to", "2000"]
+    command += ["--real", "data/sample/beir", "--memory-up-to", "2000", "--shared-buffers", "64MB"]
     command += ["--cache-dir", str(tmp_path / "cache"), "--keep", str(tmp_path / "pg")]
     api = ["--api", "--port", str(_free_port())]
     done = subprocess.run(command + api, capture_output=True, text=True, timeout=600)
@@ -34,6 +34,8 @@ def test_a_small_run_measures_both_backends_and_the_api(tmp_path: Path) -> None:
     for ef in ("40", "100", "exact"):
         assert 0.5 <= run[f"dense_recall@10_{ef}"]["recall"] <= 1.0
     assert run["dense_recall@10_exact"]["recall"] == 1.0  # the scan is its own reference
+    assert run["shared_buffers_mib"] == 64 and run["graphs_fit"]  # restarted with it
+    assert run["prewarmed_pages"]["vector_companies_dense"] > 0
     assert 0.0 <= run["shortlist_overlap@10_approximate_vs_exact"]["per_term_50"] <= 1.0
     assert run["shortlist_overlap@10_exact"] >= 0.9  # the two backends rank alike below it
     for mode in ("approximate", "exact"):
