@@ -220,10 +220,8 @@ class MatchEngine:
     ) -> list[Match]:
         """Top `k` companies for an indexed challenge, with optional shortlist controls."""
         with self._lock:
-            challenge = self.challenges.document(challenge_id)
-            ranking = self._rank(
-                challenge, self.challenges.vectors(challenge_id), self.companies, filters
-            )
+            challenge, vectors = self.challenges.entry(challenge_id)
+            ranking = self._rank(challenge, vectors, self.companies, filters)
             hits = top_hits(ranking, k, controls, diversity_channel=next(iter(self.channels)))
         return matches(self._sentences, challenge, hits, explain, query_is_challenge=True)
 
@@ -233,10 +231,8 @@ class MatchEngine:
         """Teams of `size` from the challenge's top `pool` companies that together cover its
         requirements best. Returns (requirements, candidates, teams)."""
         with self._lock:
-            challenge = self.challenges.document(challenge_id)
-            ranking = self._rank(
-                challenge, self.challenges.vectors(challenge_id), self.companies, filters
-            )
+            challenge, vectors = self.challenges.entry(challenge_id)
+            ranking = self._rank(challenge, vectors, self.companies, filters)
             order, _ = top_k(ranking.fused, pool)
             rows = [int(ranking.rows[i]) for i in order[0] if i >= 0]
             assert ranking.pool is not None
@@ -254,20 +250,18 @@ class MatchEngine:
     ) -> list[Match]:
         """Top `k` challenges for an indexed company profile (the same pair scores)."""
         with self._lock:
-            company = self.companies.document(company_id)
-            ranking = self._rank(
-                company, self.companies.vectors(company_id), self.challenges, filters
-            )
+            company, vectors = self.companies.entry(company_id)
+            ranking = self._rank(company, vectors, self.challenges, filters)
             hits = top_hits(ranking, k, diversity_channel=next(iter(self.channels)))
         return matches(self._sentences, company, hits, explain, query_is_challenge=False)
 
     def ranking_for_challenge(self, challenge_id: int, use_reranker: bool = True) -> Ranking:
         """The full candidate ranking of companies for an indexed challenge (for training)."""
         with self._lock:
-            challenge = self.challenges.document(challenge_id)
+            challenge, vectors = self.challenges.entry(challenge_id)
             return self._rank(
                 challenge,
-                self.challenges.vectors(challenge_id),
+                vectors,
                 self.companies,
                 None,
                 use_reranker=use_reranker,

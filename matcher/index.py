@@ -84,6 +84,9 @@ class ExactIndex:
         row = self._rows[document_id]
         return {name: channel.row(row) for name, channel in self._channels.items()}
 
+    def entry(self, document_id: int) -> tuple[Document, dict[str, Matrix]]:
+        return self.document(document_id), self.vectors(document_id)
+
     def upsert(self, documents: list[Document], vectors: Mapping[str, Matrix] | Matrix) -> None:
         """Add new documents or replace existing ones (same id); every channel must be given."""
         if not isinstance(vectors, Mapping):

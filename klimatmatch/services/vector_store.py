@@ -105,16 +105,16 @@ class PgVectorIndex:
             return [document(row) for row in cursor]
 
     def document(self, document_id: int) -> Document:
-        documents, _ = self._read([document_id])
-        if not documents:
-            raise KeyError(document_id)
-        return documents[0]
+        return self.entry(document_id)[0]
 
     def vectors(self, document_id: int) -> dict[str, Matrix]:
+        return self.entry(document_id)[1]
+
+    def entry(self, document_id: int) -> tuple[Document, dict[str, Matrix]]:
         documents, vectors = self._read([document_id])
         if not documents:
             raise KeyError(document_id)
-        return vectors
+        return documents[0], vectors
 
     def upsert(
         self,
@@ -181,9 +181,13 @@ class PgVectorIndex:
         ids: set[int] = set()
         with self._cursor() as cursor:
             exact = self._exact(cursor)
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, depth))}")
-            if not filters.is_empty:
-                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            scan = "off" if filters.is_empty else "relaxed_order"  # the connection keeps both
+            ef_search = int(max(self.ef_search, depth))
+            cursor.execute(
+                "SELECT set_config('hnsw.ef_search', %s, false), "
+                "set_config('hnsw.iterative_scan', %s, false)",
+                (str(ef_search), scan),
+            )
             for name in PROPOSE:
                 if name in queries and name not in rescore:
                     ids.update(self.top(cursor, name, queries[name], filters, depth, exact=exact))
@@ -227,17 +231,21 @@ class PgVectorIndex:
 
     @property
     def approximate_channels(self) -> list[str]:
-        with self._cursor() as cursor:
-            return [] if self._exact(cursor) else ["dense", *POSTED]
+        return [] if self._exact() else ["dense", *POSTED]
 
-    def _exact(self, cursor: Cursor) -> bool:
+    def _exact(self, cursor: Cursor | None = None) -> bool:
         """Whether the dense channel is searched exactly: the row count, re-read at most every
-        `SIZE_SECONDS`, is below `exact_below`."""
+        `SIZE_SECONDS` (through `cursor`, or a connection of its own), is below `exact_below`."""
         if self.exact_below is None:
             return False
         checked, size = self._size
         if time.monotonic() - checked > SIZE_SECONDS:
-            size = int(cursor.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
+            sql = f"SELECT count(*) FROM {self.table}"
+            if cursor is None:
+                with self._cursor() as own:
+                    size = int(own.execute(sql).fetchone()[0])
+            else:
+                size = int(cursor.execute(sql).fetchone()[0])
             self._size = (time.monotonic(), size)
         return size < self.exact_below
 
@@ -267,5 +275,8 @@ class PgVectorIndex:
 
     @contextmanager
     def _cursor(self) -> Iterator[Cursor]:
-        with self.db.connect() as connection, raw(connection).cursor(binary=True) as cursor:
+        """A binary cursor in autocommit: reads need no transaction, and none means no BEGIN
+        before and no ROLLBACK after (two round trips of a shortlist's every read)."""
+        connection = self.db.connect().execution_options(isolation_level="AUTOCOMMIT")
+        with connection, raw(connection).cursor(binary=True) as cursor:
             yield cursor
