@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.embedding import build_engine
 from klimatmatch.services import indexing, learning, vector_postings, vector_sync
+from klimatmatch.services.vector_rows import register_types
+from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
 from matcher import Embedder, Filters, MatchEngine
 from matcher.controls import Controls
@@ -257,3 +259,29 @@ def test_a_large_tables_query_reads_only_each_terms_heaviest_postings(pair: Pair
             if country:
                 countries = {index.document(i).fields.get("country", "").lower() for i in found}
                 assert countries == {"se"}
+
+
+def test_each_search_sets_its_own_graph_parameters(pair: Pair) -> None:
+    """Reads run in autocommit, so ef_search and the iterative scan are session settings of a
+    pooled connection: every search sets both, and a filtered one's does not outlive it."""
+    shared = pair.pgvector.companies
+    db = create_engine(shared.db.url.render_as_string(hide_password=False), pool_size=1)
+    register_types(db)
+    index = PgVectorIndex(db, "company", ef_search=300, widths=shared.widths)
+    queries = pair.pgvector.challenges.vectors(pair.challenges[0])
+
+    def settings() -> tuple[str, str]:
+        with index._cursor() as cursor:
+            found = cursor.execute(
+                "SELECT current_setting('hnsw.ef_search'), current_setting('hnsw.iterative_scan')"
+            ).fetchone()
+        return found[0], found[1]
+
+    try:
+        filtered = index.candidates(queries, Filters.build(countries=["se"]), depth=100)
+        assert filtered.documents and settings() == ("300", "relaxed_order")
+        assert {d.fields["country"].lower() for d in filtered.documents} == {"se"}
+        index.candidates(queries, Filters(), depth=400)
+        assert settings() == ("400", "off")
+    finally:
+        db.dispose()
