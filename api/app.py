@@ -34,7 +34,7 @@ from api.state import AppState
 from api.ui import install_pages
 from klimatmatch import __version__
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import learning, replication, snapshots, vector_sync
+from klimatmatch.services import learning, replication, snapshots, vector_backend, vector_sync
 from klimatmatch.settings import Settings, get_settings
 from matcher import Embedder, snapshot
 from models import create_db_engine, session_factory
@@ -98,9 +98,9 @@ def build_state(settings: Settings, embedder: Embedder | None = None) -> AppStat
 def _pgvector_state(settings: Settings, db: Engine, embedder: Embedder | None) -> AppState:
     """The index in PostgreSQL: nothing held here but the model and BM25's vocabulary, rows
     and vectors written in one transaction (no follower, no snapshots)."""
-    vector_sync.prepare(db, settings)
+    vector_backend.prepare(db, settings)
     sessions = session_factory(db)
-    engine = build_engine(settings, embedder, indexes=vector_sync.indexes(db, settings))
+    engine = build_engine(settings, embedder, indexes=vector_backend.indexes(db, settings))
     with sessions() as session:
         report = vector_sync.start(session=session, engine=engine)
         session.commit()

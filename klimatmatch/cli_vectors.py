@@ -21,7 +21,7 @@ vectors_app = typer.Typer(
 def ready_db(settings: Settings) -> Engine:
     """The database migrated, with the index tables and pgvector's types (a clear error when
     the backend is not pgvector or the server lacks it)."""
-    from klimatmatch.services import vector_sync
+    from klimatmatch.services import vector_backend
     from models.migrate import upgrade
 
     if settings.index_backend != "pgvector":
@@ -29,7 +29,7 @@ def ready_db(settings: Settings) -> Engine:
         raise typer.Exit(code=2)
     db = create_db_engine(settings.database_url)
     upgrade(db)
-    vector_sync.prepare(db, settings)
+    vector_backend.prepare(db, settings)
     return db
 
 
@@ -37,13 +37,13 @@ def reindex_pgvector(settings: Settings, graphs_only: bool) -> None:
     """Rewrite the index tables from the application's rows (unless `graphs_only`), then
     rebuild any HNSW graph built with other parameters than the settings'."""
     from klimatmatch.embedding import build_engine
-    from klimatmatch.services import vector_graph, vector_sync
+    from klimatmatch.services import vector_backend, vector_graph, vector_sync
     from models import session_factory
     from models.vector_tables import Hnsw
 
     db = ready_db(settings)
     if not graphs_only:
-        engine = build_engine(settings, indexes=vector_sync.indexes(db, settings))
+        engine = build_engine(settings, indexes=vector_backend.indexes(db, settings))
         with session_factory(db)() as session:
             report = vector_sync.rebuild(session=session, engine=engine)
             session.commit()

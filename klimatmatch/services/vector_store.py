@@ -59,7 +59,8 @@ SIZE_SECONDS = 60.0
 class PgVectorIndex:
     """Challenges or profiles in their `vector_*` table. `db` has pgvector's types registered
     (`register_types`); writes may also go through a caller's connection (`write`), so they
-    commit with the rows they index."""
+    commit with the rows they index. Searches go to `reader` when given (a streaming replica
+    of `db`), everything else to `db`."""
 
     def __init__(
         self,
@@ -71,8 +72,10 @@ class PgVectorIndex:
         postings_per_term: int = 1000,
         hnsw: Hnsw = HNSW,
         widths: dict[str, int] | None = None,
+        reader: Engine | None = None,
     ) -> None:
         self.db = db
+        self.reader = reader or db
         self.side = side
         self.table = SIDES[side][0]
         self.terms = terms_table(self.table)
@@ -111,7 +114,11 @@ class PgVectorIndex:
         return self.entry(document_id)[1]
 
     def entry(self, document_id: int) -> tuple[Document, dict[str, Matrix]]:
-        documents, vectors = self._read([document_id])
+        """From the replica that searches, or from the primary while the replica has not
+        replayed the row yet (a challenge created a moment ago has a shortlist at once)."""
+        documents, vectors = self._read([document_id], replica=True)
+        if not documents and self.reader is not self.db:
+            documents, vectors = self._read([document_id])
         if not documents:
             raise KeyError(document_id)
         return documents[0], vectors
@@ -179,7 +186,7 @@ class PgVectorIndex:
         rescore: frozenset[str] = frozenset(),
     ) -> Candidates:
         ids: set[int] = set()
-        with self._cursor() as cursor:
+        with self._cursor(replica=True) as cursor:
             exact = self._exact(cursor)
             scan = "off" if filters.is_empty else "relaxed_order"  # the connection keeps both
             ef_search = int(max(self.ef_search, depth))
@@ -250,7 +257,7 @@ class PgVectorIndex:
         return size < self.exact_below
 
     def _read(
-        self, ids: Sequence[int], cursor: Cursor | None = None
+        self, ids: Sequence[int], cursor: Cursor | None = None, *, replica: bool = False
     ) -> tuple[list[Document], dict[str, Matrix]]:
         """Documents and per-channel matrices, (len(documents), dim), in the order of ids; a
         channel empty in every row is left out, an empty value in some rows is a zero row."""
@@ -258,7 +265,7 @@ class PgVectorIndex:
             return [], {}
         sql = f"SELECT {_COLUMNS} FROM {self.table} WHERE id = ANY(%s)"
         if cursor is None:
-            with self._cursor() as own:
+            with self._cursor(replica=replica) as own:
                 load_payloads(own)
                 found = {row[0]: row for row in own.execute(sql, (list(ids),)).fetchall()}
         else:
@@ -274,9 +281,11 @@ class PgVectorIndex:
         return [document(row) for row in ordered], vectors
 
     @contextmanager
-    def _cursor(self) -> Iterator[Cursor]:
+    def _cursor(self, *, replica: bool = False) -> Iterator[Cursor]:
         """A binary cursor in autocommit: reads need no transaction, and none means no BEGIN
-        before and no ROLLBACK after (two round trips of a shortlist's every read)."""
-        connection = self.db.connect().execution_options(isolation_level="AUTOCOMMIT")
+        before and no ROLLBACK after (two round trips of a shortlist's every read). `replica`:
+        on the engine that searches."""
+        db = self.reader if replica else self.db
+        connection = db.connect().execution_options(isolation_level="AUTOCOMMIT")
         with connection, raw(connection).cursor(binary=True) as cursor:
             yield cursor

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy import Connection, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.services.indexing import (
@@ -32,21 +32,15 @@ from klimatmatch.services.indexing import (
 )
 from klimatmatch.services.replication import current_version
 from klimatmatch.services.snapshots import StartReport
-from klimatmatch.services.vector_graph import warn_if_stale
-from klimatmatch.services.vector_memory import warn_if_uncached
-from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
-from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine
-from matcher.backends import IndexFactory, Side
+from matcher.backends import Side
 from matcher.embedders.bm25 import BM25Embedder
 from models import Challenge, ChallengeStatus, CompanyProfile, Organisation, crud
 from models.vector_tables import (
     POSTINGS_KEY,
     SIDES,
     Hnsw,
-    create_tables,
-    dense_dimensions,
     hnsw_index,
     terms_table,
 )
@@ -56,41 +50,6 @@ _PENDING = "klimatmatch.vector_rows"
 _BULK = 5_000
 """From this many rows into an empty table, the HNSW index is built after the rows go in."""
 SNAPSHOTS_UNUSED = "not used with the pgvector backend (the index lives in PostgreSQL)"
-
-
-def prepare(db: Engine, settings: Settings) -> None:
-    """Check pgvector and the tables (created here when the backend was switched on after the
-    migrations ran), then give every new connection pgvector's types."""
-    with db.begin() as connection:
-        create_tables(connection, settings.vector_dimensions, hnsw=Hnsw.from_settings(settings))
-        width = dense_dimensions(connection)
-        warn_if_stale(connection, settings)
-        warn_if_uncached(connection)
-    if width != settings.vector_dimensions:
-        raise RuntimeError(
-            f"the pgvector tables hold {width}-dimensional vectors but "
-            f"KLIMATMATCH_VECTOR_DIMENSIONS is {settings.vector_dimensions}: drop them "
-            "(alembic downgrade 0008) or set the width they were made with"
-        )
-    db.dispose()  # connections opened before the extension existed lack its types
-    register_types(db)
-
-
-def indexes(db: Engine, settings: Settings) -> IndexFactory:
-    widths: dict[str, int] = {}  # shared by both sides, set when BM25 is loaded
-
-    def make(side: Side) -> PgVectorIndex:
-        return PgVectorIndex(
-            db,
-            side,
-            ef_search=settings.pgvector_ef_search,
-            exact_below=settings.pgvector_ann_threshold,
-            postings_per_term=settings.pgvector_postings_per_term,
-            hnsw=Hnsw.from_settings(settings),
-            widths=widths,
-        )
-
-    return make
 
 
 class Current:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from klimatmatch.cli import app
-from klimatmatch.services import vector_graph, vector_sync
+from klimatmatch.services import vector_backend, vector_graph
 from klimatmatch.settings import Settings, get_settings
 from models.vector_tables import SIDES, Hnsw, create_tables, hnsw_built
 
@@ -112,7 +112,7 @@ def test_reindex_rewrites_the_tables_then_rebuilds_a_stale_graph(
     runner = CliRunner()
     assert runner.invoke(app, ["init", "--sample"], catch_exceptions=False).exit_code == 0
     db = create_engine(pgvector_env)
-    vector_sync.prepare(db, get_settings())
+    vector_backend.prepare(db, get_settings())
     with db.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM vector_companies")) == 0
     monkeypatch.setenv("KLIMATMATCH_PGVECTOR_HNSW_M", "20")

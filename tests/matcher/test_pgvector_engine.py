@@ -11,7 +11,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import indexing, learning, vector_postings, vector_sync
+from klimatmatch.services import (
+    indexing,
+    learning,
+    vector_backend,
+    vector_postings,
+    vector_sync,
+)
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
@@ -45,9 +51,9 @@ def pair(
         seed(url)
     settings = Settings(_env_file=None, database_url=url, index_backend="pgvector")
     db = create_db_engine(url)
-    vector_sync.prepare(db, settings)
+    vector_backend.prepare(db, settings)
     sessions = session_factory(db)
-    pgvector = build_engine(settings, e5, indexes=vector_sync.indexes(db, settings))
+    pgvector = build_engine(settings, e5, indexes=vector_backend.indexes(db, settings))
     memory = build_engine(Settings(_env_file=None, database_url=url), e5)
     with sessions() as session:
         report = vector_sync.start(session=session, engine=pgvector)
