@@ -114,7 +114,7 @@ def test_a_new_challenge_has_a_shortlist_while_the_replica_lags(cluster: Cluster
 def test_a_replica_needs_the_pgvector_backend_and_a_postgresql_url() -> None:
     replica = "postgresql://reader@replica.internal/klimatmatch"
     with pytest.raises(ValidationError, match="index_backend is not pgvector"):
-        Settings(_env_file=None, pgvector_read_url=replica)
+        Settings(_env_file=None, index_backend="memory", pgvector_read_url=replica)
     with pytest.raises(ValidationError, match="must be a postgresql:// URL"):
         Settings(_env_file=None, index_backend="pgvector", pgvector_read_url="sqlite:///x.db")
     chosen = Settings(_env_file=None, index_backend="pgvector", pgvector_read_url=replica)
