@@ -19,6 +19,12 @@ from models import CompanyProfile, create_db_engine, session_factory
 from tests.api.conftest import World, make_world
 
 pytestmark = pytest.mark.model
+EXCAVATORS = {
+    "name": "Grävel Elmaskin AB",
+    "country": "SE",
+    "description": "Eldrivna grävmaskiner och hjullastare med laddning på byggplatsen.",
+}
+"""A new profile that the Stockholm challenge's top 20 takes in."""
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +69,7 @@ def test_a_new_profile_is_in_the_next_shortlist_and_in_another_process(
     created = world.post(
         "/companies",
         "voltgrav",
-        json={
-            "name": "Grävel Elmaskin AB",
-            "country": "SE",
-            "description": "Eldrivna grävmaskiner och hjullastare med laddning på byggplatsen.",
-        },
+        json=EXCAVATORS,
     )
     assert created.status_code == 201, created.text
     company_id = created.json()["id"]

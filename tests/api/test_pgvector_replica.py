@@ -18,6 +18,7 @@ from api.app import create_app
 from klimatmatch.settings import Settings
 from matcher import Embedder
 from tests.api.conftest import World, make_world
+from tests.api.test_pgvector_api import EXCAVATORS
 from tests.embedded_pg import Replica, fresh_database, start_server
 
 pytestmark = pytest.mark.model
@@ -75,11 +76,7 @@ def test_a_new_profile_reaches_the_replica_once_replayed(cluster: Cluster) -> No
         created = cluster.searching.post(  # written on the primary: the replica is read-only
             "/companies",
             "voltgrav",
-            json={
-                "name": "Grävel Elmaskin AB",
-                "country": "SE",
-                "description": "Eldrivna grävmaskiner och hjullastare med laddning på byggplatsen.",
-            },
+            json=EXCAVATORS,
         )
         assert created.status_code == 201, created.text
         company_id = created.json()["id"]
