@@ -190,7 +190,8 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
 def serve(url: str, ids: list[int], exact_below: int | None) -> None:
     """A process as an API process would be with pgvector: the model, BM25's fit, no index."""
     settings = Settings()
-    engine = pg_twin(url, build_engine(settings), settings, settings.pgvector_ef_search, exact_below)
+    ef_search = settings.pgvector_ef_search
+    engine = pg_twin(url, build_engine(settings), settings, ef_search, exact_below)
     with engine.companies.db.connect() as connection:
         vector_sync._adopt_state(engine, vector_sync._load_state(connection))
     timed_shortlists(engine, ids[:5])
