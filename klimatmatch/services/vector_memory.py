@@ -4,7 +4,7 @@ A graph search at ef_search 400 reads thousands of index pages and then the rows
 From shared buffers that is a memory read; from the operating system's cache it is a system
 call and a copy per 8 kB page, which at 1M profiles costs more than the search itself; from
 disk it is far slower still. pgvector's advice is to size `shared_buffers` to hold the graph,
-so the service warns at start when it does not, and `klimatmatch prewarm` loads the graphs
+so the service warns at start when it does not, and `klimatmatch vectors prewarm` loads the graphs
 (and the rows, where they fit too) after a server restart with `pg_prewarm`, so the first
 users after it do not pay for an empty cache.
 """
@@ -47,9 +47,13 @@ def index_sizes(connection: Connection) -> dict[str, tuple[int, int]]:
 
 
 def warn_if_uncached(connection: Connection) -> bool:
-    """Log a warning when the graphs together are larger than shared buffers; whether they fit."""
-    graphs = sum(graph for graph, _ in index_sizes(connection).values())
-    buffers = shared_buffers(connection)
+    """Whether the graphs fit in shared buffers; a warning logged when they do not."""
+    return fits(index_sizes(connection), shared_buffers(connection))
+
+
+def fits(sizes: dict[str, tuple[int, int]], buffers: int) -> bool:
+    """`warn_if_uncached` on sizes and buffers read already (`klimatmatch vectors status`)."""
+    graphs = sum(graph for graph, _ in sizes.values())
     if graphs <= buffers:
         return True
     log.warning(
@@ -66,8 +70,8 @@ def warn_if_uncached(connection: Connection) -> bool:
 def prewarm(connection: Connection) -> dict[str, int]:
     """Load the graphs into shared buffers, and the rows too while the total fits in three
     quarters of them (a quarter stays for the rest: postings, the service's own tables); pages
-    loaded per relation. Needs the
-    `pg_prewarm` extension, which the server's owner may have to allow on a managed service."""
+    loaded per relation. Needs the `pg_prewarm` extension, which the server's owner may have
+    to allow on a managed service."""
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
     budget = shared_buffers(connection) * 3 // 4
     loaded: dict[str, int] = {}
