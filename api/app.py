@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import install_error_handlers, unexpected_problem
 from api.limits import BodySizeLimit
@@ -30,6 +31,7 @@ from api.routes import (
     shortlists,
     workshop,
 )
+from api.security_headers import SecurityHeaders, docs_policies
 from api.state import AppState
 from api.ui import install_pages
 from klimatmatch import __version__
@@ -41,6 +43,11 @@ from models import create_db_engine, session_factory
 from models.migrate import upgrade
 
 log = logging.getLogger("klimatmatch.api")
+
+PROXY_HEADERS = False
+"""`klimatmatch serve` turns uvicorn's own reading of X-Forwarded-For off (by default it believes
+127.0.0.1, so anything on the machine could choose its address); the app reads the header,
+from `trusted_proxies` only (see `create_app`)."""
 
 
 def release_free_memory() -> None:
@@ -155,6 +162,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.state.metrics = Metrics(lambda: getattr(app.state, "klimatmatch", None))
     # added last, so it runs first: even a refused oversized body has an id and is counted
     app.add_middleware(RequestContext, metrics=app.state.metrics, on_error=unexpected_problem)
+    if settings.trusted_proxies:  # before the request is logged or counted: the real client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    policies = docs_policies(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(SecurityHeaders, policies=policies)  # outermost: on every answer
     for router in (
         health.router,
         metrics.router,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
-from klimatmatch.errors import InvalidInput, Unauthorized
+from klimatmatch.errors import InvalidInput, PreconditionFailed, Unauthorized
 from klimatmatch.schemas import MAX_ID
 from klimatmatch.services.accounts import authenticate
 from klimatmatch.settings import Settings
@@ -52,16 +53,43 @@ def get_current_user(
     return user
 
 
+def get_optional_user(
+    session: Annotated[Session, Depends(get_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User | None:
+    """The account behind the token, None without one; a wrong token is still refused."""
+    return None if credentials is None else get_current_user(session, credentials)
+
+
+MAX_ETAG = 64
+ENTITY_TAG = re.compile(r'(?:W/)?"([\x21\x23-\x7e]*)"')
+"""RFC 9110's entity-tag; W/ is accepted, as a compressing proxy may weaken our tags."""
+VERSION_TAG = re.compile(r"[1-9][0-9]{0,17}")
+"""The opaque part of every ETag this API gives out: a record's version."""
+
+
 def get_if_match(
-    if_match: Annotated[str | None, Header(description='Version from the ETag, e.g. "3"')] = None,
+    if_match: Annotated[
+        str | None, Header(description='The ETag the record was read with, e.g. "3"')
+    ] = None,
 ) -> int | None:
-    """Optimistic concurrency: the version the client last saw, from the ETag it was given."""
-    if if_match is None:
+    """Optimistic concurrency: the version the client last saw, from the ETag it was given.
+
+    The tag is opaque: one that is well formed but not one of ours (letters, 30 digits) can
+    never be the current one, so it fails the precondition (412) rather than the parser."""
+    if if_match is None or if_match.strip() == "*":  # "*": any current version will do
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise InvalidInput(f'If-Match must be an ETag from this API such as "3", not {if_match!r}')
-    return int(value)
+    value = if_match.strip()
+    if len(value) > MAX_ETAG:
+        raise InvalidInput(f"If-Match: an ETag is at most {MAX_ETAG} characters, not {len(value)}")
+    tag = ENTITY_TAG.fullmatch(value)
+    if tag is None:
+        raise InvalidInput(f'If-Match must be an ETag from this API such as "3", not {value!r}')
+    if VERSION_TAG.fullmatch(tag[1]) is None:
+        raise PreconditionFailed(
+            f"If-Match: {value} is not the record's current ETag; read the record again"
+        )
+    return int(tag[1])
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
@@ -69,6 +97,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 EngineDep = Annotated[MatchEngine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 IfMatch = Annotated[int | None, Depends(get_if_match)]
 ChallengeId = Annotated[int, Path(ge=1, le=MAX_ID, description="A challenge's id")]
 CompanyId = Annotated[int, Path(ge=1, le=MAX_ID, description="A company profile's id")]

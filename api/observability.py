@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.log_redaction import RedactSecrets
 from klimatmatch.jobs.store import count_by_state
 from models import JobState
 
@@ -44,21 +45,23 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": RequestIdFilter}},
+    "filters": {"request_id": {"()": RequestIdFilter}, "redact": {"()": RedactSecrets}},
     "formatters": {"plain": {"format": LOG_FORMAT}},
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "loggers": {
-        name: {"handlers": ["stderr"], "level": "INFO", "propagate": False}
+        name: {"handlers": ["stderr"], "level": "INFO", "propagate": False, "filters": ["redact"]}
         for name in ("klimatmatch", "uvicorn", "uvicorn.error", "uvicorn.access")
     },
 }
-"""uvicorn's `log_config` for `klimatmatch serve`: one format, the request id on every line."""
+"""uvicorn's `log_config` for `klimatmatch serve`: one format, the request id on every line,
+link tokens and e-mail addresses redacted (api/log_redaction.py) on every line too: on the
+handler for what child loggers pass up, on the loggers for any handler added to them."""
 
 
 class Metrics:

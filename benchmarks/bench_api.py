@@ -182,13 +182,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     figures: dict[str, object] = {"size": args.size}
 
-    server, seconds, health = start_service(env, args.port)
+    server, seconds, health = start_service(env, args.port, token=token)
     figures["startup_rebuild_s"] = round(seconds, 1)
     print(f"first start-up, rebuilt from rows ({health['indexed_companies']:,}): {seconds:.1f} s")
     wait_for_snapshot(snapshots)
     stop_service(server)
 
-    server, seconds, health = start_service(env, args.port)
+    server, seconds, health = start_service(env, args.port, token=token)
     try:
         figures["startup_s"] = round(seconds, 1)
         figures["index_source"] = health["index_source"]

@@ -113,8 +113,12 @@ def measure_lag(
             )
             created.raise_for_status()
             answered = time.perf_counter()
-            wanted = httpx.get(f"{first}/health", timeout=10).json()["data_version"]
-            while httpx.get(f"{second}/health", timeout=10).json()["applied_version"] < wanted:
+            staff = {"Authorization": f"Bearer {coordinator}"}  # health's details are for staff
+            wanted = httpx.get(f"{first}/health", headers=staff, timeout=10).json()["data_version"]
+            while (
+                httpx.get(f"{second}/health", headers=staff, timeout=10).json()["applied_version"]
+                < wanted
+            ):
                 time.sleep(0.005)
             lags.append(time.perf_counter() - answered)
     finally:

@@ -69,7 +69,10 @@ def pages(base: str, token: str, sign_in: tuple[str, str], repeats: int = 10) ->
     `sign_in`: the coordinator's e-mail and password."""
     email, password = sign_in
     with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
-        client.post("/ui/sign-in", data={"email": email, "password": password}).raise_for_status()
+        form = client.get("/ui/sign-in").text  # the form's pre-session token, as a browser
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', form)
+        fields = {"email": email, "password": password, "csrf": csrf.group(1) if csrf else ""}
+        client.post("/ui/sign-in", data=fields).raise_for_status()
         count = len(
             httpx.get(f"{base}/challenges", headers={"Authorization": f"Bearer {token}"}).json()[
                 "data"
@@ -100,9 +103,11 @@ def pages(base: str, token: str, sign_in: tuple[str, str], repeats: int = 10) ->
 
 
 def start_service(
-    env: dict[str, str], port: int, workers: int = 1
+    env: dict[str, str], port: int, workers: int = 1, token: str | None = None
 ) -> tuple[subprocess.Popen, float, dict]:
-    """`klimatmatch serve` until /health answers; returns (process, seconds, health)."""
+    """`klimatmatch serve` until /health answers; returns (process, seconds, health): with a
+    coordinator's `token`, health's details (counts, index source), else up/down only."""
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
     command = [sys.executable, "-m", "klimatmatch.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(
         [*command, "--workers", str(workers)],
@@ -113,7 +118,7 @@ def start_service(
     start = time.perf_counter()
     while True:
         try:
-            health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()
+            health = httpx.get(f"http://127.0.0.1:{port}/health", headers=auth, timeout=2).json()
             return server, time.perf_counter() - start, health
         except httpx.HTTPError:
             if server.poll() is not None or time.perf_counter() - start > 900:

@@ -73,7 +73,7 @@ def through_api(url: str, frame: pd.DataFrame, seconds: float, port: int) -> dic
         "KLIMATMATCH_INDEX_BACKEND": "pgvector",
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
     }
-    server, started, health = start_service(env, port)
+    server, started, health = start_service(env, port, token=token)
     base = f"http://127.0.0.1:{port}"
     try:
         figures: dict = {"startup_s": round(started, 1), "index_source": health["index_source"]}

@@ -43,6 +43,13 @@ def can_read_company(user: User, company: CompanyProfile) -> bool:
     return company.approved or is_staff(user) or user.organisation_id == company.organisation_id
 
 
+def can_name_as_partner(user: User, company: CompanyProfile) -> bool:
+    """A partner is shown with the interest to the city and every coordinator: only a profile
+    this person may read and that is published (approved) may be named; any other is, to the
+    person naming it, a profile that does not exist."""
+    return company.approved and can_read_company(user, company)
+
+
 def can_edit_company(user: User, company: CompanyProfile) -> bool:
     return user.role is Role.ADMIN or owns_company(user, company)
 

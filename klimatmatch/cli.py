@@ -17,7 +17,7 @@ from klimatmatch.cli_vectors import reindex_pgvector, vectors_app
 from klimatmatch.embedding import build_engine
 from klimatmatch.errors import KlimatmatchError
 from klimatmatch.jobs.cli import jobs_app, worker
-from klimatmatch.services import accounts, indexing, learning, matching
+from klimatmatch.services import accounts, indexing, learning, matching, restoring
 from klimatmatch.services.importing import import_file
 from klimatmatch.settings import Settings, get_settings
 from matcher import MatchEngine
@@ -112,7 +112,7 @@ def import_(
         db = create_db_engine(get_settings().database_url)
         upgrade(db)
         try:
-            counts = restore_database(db, file)
+            counts = restore_database(db, file, check=restoring.row_problems)
         except RestoreError as error:
             console.print(f"[red]error:[/red] {error}", highlight=False)
             raise typer.Exit(code=2) from error
@@ -274,6 +274,7 @@ def serve(
     """Serve the API (OpenAPI docs at /docs)."""
     import uvicorn
 
+    from api.app import PROXY_HEADERS
     from api.observability import LOG_CONFIG
 
     settings = get_settings()
@@ -285,6 +286,7 @@ def serve(
             host=host or settings.host,
             port=port or settings.port,
             log_config=LOG_CONFIG,
+            proxy_headers=PROXY_HEADERS,
         )
         return
     # each worker builds its app from the same KLIMATMATCH_* environment
@@ -296,6 +298,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=LOG_CONFIG,
+        proxy_headers=PROXY_HEADERS,
     )
 
 

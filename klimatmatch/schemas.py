@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from klimatmatch.safe_text import Line, Prose, WebUrl
 from klimatmatch.settings import PROJECT_DATA
 from models import ChallengeStatus, Decision
 
@@ -82,16 +83,15 @@ class Reference(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    what: str = Field(min_length=3, max_length=300)
-    where: str = Field(default="", max_length=200)
-    when: str = Field(default="", max_length=40)
+    what: Line = Field(min_length=3, max_length=300)
+    where: Line = Field(default="", max_length=200)
+    when: Line = Field(default="", max_length=40)
 
 
 MAX_ID = 2_147_483_647
 """Ids and counts fit a 32-bit signed integer, the INTEGER of PostgreSQL."""
 
-Text = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
-Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
+Optional = Annotated[Line | None, BeforeValidator(_blank_to_none)]
 CpvCodes = Annotated[list[str], BeforeValidator(_split_codes)]
 Languages = Annotated[list[str], BeforeValidator(_split_codes)]
 Deadline = Annotated[date | None, BeforeValidator(_blank_to_none)]
@@ -103,20 +103,20 @@ class _Strict(BaseModel):
 
 
 class ChallengeFields(_Strict):
-    title: Text = Field(min_length=3, max_length=300)
-    description: Text = Field(min_length=10, max_length=20_000)
-    theme: Text = Field(default="", max_length=100)
+    title: Line = Field(min_length=3, max_length=300)
+    description: Prose = Field(min_length=10, max_length=20_000)
+    theme: Line = Field(default="", max_length=100)
     language: Optional = Field(
         default=None, description="ISO 639-1; guessed from the text if empty"
     )
     status: ChallengeStatus = ChallengeStatus.PUBLISHED
     cpv_codes: CpvCodes = Field(default_factory=list)
-    criteria: Text = Field(
+    criteria: Prose = Field(
         default="", max_length=5_000, description="The city's criteria for success"
     )
     deadline: Deadline = Field(default=None, description="Last day for expressions of interest")
-    location: Text = Field(default="", max_length=200)
-    contact: Text = Field(default="", max_length=300, description="The city's contact person")
+    location: Line = Field(default="", max_length=200)
+    contact: Line = Field(default="", max_length=300, description="The city's contact person")
 
     _language = field_validator("language")(_clean_language)
     _cpv = field_validator("cpv_codes")(_clean_cpv)
@@ -126,22 +126,22 @@ class ChallengeRecord(ChallengeFields):
     """One row of a challenges file."""
 
     external_id: Optional = Field(default=None, max_length=100)
-    city: Text = Field(min_length=1, max_length=200)
+    city: Line = Field(min_length=1, max_length=200)
     country: Optional = None
 
     _country = field_validator("country")(_clean_country)
 
 
 class CompanyFields(_Strict):
-    name: Text = Field(min_length=1, max_length=200)
-    description: Text = Field(min_length=10, max_length=20_000)
-    sector: Text = Field(default="", max_length=100)
-    country: Text = Field(min_length=2, max_length=2)
+    name: Line = Field(min_length=1, max_length=200)
+    description: Prose = Field(min_length=10, max_length=20_000)
+    sector: Line = Field(default="", max_length=100)
+    country: Line = Field(min_length=2, max_length=2)
     language: Optional = None
     employees: Annotated[int | None, BeforeValidator(_blank_to_none)] = Field(
         default=None, ge=0, le=MAX_ID
     )
-    website: Text = Field(default="", max_length=300)
+    website: WebUrl = Field(default="", max_length=300)
     cpv_codes: CpvCodes = Field(default_factory=list)
     references: References = Field(default_factory=list)
     languages: Languages = Field(default_factory=list, description="Languages it works in")
@@ -250,16 +250,16 @@ class ChallengeCreate(ChallengeFields):
 class ChallengeUpdate(_Strict):
     """Only the fields given change."""
 
-    title: Text | None = Field(default=None, min_length=3, max_length=300)
-    description: Text | None = Field(default=None, min_length=10, max_length=20_000)
-    theme: Text | None = Field(default=None, max_length=100)
+    title: Line | None = Field(default=None, min_length=3, max_length=300)
+    description: Prose | None = Field(default=None, min_length=10, max_length=20_000)
+    theme: Line | None = Field(default=None, max_length=100)
     language: Optional = None
     status: ChallengeStatus | None = None
     cpv_codes: CpvCodes | None = None
-    criteria: Text | None = Field(default=None, max_length=5_000)
+    criteria: Prose | None = Field(default=None, max_length=5_000)
     deadline: Deadline = None
-    location: Text | None = Field(default=None, max_length=200)
-    contact: Text | None = Field(default=None, max_length=300)
+    location: Line | None = Field(default=None, max_length=200)
+    contact: Line | None = Field(default=None, max_length=300)
 
     _language = field_validator("language")(_clean_language)
     _cpv = field_validator("cpv_codes")(lambda v: None if v is None else _clean_cpv(v))
@@ -270,13 +270,13 @@ class CompanyCreate(CompanyFields):
 
 
 class CompanyUpdate(_Strict):
-    name: Text | None = Field(default=None, min_length=1, max_length=200)
-    description: Text | None = Field(default=None, min_length=10, max_length=20_000)
-    sector: Text | None = Field(default=None, max_length=100)
-    country: Text | None = Field(default=None, min_length=2, max_length=2)
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    description: Prose | None = Field(default=None, min_length=10, max_length=20_000)
+    sector: Line | None = Field(default=None, max_length=100)
+    country: Line | None = Field(default=None, min_length=2, max_length=2)
     language: Optional = None
     employees: int | None = Field(default=None, ge=0, le=MAX_ID)
-    website: Text | None = Field(default=None, max_length=300)
+    website: WebUrl | None = Field(default=None, max_length=300)
     cpv_codes: CpvCodes | None = None
     references: References | None = None
     languages: Languages | None = None
@@ -301,8 +301,8 @@ class ReviewCreate(_Strict):
     challenge_id: int = Field(ge=1, le=MAX_ID)
     company_id: int = Field(ge=1, le=MAX_ID)
     decision: Decision
-    reason: Text = Field(default="", max_length=300)
-    note: Text = Field(default="", max_length=5_000)
+    reason: Line = Field(default="", max_length=300)
+    note: Prose = Field(default="", max_length=5_000)
     match_result_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 

@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from klimatmatch.schemas import MAX_ID, Text
+from klimatmatch.safe_text import Line, Prose
+from klimatmatch.schemas import MAX_ID
 from models.engagement import Answer, InterestStatus, TeamStatus
 from models.tables import ChallengeOutcome, ChallengeStage
 
@@ -33,9 +34,9 @@ class StageMove(_Strict):
 
     stage: ChallengeStage
     workshop_at: datetime | None = None
-    workshop_place: Text | None = Field(default=None, min_length=3, max_length=300)
+    workshop_place: Line | None = Field(default=None, min_length=3, max_length=300)
     outcome: ChallengeOutcome | None = None
-    summary: Text | None = Field(default=None, min_length=10, max_length=2_000)
+    summary: Prose | None = Field(default=None, min_length=10, max_length=2_000)
 
     @model_validator(mode="after")
     def _fields_for_the_stage(self) -> StageMove:
@@ -80,7 +81,7 @@ class Partner(_Strict):
     """A partner the company would bring: a profile on Klimatmatch, or a name."""
 
     company_id: Id | None = None
-    name: Text = Field(default="", max_length=200)
+    name: Line = Field(default="", max_length=200)
 
     @model_validator(mode="after")
     def _one_of(self) -> Partner:
@@ -90,7 +91,7 @@ class Partner(_Strict):
 
 
 class InterestCreate(_Strict):
-    pitch: Text = Field(min_length=10, max_length=2_000)
+    pitch: Prose = Field(min_length=10, max_length=2_000)
     partners: list[Partner] = Field(default_factory=list, max_length=20)
 
 
@@ -121,12 +122,12 @@ class InterestsPublic(BaseModel):
 
 class InvitationCreate(_Strict):
     company_ids: Annotated[list[Id], AfterValidator(_unique)] = Field(min_length=1, max_length=50)
-    note: Text = Field(default="", max_length=5_000, description="For coordinators only")
+    note: Prose = Field(default="", max_length=5_000, description="For coordinators only")
 
 
 class AnswerCreate(_Strict):
     answer: Literal[Answer.ACCEPTED, Answer.DECLINED]
-    reason: Text = Field(default="", max_length=300)
+    reason: Line = Field(default="", max_length=300)
 
     @model_validator(mode="after")
     def _reason_to_decline(self) -> AnswerCreate:
@@ -160,7 +161,7 @@ class TeamCreate(_Strict):
     company_ids: Annotated[list[Id], AfterValidator(_unique)] = Field(
         min_length=2, max_length=4, description="Lead first, as /consortia lists a team"
     )
-    note: Text = Field(default="", max_length=5_000, description="For coordinators only")
+    note: Prose = Field(default="", max_length=5_000, description="For coordinators only")
 
 
 class TeamMemberPublic(BaseModel):

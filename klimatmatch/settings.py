@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from matcher.fusion import Fusion
 
@@ -214,6 +215,13 @@ class Settings(BaseSettings):
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
         description="Where people reach the pages; links in e-mails start with it",
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Addresses or networks (e.g. 10.0.0.5, 10.0.0.0/24) of the reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are believed, comma-separated; empty (the "
+        "default) believes nobody's, so a client cannot choose the address the per-address "
+        "limits count",
+    )
     demo_accounts: Path = Field(
         default=Path("var/demo-accounts.json"),
         description="Where `init --sample` keeps the demo accounts' e-mails, passwords and "
@@ -299,6 +307,27 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
             raise ValueError("broker_url must be a redis:// or amqp:// URL")
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        """Each entry a valid address or network, so a typo stops the start instead of
+        silently trusting nobody (or, worse, a hostname nobody checks)."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        networks = []
+        for item in (str(item).strip() for item in items):
+            if not item:
+                continue
+            try:
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {item!r} is not an IP address or network such as "
+                    "10.0.0.5 or 10.0.0.0/24"
+                ) from None
+        return networks
 
     @field_validator("english_model", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ import base64
 import gzip
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum as PyEnum
 from pathlib import Path
@@ -33,6 +34,9 @@ from models.migrate import head_revision
 from models.tables import Base, Challenge, Change, CompanyProfile, DataVersion
 
 FORMAT = "klimatmatch-backup/1"
+RowCheck = Callable[[str, dict[str, Any]], list[str]]
+"""(table, row as in the file) -> what is wrong with it; the application passes its schemas'
+check (klimatmatch.services.restoring), so a restore stores nothing another write would refuse."""
 
 
 def _encode(value: Any) -> Any:
@@ -76,8 +80,11 @@ class RestoreError(ValueError):
     pass
 
 
-def restore_database(engine: Engine, path: Path) -> dict[str, int]:
-    """Loads a backup into an empty database in one transaction; refuses a non-empty one."""
+def restore_database(
+    engine: Engine, path: Path, *, check: RowCheck | None = None
+) -> dict[str, int]:
+    """Loads a backup into an empty database in one transaction; refuses a non-empty one, and
+    the whole file when `check` finds a row that breaks a rule."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         document = json.load(handle)
     if document.get("format") != FORMAT:
@@ -87,6 +94,8 @@ def restore_database(engine: Engine, path: Path) -> dict[str, int]:
             f"{path.name} has schema {document.get('schema')}, this build "
             f"{head_revision()}: restore with the matching version, then migrate"
         )
+    if check is not None:
+        _check_rows(document["tables"], check, path.name)
     counts = {}
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
@@ -110,6 +119,21 @@ def restore_database(engine: Engine, path: Path) -> dict[str, int]:
                         )
                     )
     return counts
+
+
+def _check_rows(tables: dict[str, list[dict[str, Any]]], check: RowCheck, name: str) -> None:
+    """Every problem named by table, row id and column."""
+    problems = [
+        f"{table} id {row.get('id')}: {problem}"
+        for table, rows in tables.items()
+        for row in rows
+        for problem in check(table, row)
+    ]
+    if problems:
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise RestoreError(
+            f"{name} holds rows no write accepts: " + "; ".join(problems[:10]) + more
+        )
 
 
 def _record_restored(connection: Connection) -> None:

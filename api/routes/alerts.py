@@ -14,6 +14,7 @@ from api.routes import jobs
 from api.state import AppState
 from klimatmatch.jobs import JobQueue
 from klimatmatch.jobs import alerts as alert_jobs
+from klimatmatch.jobs import mail as mail_jobs
 from klimatmatch.schemas import MAX_ID
 from klimatmatch.schemas_alerts import (
     AlertPreferencePublic,
@@ -71,20 +72,25 @@ def put_alerts(
 
 
 def install(app: FastAPI, state: AppState) -> None:
-    """At start-up: alert jobs run here rank with this process's index, and a commit that
-    made alert work queues the `alerts` job (unless `alerts_from_api` is off)."""
+    """At start-up: alert jobs run here rank with this process's index, a commit that queued
+    e-mail hands it to the job queue, and a commit that made alert work queues the `alerts`
+    job (unless `alerts_from_api` is off)."""
     alert_jobs.use_engine(state.sessions, state.engine)
+
+    def queue() -> JobQueue:
+        with jobs._starting:  # the jobs routes' lock: one queue per app
+            if getattr(app.state, "jobs", None) is None:
+                app.state.jobs = JobQueue(state.settings, state.sessions)
+            return app.state.jobs
+
+    mail_jobs.install(state.sessions, queue)
     if not state.settings.alerts_from_api:
         return
 
     def kick() -> None:
         try:
-            with jobs._starting:  # the jobs routes' lock: one queue per app
-                queue = getattr(app.state, "jobs", None)
-                if queue is None:
-                    queue = app.state.jobs = JobQueue(state.settings, state.sessions)
             with state.sessions() as session:
-                queue.submit(session=session, kind="alerts", arguments={})
+                queue().submit(session=session, kind="alerts", arguments={})
         except Exception:  # the alert waits for the next job (or cron): the write stands
             log.exception("could not queue the alert job")
 

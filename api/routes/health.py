@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
-from api.deps import CurrentUser, EngineDep, SessionDep, StateDep
+from api.deps import CurrentUser, EngineDep, OptionalUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
+from klimatmatch import __version__, access
 from klimatmatch.schemas import UserPublic
 from klimatmatch.services import replication
 from models import crud
@@ -19,8 +22,20 @@ def landing() -> RedirectResponse:
     return RedirectResponse("/ui/", status_code=307)
 
 
-class Health(BaseModel):
-    status: str = Field(description="ok, or degraded when the model could not be loaded")
+class HealthPublic(BaseModel):
+    """What anyone may know: whether the service is up, and which version answers."""
+
+    status: str = Field(
+        description="ok; degraded when the model could not be loaded (matching runs on the "
+        "other channels); down when the database cannot be reached"
+    )
+    version: str = Field(description="The Klimatmatch release answering")
+
+
+class Health(HealthPublic):
+    """What staff see besides: the model, the counts (drafts and pending registrations
+    included) and how far the index has come."""
+
     detail: str | None = None
     model: str
     channel: str
@@ -38,12 +53,27 @@ class Health(BaseModel):
     index_seconds: float | None = Field(default=None, description="How long that took")
 
 
-@router.get("/health")
-def health(session: SessionDep, engine: EngineDep, state: StateDep) -> Health:
-    """The model in use and what the database and the index hold. No sign-in needed."""
+@router.get(
+    "/health",
+    responses={401: ERROR_RESPONSES[401], 503: {"model": HealthPublic, "description": "down"}},
+)
+def health(
+    session: SessionDep, engine: EngineDep, state: StateDep, user: OptionalUser, response: Response
+) -> Health | HealthPublic:
+    """Up or down, and the version, for anyone (no sign-in needed). With a coordinator's or
+    an administrator's token: the model and what the database and the index hold."""
+    status = "degraded" if engine.degraded else "ok"
+    try:
+        session.execute(text("SELECT 1"))
+    except OperationalError:
+        response.status_code = 503
+        return HealthPublic(status="down", version=__version__)
+    if user is None or not access.is_staff(user):
+        return HealthPublic(status=status, version=__version__)
     counts = crud.counts(session=session)
     return Health(
-        status="degraded" if engine.degraded else "ok",
+        status=status,
+        version=__version__,
         detail=engine.degraded,
         model=engine.embedder.fingerprint,
         channel=", ".join([*engine.channels, *(["cpv"] if engine.cpv else [])]),

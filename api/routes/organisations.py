@@ -15,6 +15,7 @@ from api.errors import ERROR_RESPONSES, responses
 from api.presenters import company_public
 from klimatmatch import access
 from klimatmatch.errors import Forbidden
+from klimatmatch.safe_text import Prose
 from klimatmatch.schemas import MAX_ID, CompanyPublic
 from klimatmatch.services import registration
 from models import Organisation, User
@@ -40,7 +41,7 @@ class OrganisationStatus(BaseModel):
 
 
 class Decline(BaseModel):
-    reason: str = Field(min_length=1, max_length=1_000, description="Told to the company")
+    reason: Prose = Field(min_length=1, max_length=1_000, description="Told to the company")
 
 
 def _staff_only(user: User) -> None:

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.ui import (
     account,
+    auth,
     city,
     company,
     engagement,
@@ -25,13 +26,19 @@ from api.ui.rendering import HERE
 __all__ = ["install_pages"]
 
 
+PAGE_ROUTERS = (
+    city.router,  # before /challenges/{challenge_id}: /challenges/new
+    router,
+    shortlist.router,
+    engagement.router,
+    engagement_company.router,
+    *(area.router for area in (sign_in, account, people, company, registration, funnel, inbox)),
+)
+
+
 def install_pages(app: FastAPI) -> None:
-    app.include_router(city.router)  # before /challenges/{challenge_id}: /challenges/new
-    app.include_router(router)
-    app.include_router(shortlist.router)
-    app.include_router(engagement.router)
-    app.include_router(engagement_company.router)
-    for area in (sign_in, account, people, company, registration, funnel, inbox):
-        app.include_router(area.router)
+    """Every page route, each checked for a cross-site origin before it may change anything."""
+    for page_router in PAGE_ROUTERS:
+        app.include_router(page_router, dependencies=[auth.SameOrigin])
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     install_page_errors(app)

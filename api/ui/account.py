@@ -13,8 +13,9 @@ from api.ui import auth
 from api.ui.auth import PageSession, PageUser
 from api.ui.rendering import render
 from klimatmatch.errors import InvalidInput
+from klimatmatch.safe_text import Line
 from klimatmatch.schemas import MAX_ID
-from klimatmatch.services import accounts, sessions
+from klimatmatch.services import accounts, sessions, sign_in
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -60,7 +61,7 @@ def create_key(
     request: Request,
     session: SessionDep,
     current: PageSession,
-    name: Annotated[str, Form(max_length=100)] = "",
+    name: Annotated[Line, Form(max_length=100)] = "",
 ) -> HTMLResponse:
     """The new key is shown on the answer to this post, once; only its hash is kept."""
     key, secret = accounts.create_api_key(session=session, user=current.user, name=name)
@@ -86,9 +87,29 @@ def change_password(
     current_password: Annotated[str, Form(max_length=1_000)] = "",
     new_password: Annotated[str, Form(max_length=1_000)] = "",
 ) -> Response:
-    """A new password ends every other session of the person (this browser stays signed in)."""
+    """A new password ends every other session of the person (this browser stays signed in).
+    Wrong current passwords count with failed sign-ins: the same pauses, then 429."""
     user = current.user
-    if not accounts.verify_password(user, current_password):
+    try:
+        right = sign_in.confirm_password(
+            session=session,
+            user=user,
+            password=current_password,
+            client=auth.client_of(request),
+            settings=settings,
+        )
+    except sign_in.TooManyAttempts as error:
+        page = account_page(
+            request,
+            session,
+            current,
+            429,
+            password_error="account.password_wait",
+            password_error_values={"seconds": error.retry_after},
+        )
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
+    if not right:
         return account_page(request, session, current, 422, password_error="account.wrong_password")
     try:
         accounts.set_password(user, new_password)

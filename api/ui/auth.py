@@ -4,19 +4,24 @@ The cookie is HttpOnly and SameSite=Lax (a link from an e-mail arrives signed in
 from another site does not, and every form carries a CSRF token as well). The API never reads
 it: programs use API keys in the Authorization header, so a page session cannot call the API.
 The CSRF token is an HMAC of the session id, so it needs no state of its own and dies with the
-session."""
+session. Before there is a session, the sign-in form is protected the same way by a pre-session
+cookie (double submit: a random value in a short-lived SameSite=Strict cookie, its HMAC in the
+form), so a foreign page cannot sign a visitor in to the attacker's account. As a second line,
+every state-changing request to the pages must come from this origin (`check_origin`)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import secrets
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from klimatmatch.errors import Forbidden
 from klimatmatch.services.sessions import Client, resolve_session
 from models import SignInSession, User
@@ -26,6 +31,11 @@ LANGUAGE_COOKIE = "klimatmatch_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 PAGES = "/ui"
+PRE_SESSION_COOKIE = "klimatmatch_pre_session"
+PRE_SESSION_MINUTES = 60
+UNKNOWN_ADDRESS = "unknown"
+"""Stored and counted instead of a client address that is not an IP address."""
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class SignInRequired(Exception):
@@ -52,9 +62,18 @@ def sign_in_url(next_path: str) -> str:
 
 
 def client_of(request: Request) -> Client:
-    """The address and browser a session is shown with on the account page."""
-    address = request.client.host if request.client else ""
-    return Client(address=address, user_agent=request.headers.get("user-agent", ""))
+    """The address and browser a session is shown with on the account page (and the limits
+    count per address): an IP address, or `UNKNOWN_ADDRESS`, never the raw text (a trusted
+    proxy may still pass on whatever a client put in X-Forwarded-For)."""
+    return Client(address=valid_address(request), user_agent=request.headers.get("user-agent", ""))
+
+
+def valid_address(request: Request) -> str:
+    host = request.client.host if request.client else ""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return UNKNOWN_ADDRESS
 
 
 def get_sign_in_session(request: Request, session: SessionDep) -> SignInSession:
@@ -106,3 +125,87 @@ def remember(response: Response, session_id: str, *, secure: bool, hours: float)
 
 def forget(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def pre_session(request: Request) -> str:
+    """The visitor's pre-session value, kept (another open tab keeps working) or made; the
+    page drawn next puts its token into its forms."""
+    value = request.cookies.get(PRE_SESSION_COOKIE, "")
+    if len(value) != 43:  # secrets.token_urlsafe(32); anything else is not one of ours
+        value = secrets.token_urlsafe(32)
+    request.state.csrf = csrf_token(value)
+    return value
+
+
+def remember_pre_session(response: Response, value: str, *, secure: bool) -> None:
+    """Strict: a foreign site's form never carries it, not even a top-level POST."""
+    response.set_cookie(
+        PRE_SESSION_COOKIE,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        path=PAGES,
+        max_age=PRE_SESSION_MINUTES * 60,
+    )
+
+
+def pre_session_valid(request: Request, sent: str) -> bool:
+    """The form's token matches the visitor's own pre-session cookie (constant time)."""
+    value = request.cookies.get(PRE_SESSION_COOKIE, "")
+    return bool(value) and hmac.compare_digest(sent, csrf_token(value))
+
+
+async def check_pre_session(request: Request) -> None:
+    """A form that signs a person in (a reset, an invitation, a registration's confirmation)
+    must carry the token of this browser's own pre-session: a foreign page cannot post its
+    own link's form and so sign the visitor in to an account the attacker controls."""
+    form = await request.form()
+    if not pre_session_valid(request, str(form.get(CSRF_FIELD, ""))):
+        raise Forbidden("the form is stale or did not come from this site; open the link again")
+
+
+PreSessionChecked = Depends(check_pre_session)
+
+
+def forget_pre_session(response: Response) -> None:
+    response.delete_cookie(PRE_SESSION_COOKIE, path=PAGES)
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] as a browser writes an Origin (no default port, lower case)."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def same_origin(request: Request, public_url: str) -> bool:
+    """Whether a request may change something: its Origin is this site (as the request reached
+    it, or as `public_url` names it); without an Origin, a browser's Sec-Fetch-Site says so. A
+    request with neither (a program, not a browser) passes: the CSRF token still guards it."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        return origin_of(origin) in {origin_of(str(request.url)), origin_of(public_url)} - {""}
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is None:
+        return origin is None  # `Origin: null` from a browser too old to say more: refused
+    return fetch_site in ("same-origin", "none")
+
+
+def check_origin(request: Request, settings: SettingsDep) -> None:
+    """The second line against cross-site forms, for every page route that changes state."""
+    if request.method in WRITES and not same_origin(request, settings.public_url):
+        raise Forbidden(
+            f"{request.method} {request.url.path}: the form came from another site; "
+            "open this site's own page and send it from there"
+        )
+
+
+SameOrigin = Depends(check_origin)

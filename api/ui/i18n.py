@@ -37,6 +37,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "role.company": {"en": "company", "sv": "företag"},
     "sign_in.title": {"en": "Sign in", "sv": "Logga in"},
     "sign_in.submit": {"en": "Sign in", "sv": "Logga in"},
+    "sign_in.stale": {
+        "en": "This sign-in form has expired or did not come from this site. Sign in again here.",
+        "sv": "Inloggningsformuläret har gått ut eller kom inte från den här webbplatsen. "
+        "Logga in igen här.",
+    },
     "list.title": {"en": "Challenges to review", "sv": "Utmaningar att granska"},
     "list.title_city": {"en": "Our challenges", "sv": "Våra utmaningar"},
     "list.filter": {"en": "Filter", "sv": "Filtrera"},

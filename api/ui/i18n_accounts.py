@@ -96,6 +96,10 @@ ACCOUNT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The current password is wrong.",
         "sv": "Det nuvarande lösenordet är fel.",
     },
+    "account.password_wait": {
+        "en": "Current password: too many wrong tries. Wait {seconds} s and try again.",
+        "sv": "Nuvarande lösenord: för många fel. Vänta {seconds} s och försök igen.",
+    },
     "account.password_changed": {
         "en": "Password changed; your other sessions have ended.",
         "sv": "Lösenordet är bytt; dina andra sessioner är avslutade.",

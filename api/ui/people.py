@@ -13,15 +13,19 @@ from api.ui import auth
 from api.ui.auth import PageUser
 from api.ui.i18n import negotiate
 from api.ui.rendering import render
-from api.ui.sign_in import NO_REFERRER, Password, Token, signed_in
+from api.ui.sign_in import NO_REFERRER, Password, Token, pre_session_page, signed_in
 from klimatmatch import access
 from klimatmatch.errors import Forbidden, InvalidInput
+from klimatmatch.safe_text import Line
 from klimatmatch.schemas import MAX_ID
 from klimatmatch.services import accounts, invitations
+from klimatmatch.settings import Settings
 from models import Role, User
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 PEOPLE = auth.PAGES + "/people"
+Name = Annotated[Line, Form(max_length=200)]
+"""A person's or an organisation's name: one line, no control characters."""
 
 
 def require_staff(user: User) -> None:
@@ -51,7 +55,11 @@ def people_page(
 @router.get("/people")
 def people(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
     require_staff(user)
-    return people_page(request, session, user, invited=request.query_params.get("invited", ""))
+    invited = request.query_params.get("invited", "")
+    sent = invitations.pending_invitations(session=session)
+    return people_page(
+        request, session, user, invited=next((i.email for i in sent if str(i.id) == invited), "")
+    )
 
 
 @router.post("/people/invitations", dependencies=[auth.CsrfChecked])
@@ -62,8 +70,8 @@ def invite(
     user: PageUser,
     email: Annotated[str, Form(max_length=320)],
     role: Annotated[Role, Form()],
-    organisation: Annotated[str, Form(max_length=200)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
+    organisation: Name = "",
+    name: Name = "",
     language: Annotated[str, Form(max_length=2)] = "en",
 ) -> Response:
     require_staff(user)
@@ -77,7 +85,8 @@ def invite(
         language=language,
         settings=settings,
     )
-    return RedirectResponse(f"{PEOPLE}?invited={invitation.email}", status_code=303)
+    # the id, not the address: a URL ends up in access logs and browser history
+    return RedirectResponse(f"{PEOPLE}?invited={invitation.id}", status_code=303)
 
 
 @router.post("/people/{user_id}/deactivate", dependencies=[auth.CsrfChecked])
@@ -90,13 +99,19 @@ def deactivate(
 
 
 def invitation_page(
-    request: Request, session: SessionDep, token: str, status_code: int = 200, **context: object
+    request: Request,
+    session: SessionDep,
+    settings: Settings,
+    token: str,
+    status_code: int = 200,
+    **context: object,
 ) -> HTMLResponse:
     invitation = invitations.open_invitation(session=session, token=token)
-    page = render(
+    page = pre_session_page(
         request,
+        settings,
         "invitation.html",
-        status_code=status_code,
+        status_code,
         invitation=invitation,
         token=token,
         **context,
@@ -106,18 +121,20 @@ def invitation_page(
 
 
 @router.get("/invitations/{token}")
-def invitation(request: Request, session: SessionDep, token: Token) -> HTMLResponse:
-    return invitation_page(request, session, token)
+def invitation(
+    request: Request, session: SessionDep, settings: SettingsDep, token: Token
+) -> HTMLResponse:
+    return invitation_page(request, session, settings, token)
 
 
-@router.post("/invitations/{token}")
+@router.post("/invitations/{token}", dependencies=[auth.PreSessionChecked])
 def accept(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Token,
     password: Password = "",
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Name = "",
 ) -> Response:
     """Creates the account and signs the person in; a used or expired link is refused (410)."""
     try:
@@ -132,6 +149,6 @@ def accept(
     except InvalidInput:
         session.rollback()
         return invitation_page(
-            request, session, token, 422, error="password.rules", typed_name=name
+            request, session, settings, token, 422, error="password.rules", typed_name=name
         )
     return signed_in(auth.PAGES + "/", session_id, settings)

@@ -19,9 +19,10 @@ from api.ui.auth import PageUser
 from api.ui.city import problems
 from api.ui.i18n import negotiate
 from api.ui.rendering import render
-from api.ui.sign_in import NO_REFERRER, Token, signed_in
+from api.ui.sign_in import NO_REFERRER, Token, pre_session_page, signed_in
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput
+from klimatmatch.safe_text import Prose
 from klimatmatch.schemas import MAX_ID, CompanyCreate
 from klimatmatch.services import registration
 from klimatmatch.services.sign_in import TooManyAttempts
@@ -111,13 +112,13 @@ def register(
 
 
 @router.get("/register/{token}")
-def confirm_page(request: Request, token: Token) -> HTMLResponse:
-    page = render(request, "registered.html", token=token)
+def confirm_page(request: Request, settings: SettingsDep, token: Token) -> HTMLResponse:
+    page = pre_session_page(request, settings, "registered.html", token=token)
     page.headers.update(NO_REFERRER)
     return page
 
 
-@router.post("/register/{token}")
+@router.post("/register/{token}", dependencies=[auth.PreSessionChecked])
 def confirm(request: Request, session: SessionDep, settings: SettingsDep, token: Token) -> Response:
     """Opens the account and signs the person in; a used or expired link is refused (410)."""
     session_id = registration.confirm(
@@ -174,7 +175,7 @@ def decline(
     session: SessionDep,
     settings: SettingsDep,
     user: PageUser,
-    reason: Annotated[str, Form(max_length=1_000)] = "",
+    reason: Annotated[Prose, Form(max_length=1_000)] = "",
 ) -> RedirectResponse:
     organisation = registration.decline(
         session=session,

@@ -17,6 +17,7 @@ from api.ui import auth
 from api.ui.highlight import highlight
 from api.ui.i18n import LANGUAGE_NAMES, format_number, negotiate, translator
 from klimatmatch.errors import InvalidInput
+from klimatmatch.safe_text import safe_url
 from klimatmatch.schemas import MAX_ID
 from models import ChallengeStatus, CompanyProfile, User
 
@@ -24,6 +25,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["highlight"] = highlight
 templates.env.filters["number"] = format_number
+templates.env.filters["safe_url"] = safe_url  # stored links: http(s) only, else drawn as text
 IdList = Annotated[str, Query(max_length=2_000)]
 
 

@@ -1,5 +1,7 @@
 """Signing in and out, and a forgotten password: thin routes over the sign-in, session and
-link services. Every answer to a failed sign-in is the same whether or not the e-mail exists."""
+link services. Every answer to a failed sign-in is the same whether or not the e-mail exists;
+the sign-in form carries a pre-session token (`auth.pre_session`), so only a form this site
+gave the browser signs it in."""
 
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 Email = Annotated[str, Form(max_length=320)]
 Password = Annotated[str, Form(max_length=1_000)]
 Token = Annotated[str, Path(max_length=100)]
-NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the link's token must not leak onwards
+NO_REFERRER = {"Referrer-Policy": "same-origin"}
+"""No Referer to other sites: the link's token must not leak onwards. Not `no-referrer`: under
+it browsers send the page's own form with `Origin: null`, which the origin check cannot tell
+from a foreign one where there is no Sec-Fetch-Site (plain HTTP)."""
 
 
 def signed_in(target: str, session_id: str, settings: Settings) -> RedirectResponse:
@@ -30,12 +35,33 @@ def signed_in(target: str, session_id: str, settings: Settings) -> RedirectRespo
     auth.remember(
         response, session_id, secure=settings.secure_cookies, hours=settings.session_hours
     )
+    auth.forget_pre_session(response)
     return response
 
 
+def pre_session_page(
+    request: Request, settings: Settings, name: str, status_code: int = 200, **context: object
+) -> HTMLResponse:
+    """A form that signs a person in, with the pre-session token its POST must carry."""
+    value = auth.pre_session(request)
+    page = render(request, name, status_code=status_code, **context)
+    auth.remember_pre_session(page, value, secure=settings.secure_cookies)
+    return page
+
+
+def sign_in_page(
+    request: Request, settings: Settings, status_code: int = 200, **context: object
+) -> HTMLResponse:
+    return pre_session_page(request, settings, "sign_in.html", status_code, **context)
+
+
 @router.get("/sign-in")
-def sign_in_form(request: Request, next: str | None = None) -> HTMLResponse:  # noqa: A002
-    return render(request, "sign_in.html", next=auth.safe_next(next), email="")
+def sign_in_form(
+    request: Request,
+    settings: SettingsDep,
+    next: str | None = None,  # noqa: A002
+) -> HTMLResponse:
+    return sign_in_page(request, settings, next=auth.safe_next(next), email="")
 
 
 @router.post("/sign-in")
@@ -46,11 +72,12 @@ def sign_in_post(
     email: Email = "",
     password: Password = "",
     next: Annotated[str, Form(max_length=2_000)] = "",  # noqa: A002
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     def refuse(status: int, error: str, **values: object) -> HTMLResponse:
-        page = render(
+        page = sign_in_page(
             request,
-            "sign_in.html",
+            settings,
             status_code=status,
             next=auth.safe_next(next),
             email=email.strip(),
@@ -61,6 +88,8 @@ def sign_in_post(
             page.headers["Retry-After"] = str(values["seconds"])
         return page
 
+    if not auth.pre_session_valid(request, csrf):  # before any counting: not a guess at all
+        return refuse(403, "sign_in.stale")
     if not email.strip() or not password:
         return refuse(401, "sign_in.empty")
     try:
@@ -105,22 +134,26 @@ def forgot(
 
 
 def reset_page(
-    request: Request, session: SessionDep, token: str, **context: object
+    request: Request, session: SessionDep, settings: Settings, token: str, **context: object
 ) -> HTMLResponse:
     reset = invitations.open_reset(session=session, token=token)
     user = session.get(User, reset.user_id)
     email = user.email if user is not None else ""
-    page = render(request, "reset_password.html", token=token, email=email, **context)
+    page = pre_session_page(
+        request, settings, "reset_password.html", token=token, email=email, **context
+    )
     page.headers.update(NO_REFERRER)
     return page
 
 
 @router.get("/reset/{token}")
-def reset_form(request: Request, session: SessionDep, token: Token) -> HTMLResponse:
-    return reset_page(request, session, token)
+def reset_form(
+    request: Request, session: SessionDep, settings: SettingsDep, token: Token
+) -> HTMLResponse:
+    return reset_page(request, session, settings, token)
 
 
-@router.post("/reset/{token}")
+@router.post("/reset/{token}", dependencies=[auth.PreSessionChecked])
 def reset(
     request: Request,
     session: SessionDep,
@@ -138,5 +171,7 @@ def reset(
         )
     except InvalidInput:
         session.rollback()
-        return reset_page(request, session, token, error="password.rules", status_code=422)
+        return reset_page(
+            request, session, settings, token, error="password.rules", status_code=422
+        )
     return signed_in(auth.PAGES + "/", session_id, settings)

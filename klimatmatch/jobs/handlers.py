@@ -10,6 +10,7 @@ the worker with `klimatmatch worker --module`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{12}-")
+"""What `service.save_upload` puts before an uploaded file's name to keep copies apart."""
 
 
 def register(name: str, *, unit: str = "items", needs_file: bool = False) -> Callable:
@@ -71,13 +74,16 @@ def import_job(context: JobContext) -> str:
     from klimatmatch.services.importing import import_file
 
     path = context.settings.upload_dir / Path(context.arguments["file"]).name
-    context.progress(0, None, f"reading {path.name}")
+    name = UPLOAD_PREFIX.sub("", path.name)  # as uploaded, so messages read as the CLI's do
+    context.progress(0, None, f"reading {name}")
     with context.sessions() as session:
-        report = import_file(session=session, path=path, kind=context.arguments.get("kind"))
+        report = import_file(
+            session=session, path=path, kind=context.arguments.get("kind"), name=name
+        )
         session.commit()
     rows = report.created + report.updated
     context.progress(rows, rows)
-    return f"{path.name}: {report.created} {report.kind} created, {report.updated} updated"
+    return f"{name}: {report.created} {report.kind} created, {report.updated} updated"
 
 
 @register("reindex", unit="texts")
@@ -220,3 +226,4 @@ class ThrottledProgress:
 
 
 from klimatmatch.jobs import alerts as _alerts  # noqa: E402, F401 - alerts and digests (issue 14)
+from klimatmatch.jobs import mail as _mail  # noqa: E402, F401 - e-mail a request queued (issue 24)

@@ -12,6 +12,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,7 +20,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput, NotFound
-from models import ApiKey, OrganisationKind, Role, SignInSession, User, crud
+from models import (
+    ApiKey,
+    Invitation,
+    OrganisationKind,
+    PasswordReset,
+    Role,
+    SignInSession,
+    User,
+    crud,
+)
 from models.tables import utcnow
 
 TOKEN_PREFIX = "km_"
@@ -37,10 +47,28 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class CountingHasher(PasswordHasher):
+    """argon2id, counting its computations (hashes and verifications): an answer that must
+    not tell whether an account exists must do the same work either way, and this count is
+    how that is checked, where wall time on a busy machine could not be."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.computations = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.computations += 1
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002
+        self.computations += 1
+        return super().verify(hash, password)
+
+
 @lru_cache
-def password_hasher() -> PasswordHasher:
+def password_hasher() -> CountingHasher:
     """argon2id with the library's current recommended parameters (RFC 9106 low-memory)."""
-    return PasswordHasher()
+    return CountingHasher()
 
 
 @lru_cache
@@ -65,9 +93,28 @@ def check_password(password: str, *, email: str = "") -> None:
         raise InvalidInput("password: must not be your e-mail address")
 
 
+def hash_password(password: str, *, email: str = "") -> str:
+    """The argon2id hash of an acceptable password (InvalidInput names what is wrong)."""
+    check_password(password, email=email)
+    return password_hasher().hash(password)
+
+
 def set_password(user: User, password: str) -> None:
-    check_password(password, email=user.email or "")
-    user.password_hash = password_hasher().hash(password)
+    user.password_hash = hash_password(password, email=user.email or "")
+
+
+def sealed_token_hash() -> str:
+    """The hash of a token nobody holds: a link row made in a request opens nothing until the
+    mail job mints its real token (`mint_token`), so no secret waits in the job queue."""
+    return hash_token(secrets.token_urlsafe(32))
+
+
+def mint_token(link: Invitation | PasswordReset) -> str:
+    """A new single-use token for an e-mailed link; only its hash is kept (any earlier
+    token of the row stops working)."""
+    token = secrets.token_urlsafe(32)
+    link.token_hash = hash_token(token)
+    return token
 
 
 def verify_password(user: User | None, password: str) -> bool:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from enum import StrEnum
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from klimatmatch import access
 from klimatmatch.errors import NotFound
+from klimatmatch.services import spreadsheet_safety
 from klimatmatch.services.reviews import latest_decisions
 from models import CompanyProfile, Direction, MatchRun, User, crud
 
@@ -75,18 +74,7 @@ def shortlist_frame(
 
 
 def render(frame: pd.DataFrame, fmt: ExportFormat, sheet: str = "shortlist") -> bytes:
+    """The file every export serves: written so that no cell can run as a formula."""
     if fmt is ExportFormat.CSV:
-        return frame.to_csv(index=False).encode("utf-8")
-    buffer = io.BytesIO()
-    _cells_excel_accepts(frame).to_excel(buffer, index=False, sheet_name=sheet)
-    return buffer.getvalue()
-
-
-def _cells_excel_accepts(frame: pd.DataFrame) -> pd.DataFrame:
-    """XLSX cannot hold control characters (a title typed with one would make the download a
-    500); they are dropped there, the CSV keeps the text as stored."""
-    return frame.apply(
-        lambda column: column.map(
-            lambda value: ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-        )
-    )
+        return spreadsheet_safety.to_csv(frame)
+    return spreadsheet_safety.to_xlsx(frame, sheet)

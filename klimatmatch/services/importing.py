@@ -6,8 +6,6 @@ with every problem found, each named by file, row and column.
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,40 +15,18 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from klimatmatch.errors import InvalidInput
 from klimatmatch.schemas import ChallengeRecord, CompanyRecord
+from klimatmatch.services.import_files import (  # noqa: F401 - SUFFIXES, read_table: used from here
+    SUFFIXES,
+    ImportFailed,
+    Problem,
+    read_table,
+)
 from matcher.text import guess_language
 from models import Challenge, CompanyProfile, OrganisationKind, crud
 
 Kind = Literal["challenges", "companies"]
 RECORDS: dict[str, type[BaseModel]] = {"challenges": ChallengeRecord, "companies": CompanyRecord}
-SUFFIXES = (".csv", ".xlsx", ".json")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}"
-
-
-class ImportFailed(InvalidInput):
-    """Nothing was imported; `problems` says what to fix and where."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        shown = "\n".join(f"  - {problem}" for problem in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"nothing imported, {len(problems)} problem(s):\n{shown}{more}")
-        self.problems = problems
 
 
 @dataclass
@@ -61,11 +37,15 @@ class ImportReport:
     ids: list[int] = field(default_factory=list)
 
 
-def import_file(*, session: Session, path: Path, kind: Kind | None = None) -> ImportReport:
-    """Validate the whole file, then write every row in the caller's transaction."""
-    frame, first_row = read_table(path)
-    kind = kind or infer_kind(path, frame)
-    records = validate(frame, RECORDS[kind], file=path.name, first_row=first_row)
+def import_file(
+    *, session: Session, path: Path, kind: Kind | None = None, name: str | None = None
+) -> ImportReport:
+    """Validate the whole file, then write every row in the caller's transaction. `name` is the
+    file's name in messages, when the path is a stored copy's (default: the path's)."""
+    name = name or path.name
+    frame, first_row = read_table(path, name)
+    kind = kind or infer_kind(Path(name), frame)
+    records = validate(frame, RECORDS[kind], file=name, first_row=first_row)
     writer = _write_challenge if kind == "challenges" else _write_company
     report = ImportReport(kind)
     for record in records:
@@ -74,62 +54,6 @@ def import_file(*, session: Session, path: Path, kind: Kind | None = None) -> Im
         report.created += created
         report.updated += not created
     return report
-
-
-def read_table(path: Path) -> tuple[pd.DataFrame, int]:
-    """Returns the rows as strings and the number that the first data row carries."""
-    name = path.name
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ImportFailed(
-            [Problem(name, None, None, f"unsupported type {suffix!r}; use {SUFFIXES}")]
-        )
-    if not path.is_file():
-        raise ImportFailed([Problem(name, None, None, "no such file")])
-    try:
-        if suffix == ".xlsx":
-            return pd.read_excel(path, dtype=str, keep_default_na=False), 2
-        text = _decode(path)
-        if suffix == ".json":
-            return _json_frame(name, text), 1
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), 2
-    except ImportFailed:
-        raise
-    except (ValueError, pd.errors.ParserError, OSError) as error:
-        raise ImportFailed([Problem(name, None, None, f"cannot be read: {error}")]) from error
-
-
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportFailed(
-            [
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    f"not UTF-8: byte 0x{data[error.start]:02x} at line {line}; "
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from error
-
-
-def _json_frame(name: str, text: str) -> pd.DataFrame:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFailed(
-            [Problem(name, error.lineno, None, f"invalid JSON: {error.msg}")]
-        ) from error
-    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
-        data = next(iter(data.values()))
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ImportFailed([Problem(name, None, None, "expected a JSON array of objects")])
-    return pd.DataFrame.from_records(data).astype(object).where(lambda f: f.notna(), None)
 
 
 def infer_kind(path: Path, frame: pd.DataFrame) -> Kind:

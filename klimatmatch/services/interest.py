@@ -29,7 +29,7 @@ def express(
     company = _own_company(session, user, company_id)
     stages.require_stage(challenge, ChallengeStage.OPEN, action="interest is taken")
     _before_deadline(challenge)
-    partners = _partners(session, company_id, data.partners)
+    partners = _partners(session, user, company_id, data.partners)
     row = _find(session, challenge_id, company_id)
     created = row is None
     if row is None:
@@ -135,9 +135,8 @@ def interest_public(
 
 
 def _own_company(session: Session, user: User, company_id: int) -> CompanyProfile:
-    company = crud.get_company(session=session, company_id=company_id)
-    if company is None:
-        raise NotFound(f"company {company_id} does not exist")
+    """The company the person speaks for; one they may not even see does not exist to them."""
+    company = catalogue.read_company(session=session, user=user, company_id=company_id)
     if not access.can_edit_company(user, company):
         raise Forbidden(f"company {company_id} belongs to another organisation")
     if not access.can_act_for_company(user, company):
@@ -152,8 +151,10 @@ def _before_deadline(challenge: Challenge) -> None:
         )
 
 
-def _partners(session: Session, company_id: int, partners: list[Partner]) -> list[dict]:
-    """Profiles on Klimatmatch are named as they are now; free-text names are kept as typed."""
+def _partners(session: Session, user: User, company_id: int, partners: list[Partner]) -> list[dict]:
+    """Profiles on Klimatmatch are named as they are now; free-text names are kept as typed. A
+    profile the person may not name (awaiting approval, declined) answers as an unknown id
+    does, so naming ids cannot tell which registrations exist or what they are called."""
     resolved = []
     for i, partner in enumerate(partners):
         name = partner.name
@@ -161,7 +162,7 @@ def _partners(session: Session, company_id: int, partners: list[Partner]) -> lis
             if partner.company_id == company_id:
                 raise InvalidInput(f"partners.{i}.company_id: a company is not its own partner")
             profile = crud.get_company(session=session, company_id=partner.company_id)
-            if profile is None:
+            if profile is None or not access.can_name_as_partner(user, profile):
                 raise InvalidInput(
                     f"partners.{i}.company_id: company {partner.company_id} does not exist"
                 )

@@ -3,12 +3,12 @@ in) and password resets.
 
 Only a sha256 of each link's token is stored, so the table cannot be used to open the links.
 A link works once and until it expires; a used or expired one is refused with a message that
-says which, so the person knows to ask for a new one. The e-mail goes out before the row is
-committed: if the mail server refuses, nothing is stored and the page says so."""
+says which, so the person knows to ask for a new one. The e-mail is sent by the job queue
+(`mail_queue`), which mints the link's token as it writes the message: a request stores a row
+that opens nothing until then."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from klimatmatch import access
 from klimatmatch.errors import Conflict, Forbidden, KlimatmatchError, NotFound
-from klimatmatch.services import accounts, mail, sessions
+from klimatmatch.services import accounts, mail, mail_queue, sessions
 from klimatmatch.services.accounts import aware, hash_token
 from klimatmatch.services.sessions import Client
 from klimatmatch.settings import Settings
@@ -48,8 +48,8 @@ def invite(
     settings: Settings,
     now: datetime | None = None,
 ) -> Invitation:
-    """Stores an invitation and e-mails its link; coordinators invite cities, companies and
-    other coordinators, administrators anyone."""
+    """Stores an invitation and queues the e-mail with its link; coordinators invite cities,
+    companies and other coordinators, administrators anyone."""
     if not access.is_staff(actor):
         raise Forbidden("only coordinators and administrators invite people")
     if role not in INVITABLE[actor.role]:
@@ -58,9 +58,8 @@ def invite(
     if accounts.user_by_email(session=session, email=email) is not None:
         raise Conflict(f"an account for {email} exists already")
     now = now or utcnow()
-    token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        token_hash=hash_token(token),
+        token_hash=accounts.sealed_token_hash(),
         email=email,
         name=name.strip()[:200],
         role=role,
@@ -75,14 +74,23 @@ def invite(
     session.add(invitation)
     session.flush()
     session.refresh(invitation)
-    mail.send(_invitation_message(invitation, actor, token, settings), settings=settings)
+    mail_queue.enqueue(session=session, kind="invitation", invitation_id=invitation.id)
     session.commit()
     return invitation
 
 
-def _invitation_message(
-    invitation: Invitation, actor: User, token: str, settings: Settings
-) -> mail.Message:
+@mail_queue.composer("invitation")
+def invitation_mail(
+    *, session: Session, settings: Settings, invitation_id: int
+) -> mail.Message | None:
+    """The invitation with a freshly minted link, unless it was used or has expired."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at is not None:
+        return None
+    if aware(invitation.expires_at) <= utcnow():
+        return None
+    token = accounts.mint_token(invitation)
+    inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
     language = invitation.language
     org = invitation.organisation
     return mail.Message(
@@ -91,7 +99,7 @@ def _invitation_message(
         body=mail.text(
             "invitation.body",
             language,
-            inviter=actor.name,
+            inviter=inviter.name if inviter is not None else "Klimatmatch",
             role=mail.text(f"role.{invitation.role.value}", language),
             organisation=mail.text("for", language, name=org.name) if org else "",
             expires=f"{aware(invitation.expires_at):%Y-%m-%d %H:%M}",
@@ -156,7 +164,7 @@ RESET_WINDOW = timedelta(hours=1)
 def request_reset(
     *, session: Session, email: str, settings: Settings, now: datetime | None = None
 ) -> None:
-    """Mails a reset link when an active account has this e-mail; says nothing either way."""
+    """Queues a reset link for an active account with this e-mail; says nothing either way."""
     user = accounts.user_by_email(session=session, email=email)
     if user is None or not user.active or user.email is None:
         return
@@ -168,24 +176,38 @@ def request_reset(
     )
     if (recent or 0) >= RESETS_PER_WINDOW:  # nobody can flood a person's inbox with links
         return
-    token = secrets.token_urlsafe(32)
-    minutes = settings.reset_minutes
-    session.add(
-        PasswordReset(
-            token_hash=hash_token(token),
-            user_id=user.id,
-            created_at=now,
-            expires_at=now + timedelta(minutes=minutes),
-        )
+    reset = PasswordReset(
+        token_hash=accounts.sealed_token_hash(),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.reset_minutes),
     )
+    session.add(reset)
     session.flush()
-    link = f"{settings.public_url.rstrip('/')}/ui/reset/{token}"
-    body = mail.text(
-        "reset.body", user.language, email=user.email, minutes=f"{minutes:g}", link=link
-    )
-    subject = mail.text("reset.subject", user.language)
-    mail.send(mail.Message(to=user.email, subject=subject, body=body), settings=settings)
+    mail_queue.enqueue(session=session, kind="reset", reset_id=reset.id)
     session.commit()
+
+
+@mail_queue.composer("reset")
+def reset_mail(*, session: Session, settings: Settings, reset_id: int) -> mail.Message | None:
+    """The reset link, freshly minted, unless it was used, has expired or the account stopped."""
+    reset = session.get(PasswordReset, reset_id)
+    if reset is None or reset.used_at is not None or aware(reset.expires_at) <= utcnow():
+        return None
+    user = session.get(User, reset.user_id)
+    if user is None or not user.active or user.email is None:
+        return None
+    token = accounts.mint_token(reset)
+    minutes = (aware(reset.expires_at) - aware(reset.created_at)).total_seconds() / 60
+    link = f"{settings.public_url.rstrip('/')}/ui/reset/{token}"
+    return mail.Message(
+        to=user.email,
+        subject=mail.text("reset.subject", user.language),
+        body=mail.text(
+            "reset.body", user.language, email=user.email, minutes=f"{minutes:g}", link=link
+        ),
+        recipient_id=user.id,
+    )
 
 
 def open_reset(*, session: Session, token: str, now: datetime | None = None) -> PasswordReset:

@@ -3,7 +3,10 @@
 With no `smtp_host` configured (a laptop, `make run`) each message is written as an .eml file
 under `outbox_dir` and its path logged, so invitations and resets can be followed without a mail
 server; any mail program opens the file. Texts are in Swedish or English by the recipient's
-language (English when unknown)."""
+language (English when unknown).
+
+Logs name a message by its Message-ID and its recipient by id, never by address: a log is read
+by more people than the mailbox is."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from klimatmatch.errors import KlimatmatchError
+from klimatmatch.safe_text import flatten
 from klimatmatch.settings import Settings, SmtpTls
 
 log = logging.getLogger("klimatmatch.mail")
@@ -151,6 +155,12 @@ class Message:
     body: str
     headers: tuple[tuple[str, str], ...] = ()
     """Extra headers, e.g. List-Unsubscribe on alerts (RFC 2369, one-click per RFC 8058)."""
+    recipient_id: int | None = None
+    """The person's id, which the logs name instead of the address (None: no account yet)."""
+
+    @property
+    def recipient(self) -> str:
+        return f"person {self.recipient_id}" if self.recipient_id is not None else "a recipient"
 
 
 def text(key: str, language: str | None, **values: object) -> str:
@@ -163,7 +173,7 @@ def compose(message: Message, *, settings: Settings) -> EmailMessage:
     email = EmailMessage()
     email["From"] = settings.mail_from
     email["To"] = message.to
-    email["Subject"] = message.subject
+    email["Subject"] = flatten(message.subject)  # a title stored before the schemas refused CR/LF
     email["Date"] = format_datetime(datetime.now(UTC))
     email["Message-ID"] = make_msgid(domain="klimatmatch")
     for name, value in message.headers:
@@ -176,7 +186,14 @@ def send(message: Message, *, settings: Settings) -> Path | None:
     """Delivers `message`; returns the .eml file's path when it went to the outbox instead."""
     email = compose(message, settings=settings)
     if not settings.smtp_host:
-        return write_outbox(email, folder=settings.outbox_dir)
+        path = write_outbox(email, folder=settings.outbox_dir)
+        log.warning(
+            "no SMTP server configured: mail %s to %s written to %s",
+            email["Message-ID"],
+            message.recipient,
+            path,
+        )
+        return path
     try:
         with _connect(settings) as smtp:
             if settings.smtp_user:
@@ -186,12 +203,23 @@ def send(message: Message, *, settings: Settings) -> Path | None:
                 smtp.login(settings.smtp_user, password)
             smtp.send_message(email)
     except (smtplib.SMTPException, OSError) as error:
-        log.warning("mail to %s not sent: %s", message.to, error)
+        log.warning(
+            "mail %s to %s not sent: %s", email["Message-ID"], message.recipient, _reason(error)
+        )
         raise MailNotSent(
-            f"the e-mail to {message.to} could not be sent; try again later"
+            f"the e-mail to {message.recipient} could not be sent; try again later"
         ) from error
-    log.info("mail to %s sent through %s", message.to, settings.smtp_host)
+    log.info(
+        "mail %s to %s sent through %s", email["Message-ID"], message.recipient, settings.smtp_host
+    )
     return None
+
+
+def _reason(error: Exception) -> str:
+    """Why the server refused, without the refused addresses that its error lists."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "the server refused the recipient"
+    return str(error)
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:
@@ -209,5 +237,4 @@ def write_outbox(email: EmailMessage, *, folder: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
     path.write_bytes(bytes(email))
-    log.warning("no SMTP server configured: mail to %s written to %s", email["To"], path)
     return path

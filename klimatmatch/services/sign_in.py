@@ -6,7 +6,8 @@ next try must wait (1 s, doubling); after `lock_after` sign-in is refused until 
 passed since the last failure, then allowed again, so a real user is never locked out for long.
 Per address the limits are five times higher (an office shares one address). Nothing in the
 answers depends on whether the e-mail exists: unknown e-mails are counted the same way and a
-dummy password hash is verified so the timing is alike."""
+dummy password hash is verified so the timing is alike. The current password asked before a
+change (`confirm_password`) is a guess like any other: it counts against the same limits."""
 
 from __future__ import annotations
 
@@ -105,16 +106,10 @@ def sign_in(
     now = now or utcnow()
     limits = Limits.from_settings(settings)
     keys = failure_keys(email, client)
-    wait = max(
-        wait_seconds(session=session, key=key, limits=limits.scaled(factor), now=now)
-        for key, factor in keys.items()
-    )
-    if wait > 0:
-        raise TooManyAttempts(math.ceil(wait))
+    _refuse_while_paused(session, keys, limits, now)
     user = user_by_email(session=session, email=email)
     if verify_password(user, password) and user is not None and user.active:
-        account_key = next(iter(keys))
-        session.execute(delete(SignInFailure).where(SignInFailure.key == account_key))
+        _forget_failures(session, keys)
         lifetime = timedelta(hours=settings.session_hours)
         session_id = sessions.start_session(
             session=session, user=user, client=client, lifetime=lifetime, now=now
@@ -124,3 +119,46 @@ def sign_in(
     record_failure(session=session, keys=list(keys), limits=limits, now=now)
     session.commit()
     return None
+
+
+def confirm_password(
+    *,
+    session: Session,
+    user: User,
+    password: str,
+    client: Client,
+    settings: Settings,
+    now: datetime | None = None,
+) -> bool:
+    """Whether `password` is the signed-in `user`'s, asked before a change: a wrong one is
+    counted with the failed sign-ins of the account and the address, TooManyAttempts while
+    their limits hold, and a right one clears the account's count as a sign-in does."""
+    now = now or utcnow()
+    limits = Limits.from_settings(settings)
+    keys = failure_keys(user.email or f"user {user.id}", client)
+    _refuse_while_paused(session, keys, limits, now)
+    if verify_password(user, password):
+        _forget_failures(session, keys)
+        session.commit()  # kept even if the new password is then refused
+        return True
+    record_failure(session=session, keys=list(keys), limits=limits, now=now)
+    session.commit()
+    return False
+
+
+def _refuse_while_paused(
+    session: Session, keys: dict[str, int], limits: Limits, now: datetime
+) -> None:
+    wait = max(
+        wait_seconds(session=session, key=key, limits=limits.scaled(factor), now=now)
+        for key, factor in keys.items()
+    )
+    if wait > 0:
+        raise TooManyAttempts(math.ceil(wait))
+
+
+def _forget_failures(session: Session, keys: dict[str, int]) -> None:
+    """After a right password: the account's count starts again (the address's stays, so one
+    known password does not reset the limit on guessing others)."""
+    account_key = next(iter(keys))
+    session.execute(delete(SignInFailure).where(SignInFailure.key == account_key))

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import World, credentials
+from tests.api.forms import with_pre_session
 
 ROLES = ["stockholm", "malmo", "voltgrav", "coordinator", "admin"]
 counter = itertools.count(1)
@@ -453,7 +454,9 @@ def pages_as(world: World, who: str) -> TestClient:
     """A browser of its own on the world's app, signed in through the form (none: anonymous)."""
     client = TestClient(world.client.app)
     if who != "anonymous":
-        signed = client.post("/ui/sign-in", data=credentials(who), follow_redirects=False)
+        signed = client.post(
+            "/ui/sign-in", data=with_pre_session(client, credentials(who)), follow_redirects=False
+        )
         assert signed.status_code == 303, signed.text
     return client
 

@@ -8,8 +8,8 @@ from tests.api.conftest import World, make_world
 from tests.conftest import POSTGRES_URL, reset_postgres
 
 
-def test_health_reports_model_and_counts_without_sign_in(world: World) -> None:
-    body = world.get("/health", "anonymous").json()
+def test_health_reports_model_and_counts_to_staff(world: World) -> None:
+    body = world.get("/health", "coordinator").json()
     assert body["status"] == "ok" and body["model"].startswith("tfidf:")
     assert body["challenges"] >= 45 and body["companies"] >= 155
     assert body["indexed_challenges"] >= 44
@@ -82,7 +82,8 @@ def test_app_runs_on_postgresql() -> None:
     settings = Settings(database_url=POSTGRES_URL, embedder="tfidf")
     with TestClient(create_app(settings)) as client:
         auth = {"Authorization": f"Bearer {tokens['stockholm']}"}
-        assert client.get("/health").json()["companies"] == 155
+        staff = {"Authorization": f"Bearer {tokens['coordinator']}"}
+        assert client.get("/health", headers=staff).json()["companies"] == 155
         created = client.post(
             "/challenges",
             headers=auth,

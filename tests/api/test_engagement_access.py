@@ -4,10 +4,13 @@ that a draft, an invitation or a team exists."""
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
+from httpx import Response
 
 from tests.api.conftest import World
+from tests.api.test_registration_access import pending_company
 
 counter = itertools.count(1)
 PITCH = {"pitch": "Vi bygger om grävmaskiner till batteridrift på tre veckor."}
@@ -213,3 +216,43 @@ def test_answer_for_a_team_member(world: World, who: str, status: int) -> None:
     city sees a team only once it is formed."""
     path = f"/teams/{team(world)}/members/{world.ids['voltgrav']}/answer"
     assert world.post(path, who, json={"answer": "accepted"}).status_code == status
+
+
+def masked(response: Response, company_id: object) -> tuple[int, str]:
+    """The answer as a caller compares it: status and body, less the id asked and the request's
+    own id."""
+    body = {k: v for k, v in response.json().items() if k != "request_id"}
+    return response.status_code, json.dumps(body, ensure_ascii=False).replace(
+        str(company_id), "<id>"
+    )
+
+
+def test_a_partner_not_approved_answers_as_an_unknown_id_does(world: World) -> None:
+    """Issue 24, #7: a pending registration named as a partner gave away its name."""
+    pending, declined = pending_company(world), pending_company(world)
+    refused = world.post(
+        f"/organisations/{declined['organisation']}/decline", "coordinator", json={"reason": "No."}
+    )
+    assert refused.status_code == 200, refused.text
+    unknown = int(declined["company"]) + 1000
+    path = f"/challenges/{fresh(world)}/interest/{world.ids['voltgrav']}"
+    answers = [
+        masked(
+            world.client.put(
+                path,
+                headers=world.auth("voltgrav"),
+                json={**PITCH, "partners": [{"company_id": partner}]},
+            ),
+            partner,
+        )
+        for partner in (pending["company"], declined["company"], unknown)
+    ]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][0] == 422 and "Laddning" not in answers[0][1]
+    assert "partners.0.company_id: company <id> does not exist" in answers[0][1]
+    speaking_for = [  # nor does a profile the company may not see answer otherwise in the path
+        masked(world.client.put(path_for, headers=world.auth("voltgrav"), json=PITCH), company_id)
+        for company_id in (pending["company"], unknown)
+        for path_for in [f"/challenges/{fresh(world)}/interest/{company_id}"]
+    ]
+    assert speaking_for[0] == speaking_for[1] and speaking_for[0][0] == 404

@@ -25,7 +25,8 @@ def test_a_model_that_fails_to_load_leaves_the_service_on_the_lexical_channel(
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}", model=str(tmp_path / "nope"))
     tokens, ids = make_world(settings.database_url)
     with TestClient(create_app(settings)) as client:
-        health = client.get("/health").json()
+        staff = {"Authorization": f"Bearer {tokens['admin']}"}
+        health = client.get("/health", headers=staff).json()
         assert health["status"] == "degraded" and "failed to load" in health["detail"]
         assert "dense" not in health["channel"] and "lexical" in health["channel"]
         shortlist = client.get(
@@ -106,6 +107,8 @@ def test_database_outage_gives_503_and_recovers_without_restart(proxied_postgres
         assert down.status_code == 503
         assert "database is unavailable" in down.json()["detail"]
         assert down.headers["retry-after"] == "5"
+        health = client.get("/health")  # what a load balancer asks, without a token
+        assert health.status_code == 503 and health.json()["status"] == "down"
         post = client.post(
             "/challenges",
             headers=auth,
@@ -114,6 +117,7 @@ def test_database_outage_gives_503_and_recovers_without_restart(proxied_postgres
         assert post.status_code == 503
         proxy.restore()
         assert client.get(f"/challenges/{ids['sth_published']}", headers=auth).status_code == 200
+        assert client.get("/health").json()["status"] == "ok"
         again = client.post(
             "/challenges",
             headers=auth,

@@ -16,6 +16,7 @@ from klimatmatch.jobs import KINDS, JobContext
 from klimatmatch.jobs.handlers import Kind
 from klimatmatch.settings import Settings
 from tests.api.conftest import World, credentials, make_world
+from tests.api.forms import with_pre_session
 from tests.conftest import SAMPLE
 
 
@@ -139,13 +140,14 @@ def test_running_jobs_show_in_metrics_and_on_the_coordinators_page(
         assert 'klimatmatch_jobs{state="running"} 1.0' in metrics
         assert 'klimatmatch_jobs{state="queued"} 0.0' in metrics
         pages = TestClient(jobs_world.client.app)
-        assert pages.post("/ui/sign-in", data=credentials("coordinator")).status_code == 200
+        coordinator = with_pre_session(pages, credentials("coordinator"))
+        assert pages.post("/ui/sign-in", data=coordinator).status_code == 200
         page = pages.get("/ui/challenges").text
         assert "held: 4,200 / 100,000 texts (running)" in page
         swedish = pages.get("/ui/challenges", headers={"Accept-Language": "sv"}).text
         assert "held: 4\u00a0200 / 100\u00a0000 texter (pågår)" in swedish
         city = TestClient(jobs_world.client.app)
-        city.post("/ui/sign-in", data=credentials("stockholm"))
+        city.post("/ui/sign-in", data=with_pre_session(city, credentials("stockholm")))
         assert 'data-testid="jobs"' not in city.get("/ui/challenges").text
     finally:
         release.set()
@@ -182,7 +184,8 @@ def test_an_upload_may_be_larger_than_other_bodies_up_to_its_own_limit(
             files={"file": ("huge.csv", (body + filler * 2).encode(), "text/csv")},
         )
         assert refused.status_code == 413
-        assert refused.json()["detail"] == "request body over 40000 bytes"
+        detail = refused.json()["detail"]
+        assert detail == "the request body is over the limit of 40000 bytes for /jobs/import"
         other = world.post("/challenges", "stockholm", json={"title": "t", "description": filler})
         assert other.status_code == 413
 

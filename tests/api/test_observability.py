@@ -63,7 +63,7 @@ def test_metrics_count_requests_by_route_template_and_report_the_index(world: Wo
     assert f"/challenges/{challenge}" not in text  # templates, never raw paths
     assert 'route="unmatched",status="404"' in text
     assert 'klimatmatch_http_request_duration_seconds_bucket{le="0.005",method="GET"' in text
-    health = world.get("/health", "anonymous").json()
+    health = world.get("/health", "admin").json()
     assert (
         f'klimatmatch_index_documents{{side="company"}} {float(health["indexed_companies"])}'
         in text

@@ -45,7 +45,7 @@ def world(settings: Settings, e5: Embedder) -> Iterator[World]:
 
 
 def test_health_counts_rows_in_the_database(world: World) -> None:
-    body = world.client.get("/health").json()
+    body = world.get("/health", "coordinator").json()
     assert body["companies"] == 155 and body["index_source"] == "pgvector rebuild"
 
 
@@ -84,7 +84,8 @@ def test_a_new_profile_is_in_the_next_shortlist_and_in_another_process(
     ).json()
     assert company_id in [r["company_id"] for r in shortlist["results"]]
     with TestClient(create_app(settings, e5)) as other:  # a second process: no replay needed
-        assert other.get("/health").json()["index_source"] == "pgvector"
+        staff = world.auth("coordinator")
+        assert other.get("/health", headers=staff).json()["index_source"] == "pgvector"
     db.dispose()
 
 

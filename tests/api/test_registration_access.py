@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from klimatmatch.services import accounts
 from models import CompanyProfile, Organisation, OrganisationKind, Role
 from tests.api.conftest import World
+from tests.api.forms import with_pre_session
 from tests.api.test_access import ROLES, form_token, pages_as
 
 PASSWORD = "pending has a long password"
@@ -55,9 +56,8 @@ def pending_company(world: World) -> dict[str, int | str]:
 
 def signed_in_as(world: World, email: str) -> TestClient:
     client = TestClient(world.client.app)
-    signed = client.post(
-        "/ui/sign-in", data={"email": email, "password": PASSWORD}, follow_redirects=False
-    )
+    fields = with_pre_session(client, {"email": email, "password": PASSWORD})
+    signed = client.post("/ui/sign-in", data=fields, follow_redirects=False)
     assert signed.status_code == 303, signed.text
     return client
 
@@ -192,7 +192,9 @@ def test_the_registration_form_names_each_refused_field_and_keeps_what_was_typed
     )
     assert taken.status_code == 409 and 'href="#f-name"' in taken.text
     assert client.get("/ui/register/not-a-token").status_code == 200  # a page with a button
-    assert client.post("/ui/register/not-a-token").status_code == 404
+    assert client.post("/ui/register/not-a-token").status_code == 403  # no pre-session
+    filled = with_pre_session(client, {}, page="/ui/register/not-a-token")
+    assert client.post("/ui/register/not-a-token", data=filled).status_code == 404
 
 
 def test_a_pending_company_cannot_state_interest_until_approved(world: World) -> None:

@@ -3,7 +3,7 @@ clock moved through the services' `now` parameter."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from klimatmatch.errors import Conflict, InvalidInput, NotFound
 from klimatmatch.services import accounts, sessions
 from klimatmatch.services.sessions import Client
-from klimatmatch.services.sign_in import TooManyAttempts, sign_in
+from klimatmatch.services.sign_in import TooManyAttempts, confirm_password, sign_in
 from klimatmatch.settings import Settings
 from models import Role, SignInFailure, User
 from models.tables import utcnow
@@ -103,6 +103,36 @@ def test_an_unknown_email_is_counted_and_answered_the_same_way(session: Session)
             attempt(session, email, "wrong", t0 + timedelta(seconds=2.5))
         outcomes[email] = (results, str(refused.value), refused.value.retry_after)
     assert outcomes["anna@stockholm.se"] == outcomes["nobody@stockholm.se"]
+
+
+def test_wrong_current_passwords_count_with_failed_sign_ins(session: Session) -> None:
+    """The current password asked before a change is a guess like a sign-in's: same counters,
+    same pauses, and a right one clears the account's."""
+    user = make_person(session)
+    t0 = utcnow()
+
+    def confirm(password: str, now: datetime, address: str = "10.0.0.1") -> bool:
+        return confirm_password(
+            session=session,
+            user=user,
+            password=password,
+            client=Client(address=address),
+            settings=SETTINGS,
+            now=now,
+        )
+
+    assert [confirm("wrong", t0 + timedelta(seconds=i)) for i in range(3)] == [False] * 3
+    with pytest.raises(TooManyAttempts) as slowed:  # even the right password waits
+        confirm(PASSWORD, t0 + timedelta(seconds=2.5))
+    assert slowed.value.retry_after == 1
+    with pytest.raises(TooManyAttempts):  # sign-in, from anywhere, sees the same failures
+        attempt(session, "anna@stockholm.se", PASSWORD, t0 + timedelta(seconds=2.5), "10.7.7.7")
+    assert attempt(session, "anna@stockholm.se", "wrong", t0 + timedelta(seconds=3.5)) is None
+    with pytest.raises(TooManyAttempts):  # and a change waits for what sign-in failed
+        confirm(PASSWORD, t0 + timedelta(seconds=4))
+    assert confirm(PASSWORD, t0 + timedelta(seconds=6))
+    count = select(func.count()).select_from(SignInFailure)
+    assert session.scalar(count.where(SignInFailure.key == "account:anna@stockholm.se")) == 0
 
 
 def test_one_address_trying_many_accounts_is_limited_too(session: Session) -> None:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from klimatmatch.services.importing import ImportFailed, import_file
+from klimatmatch.services.import_files import MAX_JSON_DEPTH
+from klimatmatch.services.importing import ImportFailed, import_file, read_table
 from models import crud
 from tests.conftest import SAMPLE
 
@@ -152,3 +155,100 @@ def test_oversized_text_mixed_scripts_and_unknown_languages(
     stored = crud.get_challenge(session=session, challenge_id=report.ids[0])
     assert stored is not None and stored.language == "de"
     assert "грузовиков" in stored.description
+
+
+COMPANY = {"name": "Acme AB", "country": "SE", "description": "Electric excavators for sites."}
+
+
+def not_a_zip(folder: Path) -> Path:
+    """A CSV saved under an Excel name."""
+    path = folder / "companies.xlsx"
+    path.write_text("name,country\nAcme AB,SE\n", encoding="utf-8")
+    return path
+
+
+def with_dtd(folder: Path) -> Path:
+    """A real workbook whose sheet declares an entity and uses it in a cell."""
+    plain, path = folder / "plain.xlsx", folder / "companies.xlsx"
+    pd.DataFrame([COMPANY]).to_excel(plain, index=False)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                body = data.decode("utf-8").replace("Acme AB", "&name;")
+                data = ('<!DOCTYPE worksheet [<!ENTITY name "Acme AB">]>' + body).encode()
+            target.writestr(part, data)
+    return path
+
+
+def deep_json(folder: Path) -> Path:
+    """Arrays in arrays, far past what any list of records needs."""
+    path = folder / "data.json"
+    path.write_text('{"companies": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    return path
+
+
+UNREADABLE = [
+    pytest.param(
+        not_a_zip, "companies.xlsx: not an Excel workbook (not a zip file)", id="not-a-zip"
+    ),
+    pytest.param(
+        with_dtd,
+        "companies.xlsx: contains a DTD (in xl/worksheets/sheet1.xml), which is refused",
+        id="dtd",
+    ),
+    pytest.param(deep_json, f"data.json: nests deeper than {MAX_JSON_DEPTH} levels", id="deep"),
+]
+
+
+@pytest.mark.parametrize(("make", "message"), UNREADABLE)
+def test_a_file_that_cannot_be_read_says_so_in_plain_words(
+    session: Session, tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    with pytest.raises(ImportFailed) as caught:
+        import_file(session=session, path=make(tmp_path), kind="companies")
+    assert str(caught.value) == f"nothing imported, 1 problem(s):\n  - {message}"
+    assert crud.counts(session=session)["companies"] == 0
+
+
+def test_damaged_workbooks_and_json_at_the_depth_limit(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    pd.DataFrame([COMPANY]).to_excel(good, index=False)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(good.read_bytes()[:-200])  # the zip's directory is at its end
+    with pytest.raises(ImportFailed, match=r"cut.xlsx: not an Excel workbook \(not a zip"):
+        read_table(cut)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            target.writestr(part, data[:-20] if part.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(ImportFailed, match="damaged: xl/worksheets/sheet1.xml is not well-formed"):
+        read_table(broken)
+    other = tmp_path / "other.xlsx"
+    with zipfile.ZipFile(other, "w") as target:
+        target.writestr("notes.txt", "hello")
+    with pytest.raises(ImportFailed, match="not an Excel workbook .a zip file without"):
+        read_table(other)
+    assert read_table(good)[0].to_dict("records") == [COMPANY]
+    edge = tmp_path / "edge.json"
+    nested = "[" * (MAX_JSON_DEPTH - 2) + '"x"' + "]" * (MAX_JSON_DEPTH - 2)
+    edge.write_text(f'[{{"name": {nested}, "text": "[[[[[[[[[[[[[[[[[[[[[["}}]', encoding="utf-8")
+    assert read_table(edge)[0].columns.tolist() == ["name", "text"]  # 16 deep, brackets in text
+    edge.write_text(f'[{{"name": [{nested}]}}]', encoding="utf-8")
+    with pytest.raises(ImportFailed, match=f"nests deeper than {MAX_JSON_DEPTH}"):
+        read_table(edge)
+
+
+def test_a_zip_bomb_is_refused_before_anything_unpacks_it(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    pd.DataFrame([COMPANY]).to_excel(good, index=False)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bomb, "w") as target:
+        for part in source.infolist():
+            target.writestr(part, source.read(part), compress_type=zipfile.ZIP_DEFLATED)
+        padding = b"<x/>" + b" " * (64 << 20)  # 64 MiB of blanks pack into ~64 KiB
+        target.writestr("xl/padding.xml", padding, compress_type=zipfile.ZIP_DEFLATED)
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(ImportFailed, match=r"bomb.xlsx: xl/padding.xml unpacks \d+ times"):
+        read_table(bomb)

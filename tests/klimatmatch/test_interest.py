@@ -10,6 +10,7 @@ from klimatmatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from klimatmatch.schemas_engagement import InterestCreate, StageMove
 from klimatmatch.services import indexing, interest, matching, stages
 from matcher import Embedder, MatchEngine
+from models import CompanyProfile, Organisation, OrganisationKind
 from models.engagement import InterestStatus
 from models.tables import ChallengeStage
 from tests.klimatmatch.engagement_world import challenge, company, people
@@ -130,6 +131,52 @@ def test_partners_must_exist_and_not_be_the_company_itself(session: Session) -> 
         InterestCreate(pitch=PITCH.pitch, partners=[{"name": "  "}])
     with pytest.raises(ValidationError, match="at most 2000 characters"):
         InterestCreate(pitch="x" * 2001)
+
+
+def unapproved_profile(session: Session, name: str) -> CompanyProfile:
+    """A registration no coordinator has approved (waiting, or declined: the rows stay)."""
+    organisation = Organisation(name=name, kind=OrganisationKind.COMPANY, approved=False)
+    session.add(organisation)
+    session.flush()
+    profile = CompanyProfile(
+        organisation_id=organisation.id,
+        name=name,
+        description="Battery excavators and mobile charging containers for building sites.",
+        country="SE",
+    )
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def test_a_registration_not_approved_is_named_as_an_unknown_id_is(session: Session) -> None:
+    """Issue 24, #7: naming a pending profile as a partner returned its name."""
+    who = people(session)
+    target, own = challenge(session), company(session, "CO-001")
+    pending = unapproved_profile(session, "Hemlig Laddning AB")
+    unknown = pending.id + 1000
+    answers = []
+    for user, company_id in [(who.voltgrav, own.id), (who.admin, own.id)]:
+        for partner in (pending.id, unknown):
+            with pytest.raises(InvalidInput) as caught:
+                interest.express(
+                    session=session,
+                    user=user,
+                    challenge_id=target.id,
+                    company_id=company_id,
+                    data=InterestCreate(pitch=PITCH.pitch, partners=[{"company_id": partner}]),
+                )
+            answers.append(caught.value.message.replace(str(partner), "<id>"))
+    assert answers == ["partners.0.company_id: company <id> does not exist"] * 4
+    assert "Hemlig" not in " ".join(answers)
+    with pytest.raises(NotFound, match=f"company {pending.id} does not exist"):
+        interest.express(  # nor may a company name it as the one it speaks for
+            session=session,
+            user=who.voltgrav,
+            challenge_id=target.id,
+            company_id=pending.id,
+            data=PITCH,
+        )
 
 
 def test_the_city_sees_interest_beside_the_shortlist(session: Session, tfidf: Embedder) -> None:

@@ -55,9 +55,45 @@ def test_a_server_that_does_not_answer_is_a_clear_error(tmp_path: Path) -> None:
         mail.send(MESSAGE, settings=settings)
 
 
+def test_logs_name_the_message_and_the_person_never_the_address(
+    smtp: Mailbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = Message(to="anna@stockholm.se", subject="Hej", body="Hej!", recipient_id=42)
+    sent = Settings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none")
+    outbox = Settings(smtp_host=None, outbox_dir=tmp_path / "outbox")
+    down = Settings(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_tls="none", smtp_timeout=2)
+    with caplog.at_level(logging.DEBUG):
+        mail.send(message, settings=sent)
+        mail.send(message, settings=outbox)
+        with pytest.raises(MailNotSent) as refused:
+            mail.send(message, settings=down)
+    assert "anna@stockholm.se" not in str(refused.value)
+    received = smtp.last_to("anna@stockholm.se")
+    ours = [record for record in caplog.records if record.name.startswith("klimatmatch")]
+    lines = [record.getMessage() for record in ours]
+    assert len(lines) == 3 and all("person 42" in line for line in lines), lines
+    assert received["Message-ID"] in lines[0]
+    assert not [line for line in lines if "anna" in line or "stockholm.se" in line]
+
+
 def test_texts_follow_the_recipients_language_and_default_to_english() -> None:
     assert mail.text("reset.subject", "sv") == "Nytt lösenord till Klimatmatch"
     assert mail.text("reset.subject", None) == "A new password for Klimatmatch"
     assert mail.text("reset.subject", "fi") == "A new password for Klimatmatch"
     for key, entry in mail.TEXTS.items():
         assert set(entry) == {"en", "sv"}, key
+
+
+def test_a_subject_made_from_an_old_title_with_line_breaks_stays_one_header(
+    smtp: Mailbox, tmp_path: Path
+) -> None:
+    """Schemas refuse CR/LF in titles now; a title stored before must neither add a header nor
+    stop the mail (the email package refuses such a header, so the alert failed every retry)."""
+    settings = Settings(
+        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none", outbox_dir=tmp_path
+    )
+    title = "Laddning\r\nBcc: eve@example.org\r\n\r\nHello"
+    mail.send(Message(to="anna@example.se", subject=title, body="Hej"), settings=settings)
+    received = smtp.last_to("anna@example.se")
+    assert received["Subject"] == "Laddning Bcc: eve@example.org Hello"
+    assert received["Bcc"] is None and received.get_content().strip() == "Hej"

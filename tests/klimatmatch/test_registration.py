@@ -7,17 +7,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.errors import Conflict, Forbidden, InvalidInput
+from klimatmatch.jobs.queue import Runner
 from klimatmatch.schemas import CompanyCreate
-from klimatmatch.services import accounts, indexing, registration
+from klimatmatch.services import accounts, indexing, mail_queue, registration
 from klimatmatch.services.invitations import LinkRefused
 from klimatmatch.services.sessions import Client
 from klimatmatch.services.sign_in import TooManyAttempts, sign_in
 from klimatmatch.settings import Settings
 from matcher import Embedder, MatchEngine
-from models import Organisation, Role, User, crud
+from models import Job, JobState, Organisation, Role, User, crud
 from models.tables import utcnow
 from tests import mailbox
 from tests.klimatmatch.test_indexing import load_sample
@@ -35,6 +37,20 @@ HEAVY = (
 @pytest.fixture
 def settings(smtp: Mailbox) -> Settings:
     return Settings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none")
+
+
+@pytest.fixture(autouse=True)
+def mail_worker(session: Session, settings: Settings) -> None:
+    """The job queue's worker, running each e-mail a commit queued at once, in the test's
+    transaction: what the API's worker thread does a moment later."""
+    run_mail_jobs(session, settings)
+
+
+def run_mail_jobs(session: Session, settings: Settings) -> None:
+    sessions = sessionmaker(
+        bind=session.bind, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    mail_queue.install(session, Runner(settings, sessions))
 
 
 @pytest.fixture
@@ -188,6 +204,34 @@ def test_the_answer_is_the_same_whether_or_not_the_email_has_an_account(
     assert session.query(Organisation).count() == before  # nothing stored
     message = smtp.last_to("kim@c40.example")
     assert "has an account already" in message.get_content()
+
+
+def test_a_known_email_costs_the_same_work_and_its_mail_is_sent_by_the_job_queue(
+    session: Session,
+    engine: MatchEngine,
+    settings: Settings,
+    smtp: Mailbox,
+) -> None:
+    """One argon2 hash on either path, and the message goes out from a mail job (after the
+    commit, not in the request) whose arguments hold ids only: no token, no address."""
+    staff(session)
+    hasher = accounts.password_hasher()
+    work = {}
+    for email, name in (("kim@c40.example", "Ett annat bolag AB"), (EMAIL, "Laddbolaget AB")):
+        before = hasher.computations
+        register(session, settings, email=email, name=name)
+        work[email] = hasher.computations - before
+    assert work == {"kim@c40.example": 1, EMAIL: 1}
+    jobs = session.execute(select(Job.state, Job.arguments).where(Job.kind == "mail")).all()
+    assert [(state, arguments["message"]) for state, arguments in jobs] == [
+        (JobState.DONE, "registration.exists"),
+        (JobState.DONE, "registration.confirm"),
+    ]
+    token = smtp.link_to(EMAIL).rsplit("/", 1)[1]
+    assert not {token, EMAIL, "kim@c40.example"} & {str(v) for _, a in jobs for v in a.values()}
+    assert registration.confirm(
+        session=session, token=token, client=Client(address="10.1.1.1"), settings=settings
+    )
 
 
 def test_refusals_name_the_field_and_store_nothing(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from matcher import Embedder
 from tests import mailbox
 from tests.api.conftest import credentials, make_world
 from tests.mailbox import Mailbox
+from tests.servers import running
 
 smtp = mailbox.smtp  # the fixture: a real SMTP server in this process
 
@@ -45,6 +44,8 @@ class Live:
     tokens: dict[str, str]
     ids: dict[str, int]
     mailbox: Mailbox
+    database_url: str = ""
+    """The server's database, for a test that must store what no form accepts."""
 
 
 def free_port() -> int:
@@ -69,21 +70,11 @@ def live(
         public_url=f"http://127.0.0.1:{port}",
     )
     tokens, ids = make_world(settings.database_url)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, minilm), host="127.0.0.1", port=port, log_level="warning"
-        )
+    config = uvicorn.Config(
+        create_app(settings, minilm), host="127.0.0.1", port=port, log_level="warning"
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the server did not start", pytrace=False)
-        time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", tokens, ids, smtp)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(config):
+        yield Live(f"http://127.0.0.1:{port}", tokens, ids, smtp, settings.database_url)
 
 
 @pytest.fixture(scope="module")

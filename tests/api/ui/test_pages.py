@@ -12,13 +12,16 @@ from api.app import create_app
 from api.ui.auth import SESSION_COOKIE
 from klimatmatch.settings import Settings
 from tests.api.conftest import World, credentials, make_world
+from tests.api.forms import with_pre_session
 from tests.conftest import POSTGRES_URL, reset_postgres
 
 
 def signed_in(world: World, who: str) -> TestClient:
     """A client of its own (own cookies) on the shared app, signed in through the form."""
     client = TestClient(world.client.app)
-    response = client.post("/ui/sign-in", data=credentials(who), follow_redirects=False)
+    response = client.post(
+        "/ui/sign-in", data=with_pre_session(client, credentials(who)), follow_redirects=False
+    )
     assert response.status_code == 303
     return client
 
@@ -47,7 +50,9 @@ def test_pages_send_an_anonymous_visitor_to_sign_in_and_back(world: World) -> No
     assert response.headers["location"] == "/ui/sign-in?next=/ui/challenges%3Ftheme%3Dwaste"
     signed = client.post(
         "/ui/sign-in",
-        data={**credentials("coordinator"), "next": "/ui/challenges?theme=waste"},
+        data=with_pre_session(
+            client, {**credentials("coordinator"), "next": "/ui/challenges?theme=waste"}
+        ),
         follow_redirects=False,
     )
     assert signed.headers["location"] == "/ui/challenges?theme=waste"
@@ -60,7 +65,7 @@ def test_sign_in_returns_only_to_our_own_pages(world: World, target: str) -> Non
     client = TestClient(world.client.app)
     signed = client.post(
         "/ui/sign-in",
-        data={**credentials("coordinator"), "next": target},
+        data=with_pre_session(client, {**credentials("coordinator"), "next": target}),
         follow_redirects=False,
     )
     assert signed.headers["location"] == "/ui/"
@@ -68,9 +73,12 @@ def test_sign_in_returns_only_to_our_own_pages(world: World, target: str) -> Non
 
 def test_sign_in_says_what_is_wrong(world: World) -> None:
     client = TestClient(world.client.app)
-    wrong = client.post("/ui/sign-in", data={**credentials("admin"), "password": "nope nope"})
+    wrong_password = {**credentials("admin"), "password": "nope nope"}
+    wrong = client.post("/ui/sign-in", data=with_pre_session(client, wrong_password))
     assert wrong.status_code == 401 and alert(wrong.text) == "The e-mail or the password is wrong."
-    empty = client.post("/ui/sign-in", data={"email": "   ", "password": ""})
+    empty = client.post(
+        "/ui/sign-in", data=with_pre_session(client, {"email": "   ", "password": ""})
+    )
     assert empty.status_code == 401 and alert(empty.text) == "Enter your e-mail and password."
     assert SESSION_COOKIE not in client.cookies
 
@@ -266,7 +274,7 @@ def test_pages_on_postgresql() -> None:
     tokens, ids = make_world(POSTGRES_URL)
     settings = Settings(database_url=POSTGRES_URL, embedder="tfidf")
     with TestClient(create_app(settings)) as client:
-        client.post("/ui/sign-in", data=credentials("coordinator"))
+        client.post("/ui/sign-in", data=with_pre_session(client, credentials("coordinator")))
         assert "Fossilfria byggarbetsplatser" in client.get("/ui/challenges?city=Stockholm").text
         page = client.get(f"/ui/challenges/{ids['sth_published']}").text
         csrf = re.search(r'name="csrf-token" content="([0-9a-f]{64})"', page).group(1)
