@@ -6,7 +6,7 @@ STAMP := $(VENV)/.install-stamp
 export HF_HUB_OFFLINE := 1
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help install run demo test lint clean
+.PHONY: help install run demo test lint docs docs-serve clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv and install the project with pinned dependencies
+	$(BIN)/pybabel -q compile -d klimatmatch/locales
 
 run: install  ## Install, load the sample data into SQLite, embed it and serve on :8000
 	$(BIN)/klimatmatch init --sample
@@ -33,9 +34,16 @@ test: install  ## Install and run the whole test suite (lint, SQLite, PostgreSQL
 	bash scripts/ensure-browser.sh
 	$(BIN)/pytest
 
-lint: install  ## Check style and format
+lint: install  ## Check style, format and the import contracts (layers, no cycle)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
+
+docs: install  ## Build the documentation site into site/ (MkDocs; a warning fails)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: install  ## Serve the documentation at http://127.0.0.1:8001/, rebuilt on edit
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
 
 clean:  ## Remove the virtual environment and local database
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var site

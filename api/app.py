@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import install_error_handlers, unexpected_problem
@@ -35,12 +30,10 @@ from api.security_headers import SecurityHeaders, docs_policies
 from api.state import AppState
 from api.ui import install_pages
 from klimatmatch import __version__
-from klimatmatch.embedding import build_engine
-from klimatmatch.services import learning, replication, snapshots, vector_backend, vector_sync
+from klimatmatch.index.registry import backend_for
 from klimatmatch.settings import Settings, get_settings
-from matcher import Embedder, snapshot
-from models import create_db_engine, session_factory
-from models.migrate import upgrade
+from matcher import Embedder
+from models import create_db_engine
 
 log = logging.getLogger("klimatmatch.api")
 
@@ -50,85 +43,20 @@ PROXY_HEADERS = False
 from `trusted_proxies` only (see `create_app`)."""
 
 
-def release_free_memory() -> None:
-    """Hand the memory freed after indexing (rows, intermediate matrices) back to the OS;
-    glibc keeps it otherwise, and a 100k-profile start-up would look 2x its working size."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 def build_state(settings: Settings, embedder: Embedder | None = None) -> AppState:
-    """Migrate the database, load the model and fill the index: from the newest usable
-    snapshot plus the changes after it, or rebuilt from rows (cached vectors first)."""
+    """Migrate the database, load the model and start the configured index backend."""
     db = create_db_engine(settings.database_url)
-    upgrade(db)
-    if settings.index_backend == "pgvector":
-        return _pgvector_state(settings, db, embedder)
-    sessions = session_factory(db)
-    engine = build_engine(settings, embedder)
-    with sessions() as session:
-        report = snapshots.start(settings=settings, session=session, engine=engine)
-        session.commit()
-        reranker = learning.load_latest(session=session, engine=engine)
-    gc.collect()
-    release_free_memory()
-    log.info("re-ranker: %s", reranker or "none yet (fused scores rank)")
-    log.info(
-        "indexed %s challenges, %s companies in %.1f s (%s)",
-        report.challenges,
-        report.companies,
-        report.seconds,
-        report.source,
-    )
-    follower = replication.Follower(
-        db, sessions, lambda: engine, report.version, poll_seconds=settings.replica_poll_seconds
-    )
-    log.info("index at data version %s; following the change log", report.version)
-    state = AppState(
+    index = backend_for(settings)
+    index.migrate(db)
+    started = index.start(db, embedder)
+    return AppState(
         settings=settings,
         db=db,
-        sessions=sessions,
-        engine=engine,
-        follower=follower.start(),
-        start=report,
+        sessions=started.sessions,
+        engine=started.engine,
+        follower=started.follower,
+        start=started.report,
     )
-    if (
-        report.source == "rebuild"
-        and settings.snapshots
-        and not engine.degraded
-        and snapshot.unsavable(engine) is None
-    ):
-        threading.Thread(target=_snapshot_after_start, args=(state,), daemon=True).start()
-    return state
-
-
-def _pgvector_state(settings: Settings, db: Engine, embedder: Embedder | None) -> AppState:
-    """The index in PostgreSQL: nothing held here but the model and BM25's vocabulary, rows
-    and vectors written in one transaction (no follower, no snapshots)."""
-    vector_backend.prepare(db, settings)
-    sessions = session_factory(db)
-    engine = build_engine(settings, embedder, indexes=vector_backend.indexes(db, settings))
-    with sessions() as session:
-        report = vector_sync.start(session=session, engine=engine)
-        session.commit()
-        learning.load_latest(session=session, engine=engine)
-    vector_sync.install(sessions, engine)
-    log.info("index in PostgreSQL (pgvector): %s", report)
-    current = vector_sync.Current(sessions)
-    return AppState(settings, db, sessions, engine, current, start=report)
-
-
-def _snapshot_after_start(state: AppState) -> None:
-    """The next process on this machine starts from this rebuild (written while serving)."""
-    try:
-        with state.sessions() as session:
-            identity = snapshots.database_identity(session=session)
-        version = state.follower.applied  # read before copying: the copy holds at least this
-        snapshots.write(
-            settings=state.settings, engine=state.engine, version=version, database_id=identity
-        )
-    except Exception:  # a read-only or full disk costs the next start its speed, nothing else
-        log.exception("could not write a snapshot of the index")
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from klimatmatch.index.backend import IndexFollower
 from klimatmatch.services.snapshots import StartReport
 from klimatmatch.services.topk_cache import TopKCache
 from klimatmatch.settings import Settings
 from matcher import MatchEngine
-
-
-class IndexFollower(Protocol):
-    """What keeps a process's index current and says how current it is: the change-log
-    `replication.Follower` (in-process index) or `vector_sync.Current` (pgvector, never
-    behind)."""
-
-    @property
-    def applied(self) -> int: ...
-
-    @property
-    def lag(self) -> int: ...
-
-    def stop(self) -> None: ...
 
 
 @dataclass

@@ -35,13 +35,12 @@ from benchmarks.pgvector_setup import bulk_write, database, loaded, pg_twin
 from benchmarks.real_vectors import REAL, Real, real_embeddings
 from benchmarks.synthetic import neighbour_similarity, profiles, shaped_vectors
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import evaluation, vector_memory, vector_sync
-from klimatmatch.services.vector_graph import rebuild_graphs
+from klimatmatch.services import evaluation, vector_memory, vector_state
+from klimatmatch.services.vector_graph import configured, rebuild_graphs
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
 from matcher import Document
 from matcher.evaluation import load_beir, mean_metrics
-from models.vector_tables import Hnsw
 from tests.embedded_pg import start_server
 
 
@@ -101,9 +100,9 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
         figures["pgvector_load_s"] = round(bulk_write(pg, documents, encoded), 1)
         print(f"pgvector: {size:,} rows and the HNSW index in {figures['pgvector_load_s']} s")
     else:  # kept from an earlier run (--keep): the same rows, vectors and BM25 fit
-        vector_sync._adopt_state(pg, state)
+        vector_state.adopt(pg, state)
         print(f"pgvector: {size:,} rows kept from an earlier run", flush=True)
-        rebuilt = rebuild_graphs(pg.companies.db, Hnsw.from_settings(settings), memory="4GB")  # type: ignore[attr-defined]
+        rebuilt = rebuild_graphs(pg.companies.db, configured(settings), memory="4GB")  # type: ignore[attr-defined]
         if rebuilt:  # KLIMATMATCH_PGVECTOR_HNSW_* changed since: as `klimatmatch reindex` does
             figures["hnsw_rebuild_s"] = rebuilt["vector_companies"]
             print(f"HNSW graph rebuilt concurrently in {rebuilt['vector_companies']} s", flush=True)
@@ -125,7 +124,7 @@ def bench_size(size: int, server: object, settings: Settings, real: Real, args) 
         f"{figures['shared_buffers_mib']} MiB; prewarmed in {time.perf_counter() - began:.0f} s",
         flush=True,
     )
-    figures["hnsw"] = Hnsw.from_settings(settings).options
+    figures["hnsw"] = configured(settings).options
     picked = np.random.default_rng(1).choice(len(real.queries), args.queries, replace=False)
     query_vectors = real.queries[picked]
     ids = []
@@ -196,7 +195,7 @@ def serve(url: str, ids: list[int], exact_below: int | None) -> None:
     ef_search = settings.pgvector_ef_search
     engine = pg_twin(url, build_engine(settings), settings, ef_search, exact_below)
     with engine.companies.db.connect() as connection:
-        vector_sync._adopt_state(engine, vector_sync._load_state(connection))
+        vector_state.adopt(engine, vector_state.load(connection))
     timed_shortlists(engine, ids[:5])
     times = timed_shortlists(engine, ids)
     figures = {

@@ -16,7 +16,7 @@ from sqlalchemy import insert, text
 from benchmarks.bench_api import CHALLENGES, bench_users, post_challenges, profile_rows
 from benchmarks.http_load import memory_mib, shortlist_figures, start_service, stop_service
 from klimatmatch.embedding import build_engine
-from klimatmatch.services import vector_sync
+from klimatmatch.services import vector_backend, vector_state
 from klimatmatch.settings import Settings
 from models import CompanyProfile, OrganisationKind, create_db_engine, crud, session_factory
 from models.migrate import upgrade
@@ -27,9 +27,8 @@ BLOCK = 50_000
 def add_service_rows(url: str, frame: pd.DataFrame) -> tuple[str, str]:
     """The service's tables, one approved company holding every profile (ids and version
     1 as indexed), a coordinator and a city; their API keys."""
-    os.environ["KLIMATMATCH_INDEX_BACKEND"] = "pgvector"  # the migrations keep the index tables
     db = create_db_engine(url)
-    upgrade(db)
+    upgrade(db, vector_tables=vector_backend.tables(Settings()))  # the index tables are kept
     started = time.perf_counter()
     with session_factory(db)() as session:
         firm = crud.get_or_create_organisation(
@@ -52,8 +51,8 @@ def add_service_rows(url: str, frame: pd.DataFrame) -> tuple[str, str]:
                 "WHERE v.row_version IS DISTINCT FROM c.version"
             )
         )
-        state = vector_sync._load_state(session.connection())
-    signature = vector_sync._signature(build_engine(Settings()))
+        state = vector_state.load(session.connection())
+    signature = vector_state.signature(build_engine(Settings()))
     if stale or state is None or state["signature"] != signature:
         raise SystemExit(  # the service would re-index every profile at start (hours at 1M)
             f"the index does not match the rows: {stale} stale, signature "

@@ -7,12 +7,13 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from klimatmatch.services import vector_sync
+from klimatmatch.services import vector_state, vector_sync
+from klimatmatch.services.vector_graph import configured
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine
-from models.vector_tables import SIDES, Hnsw, create_tables
+from models.vector_tables import SIDES, create_tables
 
 
 def database(server: object, name: str, keep: bool = False) -> str:
@@ -36,7 +37,7 @@ def loaded(url: str, size: int) -> dict | None:
             if connection.scalar(text("SELECT to_regclass('vector_state')")) is None:
                 return None
             count = connection.scalar(text("SELECT count(*) FROM vector_companies"))
-            return vector_sync._load_state(connection) if count == size else None
+            return vector_state.load(connection) if count == size else None
     finally:
         db.dispose()
 
@@ -52,7 +53,7 @@ def pg_twin(
         create_tables(
             connection,
             settings.vector_dimensions,
-            hnsw=Hnsw.from_settings(settings),
+            hnsw=configured(settings),
             references=False,
         )
     db.dispose()
@@ -72,7 +73,7 @@ def pg_twin(
             ef_search=ef_search,
             exact_below=exact_below,
             postings_per_term=settings.pgvector_postings_per_term,
-            hnsw=Hnsw.from_settings(settings),
+            hnsw=configured(settings),
             widths=widths,
         ),
     )
@@ -91,8 +92,8 @@ def bulk_write(engine: MatchEngine, documents: list[Document], vectors_: dict) -
             written = documents[at : at + 5000]
             index.write(connection, written, block, {d.id: 1 for d in written})
         vector_sync.create_indexes(connection, table, index.hnsw, memory="4GB")
-        vector_sync._save_state(connection, engine)
+        vector_state.save(connection, engine)
     with index.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f"VACUUM ANALYZE {table}, {table}_terms"))  # as autovacuum would
-    vector_sync._set_widths(engine)
+    vector_state.set_widths(engine)
     return time.perf_counter() - start

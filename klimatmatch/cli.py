@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from klimatmatch.cli_common import console, fail, sessions
 from klimatmatch.cli_eval import eval_
 from klimatmatch.cli_users import users
-from klimatmatch.cli_vectors import reindex_pgvector, vectors_app
+from klimatmatch.cli_vectors import vectors_app
 from klimatmatch.embedding import build_engine
 from klimatmatch.errors import KlimatmatchError
+from klimatmatch.index.registry import backend_for, migrate
 from klimatmatch.jobs.cli import jobs_app, worker
 from klimatmatch.services import accounts, indexing, learning, matching, restoring
 from klimatmatch.services.importing import import_file
@@ -23,7 +24,6 @@ from klimatmatch.settings import Settings, get_settings
 from matcher import MatchEngine
 from models import create_db_engine, crud
 from models.backup import RestoreError, export_database, restore_database
-from models.migrate import upgrade
 
 app = typer.Typer(
     help="Klimatmatch: cities' climate challenges meet the companies that solve them.",
@@ -42,10 +42,7 @@ def _engine(settings: Settings, session: Session) -> MatchEngine:
     engine = build_engine(settings)
     report = indexing.rebuild(session=session, engine=engine, show_progress=True)
     session.commit()
-    console.print(
-        f"indexed {report.challenges} challenges and {report.companies} companies "
-        f"({report.encoded} embedded, {report.reused} from cache)"
-    )
+    console.print(str(report))
     return engine
 
 
@@ -93,8 +90,9 @@ def _load_sample(session: Session, settings: Settings) -> None:
 @app.command("export")
 def export(file: Annotated[Path, typer.Argument(help="Backup file to write (.json.gz)")]) -> None:
     """Back up the whole database (every table) to one gzipped JSON file."""
-    db = create_db_engine(get_settings().database_url)
-    upgrade(db)
+    settings = get_settings()
+    db = create_db_engine(settings.database_url)
+    migrate(db, settings)
     counts = export_database(db, file)
     console.print(f"{file}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
 
@@ -109,8 +107,9 @@ def import_(
     """Import challenges or company profiles (nothing is written if any row is invalid), or
     restore a backup made by `klimatmatch export` into an empty database."""
     if file.name.endswith(".json.gz"):
-        db = create_db_engine(get_settings().database_url)
-        upgrade(db)
+        settings = get_settings()
+        db = create_db_engine(settings.database_url)
+        migrate(db, settings)
         try:
             counts = restore_database(db, file, check=restoring.row_problems)
         except RestoreError as error:
@@ -143,12 +142,7 @@ def reindex(
 ) -> None:
     """Embed what is not in the cache yet and rebuild the index (pgvector: rewrite its tables,
     then rebuild any HNSW graph built with other parameters than the settings')."""
-    settings = get_settings()
-    if settings.index_backend == "pgvector":
-        reindex_pgvector(settings, graphs_only)
-        return
-    with sessions(settings) as session:
-        _engine(settings, session)
+    backend_for(get_settings()).reindex(console.print, graphs_only=graphs_only)
 
 
 @app.command()
@@ -241,20 +235,14 @@ def learn() -> None:
 @app.command()
 def snapshot() -> None:
     """Write a snapshot of the index (processes start from it in seconds); old ones are pruned."""
-    from klimatmatch.services.snapshots import describe, write_snapshot
-    from klimatmatch.services.vector_sync import SNAPSHOTS_UNUSED
     from matcher.snapshot import SnapshotError
 
-    settings = get_settings()
-    if settings.index_backend == "pgvector":
-        console.print(f"snapshots: {SNAPSHOTS_UNUSED}", highlight=False)
-        return
     try:
-        written = write_snapshot(settings)
+        written = backend_for(get_settings()).snapshot()
     except SnapshotError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(code=2) from error
-    console.print(f"{settings.snapshot_dir}/{describe(written)}", highlight=False, soft_wrap=True)
+    console.print(written, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -7,16 +7,16 @@ from rich.console import Console
 from sqlalchemy.orm import Session
 
 from klimatmatch.errors import KlimatmatchError
+from klimatmatch.index.registry import migrate
 from klimatmatch.settings import Settings
 from models import create_db_engine, session_factory
-from models.migrate import upgrade
 
 console = Console()
 
 
 def sessions(settings: Settings) -> Session:
     db = create_db_engine(settings.database_url)
-    upgrade(db)
+    migrate(db, settings)
     return session_factory(db)()
 
 

@@ -1,5 +1,5 @@
-"""`klimatmatch vectors` and `reindex` on the pgvector backend: the index tables, their HNSW
-graphs and how much of them PostgreSQL holds in its own cache."""
+"""`klimatmatch vectors` on the pgvector backend: the index tables' HNSW graphs and rows
+against PostgreSQL's own cache, and loading them there."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from klimatmatch.cli_common import console
+from klimatmatch.index.backend import NoIndexTables
+from klimatmatch.index.registry import backend_for
 from klimatmatch.settings import Settings, get_settings
-from models import create_db_engine
 
 vectors_app = typer.Typer(
     help="The pgvector index (KLIMATMATCH_INDEX_BACKEND=pgvector): its size against "
@@ -20,37 +21,12 @@ vectors_app = typer.Typer(
 
 def ready_db(settings: Settings) -> Engine:
     """The database migrated, with the index tables and pgvector's types (a clear error when
-    the backend is not pgvector or the server lacks it)."""
-    from klimatmatch.services import vector_backend
-    from models.migrate import upgrade
-
-    if settings.index_backend != "pgvector":
-        console.print("[red]error:[/red] KLIMATMATCH_INDEX_BACKEND is not pgvector")
-        raise typer.Exit(code=2)
-    db = create_db_engine(settings.database_url)
-    upgrade(db)
-    vector_backend.prepare(db, settings)
-    return db
-
-
-def reindex_pgvector(settings: Settings, graphs_only: bool) -> None:
-    """Rewrite the index tables from the application's rows (unless `graphs_only`), then
-    rebuild any HNSW graph built with other parameters than the settings'."""
-    from klimatmatch.embedding import build_engine
-    from klimatmatch.services import vector_backend, vector_graph, vector_sync
-    from models import session_factory
-    from models.vector_tables import Hnsw
-
-    db = ready_db(settings)
-    if not graphs_only:
-        engine = build_engine(settings, indexes=vector_backend.indexes(db, settings))
-        with session_factory(db)() as session:
-            report = vector_sync.rebuild(session=session, engine=engine)
-            session.commit()
-        console.print(f"indexed {report.challenges} challenges and {report.companies} companies")
-    wanted = Hnsw.from_settings(settings)
-    for table, seconds in vector_graph.rebuild_graphs(db, wanted).items():
-        console.print(f"{table}: HNSW graph rebuilt with {wanted.options} in {seconds:.0f} s")
+    the backend keeps no tables or the server lacks pgvector)."""
+    try:
+        return backend_for(settings).tables()
+    except NoIndexTables as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(code=2) from error
 
 
 @vectors_app.command()

@@ -91,7 +91,7 @@ def build_engine(
     settings: Settings, embedder: Embedder | None = None, indexes: IndexFactory | None = None
 ) -> MatchEngine:
     """The configured channels: the model (or TF-IDF), BM25, and the CPV bridge; `indexes`
-    makes the index of each side (in-process when None; see `services.vector_sync`).
+    makes the index of each side (in-process when None; pgvector: `vector_backend.indexes`).
 
     If the model cannot be loaded the engine starts on the lexical channel alone and says why
     in `engine.degraded`, so the service stays up (and /health tells)."""

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from models.vector_tables import VECTOR_TABLES, VectorTables
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -21,11 +23,16 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to `revision`; a no-op when it is there already."""
+def upgrade(
+    engine: Engine, revision: str = "head", *, vector_tables: VectorTables | None = None
+) -> None:
+    """Bring the database to `revision`; a no-op when it is there already. The index tables
+    are made only when `vector_tables` says how (the pgvector backend passes them: the
+    migrations read no settings of their own)."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes[VECTOR_TABLES] = vector_tables
         command.upgrade(config, revision)
 
 

@@ -14,12 +14,10 @@ Plain SQL, so SQLite and the ORM metadata never see pgvector's types.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, text
-
-if TYPE_CHECKING:
-    from klimatmatch.settings import Settings
 
 SIDES = {
     "challenge": ("vector_challenges", "challenges"),
@@ -41,16 +39,25 @@ class Hnsw(NamedTuple):
     m: int = 16
     ef_construction: int = 128
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Hnsw:
-        return cls(settings.pgvector_hnsw_m, settings.pgvector_hnsw_ef_construction)
-
     @property
     def options(self) -> str:
         return f"m = {self.m}, ef_construction = {self.ef_construction}"
 
 
 HNSW = Hnsw()
+
+
+class VectorTables(NamedTuple):
+    """What the migrations make the index tables with, when the caller asks for them: the
+    dense columns' width and the HNSW graph's parameters."""
+
+    dimensions: int
+    hnsw: Hnsw = HNSW
+
+
+VECTOR_TABLES = "vector_tables"
+"""The key of a `VectorTables` in Alembic's `config.attributes` (`models.migrate.upgrade` sets
+it); absent, the migrations make no index tables (the in-process index needs none)."""
 POSTED = {"lexical": 1, "cpv": 2}
 """Sparse channels also kept as postings in `<table>_terms` (channel, term, id, weight), so a
 query reads the postings of its own terms instead of scanning every row's `sparsevec`."""
@@ -138,6 +145,14 @@ def create_tables(
     connection.execute(
         text("CREATE TABLE IF NOT EXISTS vector_state (key text PRIMARY KEY, value bytea NOT NULL)")
     )
+
+
+def create_if_asked(connection: Connection, attributes: Mapping[str, Any]) -> None:
+    """The migrations' part (0009, 0011): the index tables on PostgreSQL when the caller
+    passed `VectorTables` (a backend switched on later makes them at its start)."""
+    asked = attributes.get(VECTOR_TABLES)
+    if connection.dialect.name == "postgresql" and asked is not None:
+        create_tables(connection, asked.dimensions, hnsw=asked.hnsw)
 
 
 def drop_tables(connection: Connection) -> None:

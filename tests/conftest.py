@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+import klimatmatch.jobs.tasks  # noqa: F401 - a test process runs jobs: every kind registered
 from klimatmatch.embedding import build_embedder
 from klimatmatch.settings import PACKAGED_E5, PACKAGED_MODEL, Settings
 from matcher import Embedder, create_embedder

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, File, Path, Request, Response, UploadFile, status
 
+import klimatmatch.jobs.tasks  # noqa: F401 - every kind of job, for the queue built here
 from api.deps import CurrentUser, Limit, Offset, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES, responses
 from api.state import AppState

@@ -16,6 +16,7 @@ from klimatmatch.errors import InvalidInput
 from klimatmatch.safe_text import Line
 from klimatmatch.schemas import MAX_ID
 from klimatmatch.services import accounts, sessions, sign_in
+from klimatmatch.translations import N_
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -104,17 +105,27 @@ def change_password(
             session,
             current,
             429,
-            password_error="account.password_wait",
+            password_error=N_(
+                "Current password: too many wrong tries. Wait %(seconds)s s and try again."
+            ),
             password_error_values={"seconds": error.retry_after},
         )
         page.headers["Retry-After"] = str(error.retry_after)
         return page
     if not right:
-        return account_page(request, session, current, 422, password_error="account.wrong_password")
+        return account_page(
+            request, session, current, 422, password_error=N_("The current password is wrong.")
+        )
     try:
         accounts.set_password(user, new_password)
     except InvalidInput:
-        return account_page(request, session, current, 422, password_error="password.rules")
+        return account_page(
+            request,
+            session,
+            current,
+            422,
+            password_error=auth.PASSWORD_RULES,
+        )
     sessions.end_other_sessions(
         session=session, user=user, keep=request.cookies.get(auth.SESSION_COOKIE, "")
     )

@@ -24,6 +24,7 @@ from fastapi.responses import Response
 from api.deps import SessionDep, SettingsDep
 from klimatmatch.errors import Forbidden
 from klimatmatch.services.sessions import Client, resolve_session
+from klimatmatch.translations import N_
 from models import SignInSession, User
 
 SESSION_COOKIE = "klimatmatch_session"
@@ -36,6 +37,8 @@ PRE_SESSION_MINUTES = 60
 UNKNOWN_ADDRESS = "unknown"
 """Stored and counted instead of a client address that is not an IP address."""
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PASSWORD_RULES = N_("10 to 200 characters, not your e-mail address. A few words work well.")
+"""Shown beside a new password's field, and as the error when one breaks them."""
 
 
 class SignInRequired(Exception):

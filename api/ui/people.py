@@ -149,6 +149,12 @@ def accept(
     except InvalidInput:
         session.rollback()
         return invitation_page(
-            request, session, settings, token, 422, error="password.rules", typed_name=name
+            request,
+            session,
+            settings,
+            token,
+            422,
+            error=auth.PASSWORD_RULES,
+            typed_name=name,
         )
     return signed_in(auth.PAGES + "/", session_id, settings)

@@ -13,9 +13,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.ui import auth
+from api.ui import auth, i18n
 from api.ui.highlight import highlight
-from api.ui.i18n import LANGUAGE_NAMES, format_number, negotiate, translator
+from api.ui.i18n import LANGUAGE_NAMES, format_number, negotiate
+from api.ui.labels import label
 from klimatmatch.errors import InvalidInput
 from klimatmatch.safe_text import safe_url
 from klimatmatch.schemas import MAX_ID
@@ -26,6 +27,9 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["highlight"] = highlight
 templates.env.filters["number"] = format_number
 templates.env.filters["safe_url"] = safe_url  # stored links: http(s) only, else drawn as text
+templates.env.globals["password_rules"] = auth.PASSWORD_RULES  # a msgid, for `_()`
+templates.env.globals["label"] = lambda kind, value: label(i18n.current(), kind, value)
+i18n.install(templates.env)
 IdList = Annotated[str, Query(max_length=2_000)]
 
 
@@ -36,20 +40,20 @@ def render(
     language = negotiate(
         request.cookies.get(auth.LANGUAGE_COOKIE), request.headers.get("accept-language")
     )
-    return templates.TemplateResponse(
-        request,
-        name,
-        {
-            "t": translator(language),
-            "lang": language,
-            "languages": LANGUAGE_NAMES,
-            "user": user,
-            "csrf": getattr(request.state, "csrf", ""),
-            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-            **context,
-        },
-        status_code=status_code,
-    )
+    with i18n.speaking(language):  # the template is drawn here, in `language`
+        return templates.TemplateResponse(
+            request,
+            name,
+            {
+                "lang": language,
+                "languages": LANGUAGE_NAMES,
+                "user": user,
+                "csrf": getattr(request.state, "csrf", ""),
+                "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                **context,
+            },
+            status_code=status_code,
+        )
 
 
 def wants_json(request: Request) -> bool:

@@ -13,7 +13,8 @@ from api.deps import ChallengeId, EngineDep, RunId, SessionDep
 from api.presenters import shortlist_file
 from api.ui import auth
 from api.ui.auth import PageUser
-from api.ui.i18n import negotiate, translator
+from api.ui.i18n import negotiate
+from api.ui.labels import label as label_of
 from api.ui.rendering import (
     IdList,
     bar_scale,
@@ -26,6 +27,7 @@ from api.ui.rendering import (
 from klimatmatch.errors import InvalidInput
 from klimatmatch.schemas import MAX_ID, ReviewCreate
 from klimatmatch.services import export, matching, review_queue, reviews
+from klimatmatch.translations import translations
 from matcher import Filters
 from models import crud
 
@@ -60,8 +62,8 @@ def review(
         raise InvalidInput(f"invalid review in: {fields}") from error
     saved = reviews.record_review(session=session, user=user, data=data)
     if wants_json(request):
-        t = translator(negotiate(request.cookies.get(auth.LANGUAGE_COOKIE), None))
-        label = t(f"review.{saved.decision.value}")
+        tr = translations(negotiate(request.cookies.get(auth.LANGUAGE_COOKIE), None))
+        label = label_of(tr, "review", saved.decision.value)
         return JSONResponse(
             {
                 "id": saved.id,
@@ -72,7 +74,7 @@ def review(
                 "reason": saved.reason,
                 "reviewer": saved.reviewer,
                 "created_at": saved.created_at.strftime("%Y-%m-%d %H:%M"),
-                "message": t("review.saved", decision=label),
+                "message": tr.gettext("Saved: %(decision)s") % {"decision": label},
             },
             status_code=201,
         )

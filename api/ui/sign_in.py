@@ -17,6 +17,7 @@ from klimatmatch.errors import InvalidInput
 from klimatmatch.services import invitations, sessions
 from klimatmatch.services.sign_in import TooManyAttempts, sign_in
 from klimatmatch.settings import Settings
+from klimatmatch.translations import N_
 from models import User
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
@@ -89,9 +90,12 @@ def sign_in_post(
         return page
 
     if not auth.pre_session_valid(request, csrf):  # before any counting: not a guess at all
-        return refuse(403, "sign_in.stale")
+        return refuse(
+            403,
+            N_("This sign-in form has expired or did not come from this site. Sign in again here."),
+        )
     if not email.strip() or not password:
-        return refuse(401, "sign_in.empty")
+        return refuse(401, N_("Enter your e-mail and password."))
     try:
         signed = sign_in(
             session=session,
@@ -101,9 +105,13 @@ def sign_in_post(
             settings=settings,
         )
     except TooManyAttempts as error:
-        return refuse(429, "sign_in.wait", seconds=error.retry_after)
+        return refuse(
+            429,
+            N_("Too many failed sign-ins. Wait %(seconds)s s and try again."),
+            seconds=error.retry_after,
+        )
     if signed is None:
-        return refuse(401, "sign_in.wrong")
+        return refuse(401, N_("The e-mail or the password is wrong."))
     return signed_in(auth.safe_next(next), signed[1], settings)
 
 
@@ -172,6 +180,11 @@ def reset(
     except InvalidInput:
         session.rollback()
         return reset_page(
-            request, session, settings, token, error="password.rules", status_code=422
+            request,
+            session,
+            settings,
+            token,
+            error=auth.PASSWORD_RULES,
+            status_code=422,
         )
     return signed_in(auth.PAGES + "/", session_id, settings)

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.jobs.handlers import JobContext, register
+from klimatmatch.jobs.registry import JobContext, register
 from klimatmatch.services import alert_mail, alerts, mail
 from matcher import MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User

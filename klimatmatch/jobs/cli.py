@@ -14,10 +14,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+import klimatmatch.jobs.tasks  # noqa: F401 - every kind of job, for submit
 from klimatmatch.errors import KlimatmatchError
 from klimatmatch.jobs import service, store
-from klimatmatch.jobs.handlers import KINDS
 from klimatmatch.jobs.queue import JobQueue
+from klimatmatch.jobs.registry import KINDS
 from klimatmatch.jobs.schemas import JobPublic
 from klimatmatch.jobs.worker import run_worker
 from klimatmatch.settings import Settings, get_settings

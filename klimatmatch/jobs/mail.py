@@ -8,12 +8,13 @@ down the job fails with an error the queue retries with back-off."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from klimatmatch.errors import InvalidInput
 from klimatmatch.jobs.alerts import MailServerDown
-from klimatmatch.jobs.handlers import JobContext, log, register
+from klimatmatch.jobs.registry import JobContext, register
 
 # importing invitations and registration_mail registers their composers
 from klimatmatch.services import invitations, mail, mail_queue, registration_mail  # noqa: F401
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from klimatmatch.jobs.queue import JobQueue
+
+log = logging.getLogger("klimatmatch.jobs")
 
 
 @register(mail_queue.JOB_KIND, unit="e-mails")

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.errors import KlimatmatchError
 from klimatmatch.jobs import store
-from klimatmatch.jobs.handlers import KINDS, JobContext, ThrottledProgress
+from klimatmatch.jobs.progress import ThrottledProgress
+from klimatmatch.jobs.registry import KINDS, JobContext
 from klimatmatch.settings import Settings
 from models import Job
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from klimatmatch.jobs.handlers import KINDS
+from klimatmatch.jobs.registry import KINDS
 from models import JobState
 
 

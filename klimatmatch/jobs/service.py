@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from klimatmatch.errors import InvalidInput, NotFound
 from klimatmatch.jobs import store
-from klimatmatch.jobs.handlers import KINDS
 from klimatmatch.jobs.queue import JobQueue
+from klimatmatch.jobs.registry import KINDS
 from klimatmatch.jobs.schemas import JobPublic
 from klimatmatch.services.importing import SUFFIXES
 from klimatmatch.settings import Settings

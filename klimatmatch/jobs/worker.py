@@ -11,6 +11,7 @@ from __future__ import annotations
 import dramatiq
 from dramatiq import cli as dramatiq_cli
 
+import klimatmatch.jobs.tasks  # noqa: F401 - every kind of job, in each worker process
 from klimatmatch.errors import KlimatmatchError
 from klimatmatch.jobs.queue import build_broker, declare_actor
 from klimatmatch.settings import Settings, get_settings

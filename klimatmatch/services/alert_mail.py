@@ -5,9 +5,11 @@ programs show it as a button; RFC 8058 one-click posts to the same address)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from gettext import NullTranslations
 
 from klimatmatch.services import alerts, mail
 from klimatmatch.settings import Settings
+from klimatmatch.translations import translations
 from models import User
 from models.alerts import Notification, NotificationKind
 
@@ -20,43 +22,49 @@ def unsubscribe_link(settings: Settings, token: str) -> str:
     return link(settings, f"/ui/unsubscribe/{token}")
 
 
-def item_text(row: Notification, language: str | None, settings: Settings) -> str:
+def item_text(row: Notification, tr: NullTranslations, settings: Settings) -> str:
     """One alert as a few lines; the challenge's title stays in the language it was written."""
     if row.kind is NotificationKind.MATCH:
-        return mail.text(
-            "alert.match",
-            language,
-            title=row.title,
-            company=row.body,
-            rank=row.rank,
-            score=f"{row.score or 0:.2f}",
-            link=link(settings, "/ui/opportunities"),
+        text = tr.gettext(
+            "%(title)s\n  fits %(company)s: rank %(rank)s, score %(score)s\n  %(link)s"
         )
-    where = link(settings, f"/ui/challenges/{row.challenge_id}")
+        return text % {
+            "title": row.title,
+            "company": row.body,
+            "rank": row.rank,
+            "score": f"{row.score or 0:.2f}",
+            "link": link(settings, "/ui/opportunities"),
+        }
     if row.kind is NotificationKind.INTEREST:
-        return mail.text("alert.interest", language, title=row.title, company=row.body, link=where)
-    answer = alerts.answer_of(row)
-    key = "alert.answer.declined" if answer == "declined" else "alert.answer.accepted"
-    return mail.text(key, language, title=row.title, company=row.body, link=where)
+        text = tr.gettext("%(title)s\n  %(company)s stated interest\n  %(link)s")
+    elif alerts.answer_of(row) == "declined":
+        text = tr.gettext("%(title)s\n  %(company)s declined the workshop invitation\n  %(link)s")
+    else:
+        text = tr.gettext("%(title)s\n  %(company)s accepted the workshop invitation\n  %(link)s")
+    where = link(settings, f"/ui/challenges/{row.challenge_id}")
+    return text % {"title": row.title, "company": row.body, "link": where}
 
 
 def compose(
     *, user: User, rows: Sequence[Notification], token: str, settings: Settings
 ) -> mail.Message:
     """One message for every row: the subject names the item when there is one."""
-    language = user.language
+    tr = translations(user.language)
     if len(rows) == 1:
-        subject = mail.text("alert.subject", language, title=rows[0].title[:120])
+        subject = tr.gettext("Klimatmatch: %(title)s") % {"title": rows[0].title[:120]}
     else:
-        subject = mail.text("alert.digest.subject", language, count=len(rows))
+        subject = tr.ngettext(
+            "Klimatmatch: %(count)s new alert", "Klimatmatch: %(count)s new alerts", len(rows)
+        ) % {"count": len(rows)}
     unsubscribe = unsubscribe_link(settings, token)
-    body = mail.text(
-        "alert.body",
-        language,
-        items="\n\n".join(item_text(row, language, settings) for row in rows),
-        inbox=link(settings, "/ui/inbox"),
-        unsubscribe=unsubscribe,
-    )
+    body = tr.gettext(
+        "Hello,\n\n%(items)s\n\nEverything is in your inbox:\n%(inbox)s\n\nChoose how often "
+        "we e-mail you there. To get no more of these e-mails:\n%(unsubscribe)s\n"
+    ) % {
+        "items": "\n\n".join(item_text(row, tr, settings) for row in rows),
+        "inbox": link(settings, "/ui/inbox"),
+        "unsubscribe": unsubscribe,
+    }
     headers = (
         ("List-Unsubscribe", f"<{unsubscribe}>"),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),

@@ -3,6 +3,9 @@
 Only texts whose (model, sha256) is not in the cache are encoded, so a restart or one new
 profile costs one encoding, not the whole corpus. A rebuild happens in a spawned engine and is
 swapped in at the end, so the previous index keeps serving until then (and if it fails).
+
+An index kept outside the process (pgvector) writes rows itself, in the writer's transaction:
+its factory (`engine.indexes`) is then a `RowStore`, which this module calls without knowing it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -26,6 +30,31 @@ class IndexReport:
     companies: int
     encoded: int
     reused: int
+
+    def __str__(self) -> str:
+        return (
+            f"indexed {self.challenges} challenges and {self.companies} companies "
+            f"({self.encoded} embedded, {self.reused} from cache)"
+        )
+
+
+@runtime_checkable
+class RowStore(Protocol):
+    """Writes rows into an engine's index and rebuilds it: `IN_PROCESS` (the engine's own
+    arrays), or an index factory that stores them itself (`vector_backend.PgVectorIndexes`)."""
+
+    def rebuild(
+        self, *, session: Session, engine: MatchEngine, show_progress: bool = False
+    ) -> IndexReport: ...
+
+    def apply_rows(
+        self,
+        *,
+        session: Session,
+        engine: MatchEngine,
+        challenges: Sequence[Challenge],
+        companies: Sequence[CompanyProfile],
+    ) -> None: ...
 
 
 def challenge_document(challenge: Challenge) -> Document:
@@ -73,31 +102,28 @@ def is_small_or_new(company: CompanyProfile) -> bool:
     return recent
 
 
+def store(engine: MatchEngine) -> RowStore:
+    """Who writes `engine`'s rows: its index factory when that stores them, else this module."""
+    return engine.indexes if isinstance(engine.indexes, RowStore) else IN_PROCESS
+
+
 def rebuild(*, session: Session, engine: MatchEngine, show_progress: bool = False) -> IndexReport:
     """Index every non-archived challenge and every approved profile; replaces what the engine
     held."""
-    if engine.indexes is not None:  # the index lives in the database
-        from klimatmatch.services import vector_sync
+    return store(engine).rebuild(session=session, engine=engine, show_progress=show_progress)
 
-        return vector_sync.rebuild(session=session, engine=engine)
-    active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
-    challenges = [
-        challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)
-    ]
-    companies = [company_document(c) for c in crud.list_companies(session=session) if c.approved]
-    staged = engine.spawn()
-    staged.fit([d.text for d in challenges + companies])
-    models = max(1, sum(e.cacheable for e in staged.channels.values()))
-    with tqdm(
-        total=(len(challenges) + len(companies)) * models,
-        unit="text",
-        desc="embedding",
-        disable=not show_progress,
-    ) as bar:
-        encoded_c, reused_c = _upsert(session, staged, "challenge", challenges, bar)
-        encoded_p, reused_p = _upsert(session, staged, "company", companies, bar)
-    engine.adopt(staged)
-    return IndexReport(len(challenges), len(companies), encoded_c + encoded_p, reused_c + reused_p)
+
+def apply_rows(
+    *,
+    session: Session,
+    engine: MatchEngine,
+    challenges: Sequence[Challenge],
+    companies: Sequence[CompanyProfile],
+) -> None:
+    """Written rows into the index, one encoding pass per side (archived challenges leave)."""
+    store(engine).apply_rows(
+        session=session, engine=engine, challenges=challenges, companies=companies
+    )
 
 
 def upsert_challenge(*, session: Session, engine: MatchEngine, challenge: Challenge) -> None:
@@ -109,37 +135,61 @@ def upsert_company(*, session: Session, engine: MatchEngine, company: CompanyPro
     apply_rows(session=session, engine=engine, challenges=[], companies=[company])
 
 
-def apply_rows(
-    *,
-    session: Session,
-    engine: MatchEngine,
-    challenges: Sequence[Challenge],
-    companies: Sequence[CompanyProfile],
-) -> None:
-    """Written rows into the index, one encoding pass per side (archived challenges leave)."""
-    if engine.indexes is not None:  # in the database: written with the rows, unless they were not
-        from klimatmatch.services import vector_sync
-
-        vector_sync.write_rows(
-            session=session, engine=engine, challenges=challenges, companies=companies
-        )
-        return
-    live = []
-    for challenge in challenges:
-        if challenge.status is ChallengeStatus.ARCHIVED:
-            engine.remove("challenge", challenge.id)
-        else:
-            live.append(challenge_document(challenge))
-    _upsert(session, engine, "challenge", live)
-    for company in companies:
-        if not company.approved:
-            engine.remove("company", company.id)
-    ready = [company_document(c) for c in companies if c.approved]
-    _upsert(session, engine, "company", ready)
-
-
 def remove_company(*, engine: MatchEngine, company_id: int) -> None:
     engine.remove("company", company_id)
+
+
+class InProcess:
+    """The engine's own index: documents upserted into its arrays, vectors from the cache."""
+
+    def rebuild(
+        self, *, session: Session, engine: MatchEngine, show_progress: bool = False
+    ) -> IndexReport:
+        active = [ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED]
+        challenges = [
+            challenge_document(c) for c in crud.list_challenges(session=session, statuses=active)
+        ]
+        companies = [
+            company_document(c) for c in crud.list_companies(session=session) if c.approved
+        ]
+        staged = engine.spawn()
+        staged.fit([d.text for d in challenges + companies])
+        models = max(1, sum(e.cacheable for e in staged.channels.values()))
+        with tqdm(
+            total=(len(challenges) + len(companies)) * models,
+            unit="text",
+            desc="embedding",
+            disable=not show_progress,
+        ) as bar:
+            encoded_c, reused_c = _upsert(session, staged, "challenge", challenges, bar)
+            encoded_p, reused_p = _upsert(session, staged, "company", companies, bar)
+        engine.adopt(staged)
+        encoded, reused = encoded_c + encoded_p, reused_c + reused_p
+        return IndexReport(len(challenges), len(companies), encoded, reused)
+
+    def apply_rows(
+        self,
+        *,
+        session: Session,
+        engine: MatchEngine,
+        challenges: Sequence[Challenge],
+        companies: Sequence[CompanyProfile],
+    ) -> None:
+        live = []
+        for challenge in challenges:
+            if challenge.status is ChallengeStatus.ARCHIVED:
+                engine.remove("challenge", challenge.id)
+            else:
+                live.append(challenge_document(challenge))
+        _upsert(session, engine, "challenge", live)
+        for company in companies:
+            if not company.approved:
+                engine.remove("company", company.id)
+        ready = [company_document(c) for c in companies if c.approved]
+        _upsert(session, engine, "company", ready)
+
+
+IN_PROCESS = InProcess()
 
 
 def _upsert(

@@ -10,6 +10,7 @@ that opens nothing until then."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from gettext import NullTranslations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from klimatmatch.services import accounts, mail, mail_queue, sessions
 from klimatmatch.services.accounts import aware, hash_token
 from klimatmatch.services.sessions import Client
 from klimatmatch.settings import Settings
+from klimatmatch.translations import LANGUAGES, SOURCE_LANGUAGE, translations
 from models import Invitation, PasswordReset, Role, User
 from models.tables import utcnow
 
@@ -66,7 +68,7 @@ def invite(
         organisation_id=accounts.organisation_for(
             session=session, role=role, organisation=organisation
         ),
-        language=language if language in ("en", "sv") else "en",
+        language=language if language in LANGUAGES else SOURCE_LANGUAGE,
         invited_by_id=actor.id,
         created_at=now,
         expires_at=now + timedelta(days=settings.invitation_days),
@@ -91,21 +93,36 @@ def invitation_mail(
         return None
     token = accounts.mint_token(invitation)
     inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
-    language = invitation.language
-    org = invitation.organisation
-    return mail.Message(
-        to=invitation.email,
-        subject=mail.text("invitation.subject", language),
-        body=mail.text(
-            "invitation.body",
-            language,
-            inviter=inviter.name if inviter is not None else "Klimatmatch",
-            role=mail.text(f"role.{invitation.role.value}", language),
-            organisation=mail.text("for", language, name=org.name) if org else "",
-            expires=f"{aware(invitation.expires_at):%Y-%m-%d %H:%M}",
-            link=f"{settings.public_url.rstrip('/')}/ui/invitations/{token}",
-        ),
+    tr = translations(invitation.language)
+    role = role_phrase(tr, invitation.role)
+    if invitation.organisation:
+        role = tr.gettext("%(role)s for %(organisation)s") % {
+            "role": role,
+            "organisation": invitation.organisation.name,
+        }
+    body = tr.gettext(
+        "Hello,\n\n%(inviter)s invites you to Klimatmatch as %(role)s.\n\n"
+        "Choose your password here (the link works once, until %(expires)s UTC):\n%(link)s\n\n"
+        "If you did not expect this invitation, ignore this message.\n"
     )
+    values = {
+        "inviter": inviter.name if inviter is not None else "Klimatmatch",
+        "role": role,
+        "expires": f"{aware(invitation.expires_at):%Y-%m-%d %H:%M}",
+        "link": f"{settings.public_url.rstrip('/')}/ui/invitations/{token}",
+    }
+    subject = tr.gettext("You are invited to Klimatmatch")
+    return mail.Message(to=invitation.email, subject=subject, body=body % values)
+
+
+def role_phrase(tr: NullTranslations, role: Role) -> str:
+    """The role as the invitation's sentence names it ("... as a city")."""
+    return {
+        Role.CITY: tr.gettext("a city"),
+        Role.COMPANY: tr.gettext("a company"),
+        Role.COORDINATOR: tr.gettext("a coordinator"),
+        Role.ADMIN: tr.gettext("an administrator"),
+    }[role]
 
 
 def open_invitation(*, session: Session, token: str, now: datetime | None = None) -> Invitation:
@@ -200,12 +217,16 @@ def reset_mail(*, session: Session, settings: Settings, reset_id: int) -> mail.M
     token = accounts.mint_token(reset)
     minutes = (aware(reset.expires_at) - aware(reset.created_at)).total_seconds() / 60
     link = f"{settings.public_url.rstrip('/')}/ui/reset/{token}"
+    tr = translations(user.language)
+    body = tr.gettext(
+        "Hello,\n\nSomeone (hopefully you) asked for a new password for %(email)s.\n\n"
+        "Choose it here (the link works once, for %(minutes)s minutes):\n%(link)s\n\n"
+        "If it was not you, ignore this message: your password stays as it is.\n"
+    )
     return mail.Message(
         to=user.email,
-        subject=mail.text("reset.subject", user.language),
-        body=mail.text(
-            "reset.body", user.language, email=user.email, minutes=f"{minutes:g}", link=link
-        ),
+        subject=tr.gettext("A new password for Klimatmatch"),
+        body=body % {"email": user.email, "minutes": f"{minutes:g}", "link": link},
         recipient_id=user.id,
     )
 

@@ -34,6 +34,7 @@ from klimatmatch.services.invitations import LinkRefused
 from klimatmatch.services.sessions import Client
 from klimatmatch.services.sign_in import TooManyAttempts
 from klimatmatch.settings import Settings
+from klimatmatch.translations import LANGUAGES, SOURCE_LANGUAGE
 from matcher import MatchEngine
 from models import (
     CompanyProfile,
@@ -102,7 +103,7 @@ def register_company(
         role=Role.COMPANY,
         organisation_id=organisation.id,
         email=email,
-        language=data.language if data.language in ("en", "sv") else "en",
+        language=data.language if data.language in LANGUAGES else SOURCE_LANGUAGE,
         active=False,
         password_hash=password_hash,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from gettext import NullTranslations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from klimatmatch.services import mail, mail_queue
 from klimatmatch.services.accounts import aware, mint_token
 from klimatmatch.settings import Settings
+from klimatmatch.translations import translations
 from models import Organisation, PasswordReset, Role, User
 from models.tables import utcnow
 
@@ -39,12 +41,19 @@ def staff_recipients(session: Session) -> list[Recipient]:
 def received_message(
     organisation: Organisation, recipient: Recipient, settings: Settings
 ) -> mail.Message:
-    link = f"{settings.public_url.rstrip('/')}/ui/registrations"
-    language, name = recipient.language, organisation.name
+    values = {
+        "name": organisation.name,
+        "link": f"{settings.public_url.rstrip('/')}/ui/registrations",
+    }
+    tr = translations(recipient.language)
+    body = tr.gettext(
+        "Hello,\n\n%(name)s has registered as a company. Its profile is not matched until "
+        "a coordinator approves it:\n%(link)s\n"
+    )
     return mail.Message(
         to=recipient.email,
-        subject=mail.text("registration.received.subject", language, name=name),
-        body=mail.text("registration.received.body", language, name=name, link=link),
+        subject=tr.gettext("%(name)s asks to join Klimatmatch") % values,
+        body=body % values,
         recipient_id=recipient.id,
     )
 
@@ -70,47 +79,72 @@ def exists_mail(*, session: Session, settings: Settings, user_id: int) -> mail.M
 
 
 def confirm_message(user: User, token: str, valid: timedelta, settings: Settings) -> mail.Message:
+    tr = translations(user.language)
+    body = tr.gettext(
+        "Hello,\n\nConfirm this e-mail address to finish registering %(name)s (the link "
+        "works once, for %(hours)s hours):\n%(link)s\n\nA coordinator then reviews the "
+        "registration; your profile is matched once it is approved.\n\nIf you did not "
+        "register, ignore this message.\n"
+    )
+    values = {
+        "name": user.organisation.name if user.organisation else "",
+        "hours": f"{valid.total_seconds() / 3600:g}",
+        "link": f"{settings.public_url.rstrip('/')}/ui/register/{token}",
+    }
     return mail.Message(
         recipient_id=user.id,
         to=user.email or "",
-        subject=mail.text("registration.confirm.subject", user.language),
-        body=mail.text(
-            "registration.confirm.body",
-            user.language,
-            name=user.organisation.name if user.organisation else "",
-            hours=f"{valid.total_seconds() / 3600:g}",
-            link=f"{settings.public_url.rstrip('/')}/ui/register/{token}",
-        ),
+        subject=tr.gettext("Confirm your registration on Klimatmatch"),
+        body=body % values,
     )
 
 
 def exists_message(user: User, settings: Settings) -> mail.Message:
     base = settings.public_url.rstrip("/")
+    tr = translations(user.language)
+    body = tr.gettext(
+        "Hello,\n\nSomeone tried to register a company with this e-mail address, which "
+        "has an account already. Sign in here:\n%(sign_in)s\n\nForgot your password? Choose a "
+        "new one here:\n%(forgot)s\n\nIf it was not you, ignore this message.\n"
+    )
     return mail.Message(
         recipient_id=user.id,
         to=user.email or "",
-        subject=mail.text("registration.exists.subject", user.language),
-        body=mail.text(
-            "registration.exists.body",
-            user.language,
-            sign_in=f"{base}/ui/sign-in",
-            forgot=f"{base}/ui/forgot-password",
-        ),
+        subject=tr.gettext("Your Klimatmatch account"),
+        body=body % {"sign_in": f"{base}/ui/sign-in", "forgot": f"{base}/ui/forgot-password"},
     )
 
 
 def decision_message(
     user: User, organisation: Organisation, decision: str, reason: str, settings: Settings
 ) -> mail.Message:
+    subject, body = decision_texts(translations(user.language))[decision]
+    values = {
+        "name": organisation.name,
+        "reason": reason,
+        "link": f"{settings.public_url.rstrip('/')}/ui/opportunities",
+    }
     return mail.Message(
-        recipient_id=user.id,
-        to=user.email or "",
-        subject=mail.text(f"registration.{decision}.subject", user.language),
-        body=mail.text(
-            f"registration.{decision}.body",
-            user.language,
-            name=organisation.name,
-            reason=reason,
-            link=f"{settings.public_url.rstrip('/')}/ui/opportunities",
-        ),
+        recipient_id=user.id, to=user.email or "", subject=subject, body=body % values
     )
+
+
+def decision_texts(tr: NullTranslations) -> dict[str, tuple[str, str]]:
+    """The subject and body of each decision's message."""
+    return {
+        "approved": (
+            tr.gettext("Your company is approved on Klimatmatch"),
+            tr.gettext(
+                "Hello,\n\n%(name)s is approved: cities' shortlists include its profiles from "
+                "now on. See the challenges that fit you:\n%(link)s\n"
+            ),
+        ),
+        "declined": (
+            tr.gettext("Your registration on Klimatmatch"),
+            tr.gettext(
+                "Hello,\n\nThe coordinators did not approve the registration of %(name)s:\n\n"
+                "%(reason)s\n\nYour account is closed. Reply to this message if you think this "
+                "is a mistake.\n"
+            ),
+        ),
+    }

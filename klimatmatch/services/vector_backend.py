@@ -1,21 +1,27 @@
 """The pgvector backend wired into a process: the tables checked (and made) at start,
-pgvector's types on every connection, and the factory of the two sides' indexes, searching a
-streaming replica when `KLIMATMATCH_PGVECTOR_READ_URL` names one."""
+pgvector's types on every connection, and the factory of the two sides' indexes (searching a
+streaming replica when `KLIMATMATCH_PGVECTOR_READ_URL` names one), which also writes rows
+for `indexing` (a `RowStore`): in the writer's transaction."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
-from klimatmatch.services.vector_graph import warn_if_stale
+from klimatmatch.services import vector_sync
+from klimatmatch.services.indexing import IndexReport
+from klimatmatch.services.vector_graph import configured, warn_if_stale
 from klimatmatch.services.vector_memory import warn_if_uncached
 from klimatmatch.services.vector_rows import register_types
 from klimatmatch.services.vector_store import PgVectorIndex
 from klimatmatch.settings import Settings
-from matcher.backends import IndexFactory, Side
-from models import create_db_engine
-from models.vector_tables import Hnsw, create_tables, dense_dimensions
+from matcher import MatchEngine
+from matcher.backends import Side
+from models import Challenge, CompanyProfile, create_db_engine
+from models.vector_tables import VectorTables, create_tables, dense_dimensions
 
 log = logging.getLogger("klimatmatch.vectors")
 
@@ -24,7 +30,7 @@ def prepare(db: Engine, settings: Settings) -> None:
     """Check pgvector and the tables (created here when the backend was switched on after the
     migrations ran), then give every new connection pgvector's types."""
     with db.begin() as connection:
-        create_tables(connection, settings.vector_dimensions, hnsw=Hnsw.from_settings(settings))
+        create_tables(connection, settings.vector_dimensions, hnsw=configured(settings))
         width = dense_dimensions(connection)
         warn_if_stale(connection, settings)
         warn_if_uncached(connection)
@@ -38,23 +44,53 @@ def prepare(db: Engine, settings: Settings) -> None:
     register_types(db)
 
 
-def indexes(db: Engine, settings: Settings) -> IndexFactory:
-    widths: dict[str, int] = {}  # shared by both sides, set when BM25 is loaded
-    reader = replica(settings)
+def tables(settings: Settings) -> VectorTables:
+    """What the migrations make the index tables with (`models.migrate.upgrade`)."""
+    return VectorTables(settings.vector_dimensions, configured(settings))
 
-    def make(side: Side) -> PgVectorIndex:
+
+class PgVectorIndexes:
+    """Makes each side's `PgVectorIndex` (a `matcher.backends.IndexFactory`), and writes rows
+    into them for `indexing` (its `RowStore`), on the writer's connection."""
+
+    def __init__(self, db: Engine, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.widths: dict[str, int] = {}  # shared by both sides, set when BM25 is loaded
+        self.reader = replica(settings)
+
+    def __call__(self, side: Side) -> PgVectorIndex:
         return PgVectorIndex(
-            db,
+            self.db,
             side,
-            ef_search=settings.pgvector_ef_search,
-            exact_below=settings.pgvector_ann_threshold,
-            postings_per_term=settings.pgvector_postings_per_term,
-            hnsw=Hnsw.from_settings(settings),
-            widths=widths,
-            reader=reader,
+            ef_search=self.settings.pgvector_ef_search,
+            exact_below=self.settings.pgvector_ann_threshold,
+            postings_per_term=self.settings.pgvector_postings_per_term,
+            hnsw=configured(self.settings),
+            widths=self.widths,
+            reader=self.reader,
         )
 
-    return make
+    def rebuild(
+        self, *, session: Session, engine: MatchEngine, show_progress: bool = False
+    ) -> IndexReport:
+        return vector_sync.rebuild(session=session, engine=engine)
+
+    def apply_rows(
+        self,
+        *,
+        session: Session,
+        engine: MatchEngine,
+        challenges: Sequence[Challenge],
+        companies: Sequence[CompanyProfile],
+    ) -> None:
+        vector_sync.write_rows(
+            session=session, engine=engine, challenges=challenges, companies=companies
+        )
+
+
+def indexes(db: Engine, settings: Settings) -> PgVectorIndexes:
+    return PgVectorIndexes(db, settings)
 
 
 def replica(settings: Settings) -> Engine | None:

@@ -28,8 +28,13 @@ def stale_graphs(connection: Connection, wanted: Hnsw) -> dict[str, Hnsw]:
     return {table: b for table, b in built.items() if b is not None and b != wanted}
 
 
+def configured(settings: Settings) -> Hnsw:
+    """The graph the settings ask for (`KLIMATMATCH_PGVECTOR_HNSW_M`, `..._EF_CONSTRUCTION`)."""
+    return Hnsw(settings.pgvector_hnsw_m, settings.pgvector_hnsw_ef_construction)
+
+
 def warn_if_stale(connection: Connection, settings: Settings) -> None:
-    wanted = Hnsw.from_settings(settings)
+    wanted = configured(settings)
     for table, built in stale_graphs(connection, wanted).items():
         log.warning(
             "%s's HNSW graph was built with %s but the settings ask for %s: "

@@ -14,9 +14,7 @@ row in one transaction.
 
 from __future__ import annotations
 
-import io
 import logging
-import pickle
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +23,7 @@ import numpy as np
 from sqlalchemy import Connection, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from klimatmatch.services import vector_state
 from klimatmatch.services.indexing import (
     IndexReport,
     challenge_document,
@@ -35,7 +34,6 @@ from klimatmatch.services.snapshots import StartReport
 from klimatmatch.services.vector_store import PgVectorIndex
 from matcher import Document, MatchEngine
 from matcher.backends import Side
-from matcher.embedders.bm25 import BM25Embedder
 from models import Challenge, ChallengeStatus, CompanyProfile, Organisation, crud
 from models.vector_tables import (
     POSTINGS_KEY,
@@ -72,12 +70,12 @@ def start(*, session: Session, engine: MatchEngine) -> StartReport:
     """Load the shared BM25 fit and catch up rows written without the hook; rebuild when the
     tables are empty or were built by another configuration."""
     began = time.perf_counter()
-    state = _load_state(session.connection())
-    if state is None or state["signature"] != _signature(engine):
+    state = vector_state.load(session.connection())
+    if state is None or state["signature"] != vector_state.signature(engine):
         report = rebuild(session=session, engine=engine)
         source = "pgvector rebuild"
     else:
-        _adopt_state(engine, state)
+        vector_state.adopt(engine, state)
         applied = catch_up(session=session, engine=engine)
         log.info("pgvector index current; %s rows caught up", applied)
         source = "pgvector"
@@ -112,9 +110,9 @@ def rebuild(*, session: Session, engine: MatchEngine) -> IndexReport:
             _target(staged, side).write(connection, documents, vectors, versions)
             if bulk:
                 create_indexes(connection, table, _target(staged, side).hnsw)
-        _save_state(connection, staged)
+        vector_state.save(connection, staged)
     engine.adopt(staged)
-    _set_widths(engine)
+    vector_state.set_widths(engine)
     return IndexReport(len(challenges), len(companies), 0, 0)
 
 
@@ -279,49 +277,3 @@ def create_indexes(connection: Connection, table: str, hnsw: Hnsw, memory: str =
     connection.execute(text(f"ALTER TABLE {terms} ADD PRIMARY KEY ({POSTINGS_KEY})"))
     connection.execute(text(f"CREATE INDEX {table}_terms_id ON {terms} (id)"))
     connection.execute(text(hnsw_index(table, hnsw)))
-
-
-def _signature(engine: MatchEngine) -> str:
-    """What the stored vectors depend on besides the corpus: the models, BM25's settings and
-    the layout (indexes from before the postings tables rebuild once to fill them)."""
-    parts = [
-        e.fingerprint if e.cacheable else getattr(e, "settings_key", e.fingerprint)
-        for e in engine.channels.values()
-    ]
-    return " + ".join(parts) + (" + cpv" if engine.cpv else "") + " + postings"
-
-
-def _save_state(connection: Connection, engine: MatchEngine) -> None:
-    lexical = engine.channels.get("lexical")
-    state = {
-        "signature": _signature(engine),
-        "bm25": lexical.export_state() if isinstance(lexical, BM25Embedder) else None,
-    }
-    buffer = io.BytesIO()
-    pickle.dump(state, buffer)
-    connection.execute(
-        text(
-            "INSERT INTO vector_state (key, value) VALUES ('index', :value) "
-            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
-        ),
-        {"value": buffer.getvalue()},
-    )
-
-
-def _load_state(connection: Connection) -> dict | None:
-    value = connection.scalar(text("SELECT value FROM vector_state WHERE key = 'index'"))
-    return None if value is None else pickle.loads(value)  # noqa: S301 - our own table
-
-
-def _adopt_state(engine: MatchEngine, state: dict) -> None:
-    if state["bm25"] is not None and "lexical" in engine.channels:
-        engine.channels["lexical"] = BM25Embedder.import_state(*state["bm25"])
-    _set_widths(engine)
-
-
-def _set_widths(engine: MatchEngine) -> None:
-    widths = engine.companies.widths
-    lexical = engine.channels.get("lexical")
-    if lexical is not None:
-        widths["lexical"] = lexical.dimension
-    widths["cpv"] = engine.cpv_vectors.width

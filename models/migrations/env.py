@@ -1,4 +1,8 @@
-"""Alembic environment: runs on the connection handed over by `models.migrate`, or on a URL."""
+"""Alembic environment: runs on the connection handed over by `models.migrate`, or on a URL.
+
+What a migration needs beyond the connection comes in `config.attributes` from the caller,
+never from the environment: `VECTOR_TABLES` (0009 and 0011 make the pgvector index tables only
+when it is given; on a URL it is not, as for the in-process index)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from klimatmatch.jobs import KINDS, JobContext
-from klimatmatch.jobs.handlers import Kind
+from klimatmatch.jobs.registry import Kind
 from klimatmatch.settings import Settings
 from tests.api.conftest import World, credentials, make_world
 from tests.api.forms import with_pre_session

@@ -177,7 +177,7 @@ def test_snapshots_are_not_used_with_pgvector(
     from typer.testing import CliRunner
 
     from klimatmatch.cli import app
-    from klimatmatch.jobs.handlers import snapshot_job
+    from klimatmatch.jobs.tasks_index import snapshot_job
     from klimatmatch.settings import get_settings
 
     context = SimpleNamespace(settings=settings, progress=lambda *_: None)

@@ -108,6 +108,11 @@ def test_users_create_with_an_email_makes_an_account_that_can_reset_its_password
     assert again.exit_code == 2 and "exists already" in again.output
 
 
+def test_reindex_rebuilds_the_in_process_index_from_the_rows() -> None:
+    invoke("init", "--sample")
+    assert "indexed 44 challenges and 155 companies" in invoke("reindex")
+
+
 def test_snapshot_command_writes_one_and_the_next_starts_from_it(
     cli_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

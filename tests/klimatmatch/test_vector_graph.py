@@ -68,7 +68,7 @@ def test_a_graph_built_with_other_parameters_is_rebuilt_beside_it(
     assert "run `klimatmatch reindex`" in caplog.text
     assert "m = 24, ef_construction = 96" in caplog.text
 
-    taken = vector_graph.rebuild_graphs(db, Hnsw.from_settings(settings))
+    taken = vector_graph.rebuild_graphs(db, vector_graph.configured(settings))
     assert set(taken) == {"vector_challenges", "vector_companies"}
     assert set(_built(pgvector_url).values()) == {Hnsw(24, 96)}
     assert vector_graph.rebuild_graphs(db, Hnsw(24, 96)) == {}  # nothing stale: nothing done

@@ -3,11 +3,11 @@ old key, on a real PostgreSQL with pgvector, with the postings kept."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from models import create_db_engine
 from models.migrate import downgrade, upgrade
+from models.vector_tables import VectorTables
 
 KEY = (
     "SELECT array_agg(a.attname ORDER BY k.ord) FROM pg_index i "
@@ -17,12 +17,9 @@ KEY = (
 )
 
 
-def test_the_postings_key_follows_the_weight_and_comes_back(
-    pgvector_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("KLIMATMATCH_INDEX_BACKEND", "pgvector")
+def test_the_postings_key_follows_the_weight_and_comes_back(pgvector_url: str) -> None:
     db = create_db_engine(pgvector_url)
-    upgrade(db, "0014")
+    upgrade(db, "0014", vector_tables=VectorTables(dimensions=8))
     with db.begin() as connection:  # the key as 0011 created it before this change
         connection.execute(
             text(

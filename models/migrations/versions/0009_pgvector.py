@@ -2,18 +2,18 @@
 
 Creates the `vector` extension, one index table per side (text, filter fields, a column per
 channel) with an HNSW index on the dense column, and `vector_state`; only on PostgreSQL and only
-when the pgvector backend is configured (a later switch creates them at start-up). A server
-without pgvector stops the migration with an error that says so.
+when the caller asks for them (`models.migrate.upgrade(vector_tables=...)`, which the pgvector
+backend passes; a later switch creates them at start-up). A server without pgvector stops the
+migration with an error that says so.
 
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-09 10:00:00
 """
 
-from alembic import op
+from alembic import context, op
 
-from klimatmatch.settings import Settings
-from models.vector_tables import Hnsw, create_tables, drop_tables
+from models.vector_tables import create_if_asked, drop_tables
 
 revision = "0009"
 down_revision = "0008"
@@ -22,14 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    connection = op.get_bind()
-    settings = Settings()
-    if connection.dialect.name == "postgresql" and settings.index_backend == "pgvector":
-        create_tables(
-            connection,
-            settings.vector_dimensions,
-            hnsw=Hnsw.from_settings(settings),
-        )
+    create_if_asked(op.get_bind(), context.config.attributes)
 
 
 def downgrade() -> None:

@@ -10,10 +10,9 @@ Revises: 0010
 Create Date: 2026-12-02 09:00:00
 """
 
-from alembic import op
+from alembic import context, op
 
-from klimatmatch.settings import Settings
-from models.vector_tables import SIDES, Hnsw, create_tables, terms_table
+from models.vector_tables import SIDES, create_if_asked, terms_table
 
 revision = "0011"
 down_revision = "0010"
@@ -22,14 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    connection = op.get_bind()
-    settings = Settings()
-    if connection.dialect.name == "postgresql" and settings.index_backend == "pgvector":
-        create_tables(
-            connection,
-            settings.vector_dimensions,
-            hnsw=Hnsw.from_settings(settings),
-        )
+    create_if_asked(op.get_bind(), context.config.attributes)
 
 
 def downgrade() -> None:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.errors import InvalidInput
 from klimatmatch.jobs import KINDS, JobContext, JobQueue, service, store
-from klimatmatch.jobs.handlers import Kind, ThrottledProgress
+from klimatmatch.jobs.progress import ThrottledProgress
 from klimatmatch.jobs.queue import Runner
+from klimatmatch.jobs.registry import Kind
 from klimatmatch.settings import Settings
 from models import Challenge, Job, JobState
 from tests.conftest import SAMPLE
