@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv and install the project with pinned dependencies
-	$(BIN)/pybabel -q compile -d klimatmatch/locales
+	$(BIN)/pybabel -q compile -d klimatmatch/core/locales
 
 run: install  ## Install, load the sample data into SQLite, embed it and serve on :8000
 	$(BIN)/klimatmatch init --sample

@@ -1,1 +1,1 @@
-"""The HTTP service: thin routes over `klimatmatch.services`."""
+"""The HTTP service: thin routes (`routes/`) and pages (`pages/`) over `klimatmatch`'s domains."""

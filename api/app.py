@@ -12,6 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.errors import install_error_handlers, unexpected_problem
 from api.limits import BodySizeLimit
 from api.observability import Metrics, RequestContext
+from api.pages import install_pages
 from api.routes import (
     alerts,
     challenges,
@@ -28,10 +29,8 @@ from api.routes import (
 )
 from api.security_headers import SecurityHeaders, docs_policies
 from api.state import AppState
-from api.ui import install_pages
-from klimatmatch import __version__
-from klimatmatch.index.registry import backend_for
-from klimatmatch.settings import Settings, get_settings
+from klimatmatch import __version__, runtime
+from klimatmatch.core.settings import Settings, get_settings
 from matcher import Embedder
 from models import create_db_engine
 
@@ -44,11 +43,9 @@ from `trusted_proxies` only (see `create_app`)."""
 
 
 def build_state(settings: Settings, embedder: Embedder | None = None) -> AppState:
-    """Migrate the database, load the model and start the configured index backend."""
+    """Migrate the database, load the model, start the index backend, attach the re-ranker."""
     db = create_db_engine(settings.database_url)
-    index = backend_for(settings)
-    index.migrate(db)
-    started = index.start(db, embedder)
+    started = runtime.start(settings, db, embedder)
     return AppState(
         settings=settings,
         db=db,

@@ -11,10 +11,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
-from klimatmatch.errors import InvalidInput, PreconditionFailed, Unauthorized
-from klimatmatch.schemas import MAX_ID
-from klimatmatch.services.accounts import authenticate
-from klimatmatch.settings import Settings
+from klimatmatch.accounts.service import authenticate
+from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.core.errors import InvalidInput, PreconditionFailed, Unauthorized
+from klimatmatch.core.settings import Settings
 from matcher import MatchEngine
 from models import User
 

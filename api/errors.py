@@ -14,7 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from api.observability import request_id
-from klimatmatch.errors import KlimatmatchError
+from klimatmatch.core.errors import KlimatmatchError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("klimatmatch.api")

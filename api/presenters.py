@@ -6,9 +6,14 @@ from fastapi import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from klimatmatch.schemas import ChallengePublic, CompanyPublic, MatchPublic, MatchRunPublic
-from klimatmatch.services import export
-from klimatmatch.services.reviews import latest_decisions
+from klimatmatch.catalogue.schemas import (
+    ChallengePublic,
+    CompanyPublic,
+    MatchPublic,
+    MatchRunPublic,
+)
+from klimatmatch.matching import export
+from klimatmatch.matching.reviews import latest_decisions
 from models import Challenge, CompanyProfile, Direction, MatchRun, User
 
 

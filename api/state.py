@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from klimatmatch.core.settings import Settings
 from klimatmatch.index.backend import IndexFollower
-from klimatmatch.services.snapshots import StartReport
-from klimatmatch.services.topk_cache import TopKCache
-from klimatmatch.settings import Settings
+from klimatmatch.index.snapshots import StartReport
+from klimatmatch.matching.topk_cache import TopKCache
 from matcher import MatchEngine
 
 

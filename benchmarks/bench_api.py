@@ -42,9 +42,9 @@ from benchmarks.http_load import (
     wrk_figures,
 )
 from benchmarks.synthetic import profiles, vectors
-from klimatmatch.embedding import build_embedder
-from klimatmatch.services.accounts import create_user
-from klimatmatch.settings import Settings
+from klimatmatch.accounts.service import create_user
+from klimatmatch.core.settings import Settings
+from klimatmatch.index.embedding import build_embedder
 from matcher.documents import text_hash
 from models import (
     Challenge,

@@ -34,11 +34,12 @@ from benchmarks.pgvector_measures import (
 from benchmarks.pgvector_setup import bulk_write, database, loaded, pg_twin
 from benchmarks.real_vectors import REAL, Real, real_embeddings
 from benchmarks.synthetic import neighbour_similarity, profiles, shaped_vectors
-from klimatmatch.embedding import build_engine
-from klimatmatch.services import evaluation, vector_memory, vector_state
-from klimatmatch.services.vector_graph import configured, rebuild_graphs
-from klimatmatch.services.vector_store import PgVectorIndex
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import vector_memory, vector_state
+from klimatmatch.index.embedding import build_engine
+from klimatmatch.index.vector_graph import configured, rebuild_graphs
+from klimatmatch.index.vector_store import PgVectorIndex
+from klimatmatch.matching import evaluation
 from matcher import Document
 from matcher.evaluation import load_beir, mean_metrics
 from tests.embedded_pg import start_server

@@ -19,14 +19,14 @@ import time
 import numpy as np
 
 from benchmarks.synthetic import profiles, vectors
-from klimatmatch.embedding import (
+from klimatmatch.core.settings import Settings
+from klimatmatch.index.embedding import (
     ENGLISH_CHANNEL,
     build_embedder,
     english_embedder,
     feedback_of,
     load_tagger,
 )
-from klimatmatch.settings import Settings
 from matcher import Document, MatchEngine, create_embedder
 from matcher.index import ExactIndex
 

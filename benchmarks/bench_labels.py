@@ -27,8 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from klimatmatch.services import evaluation, labels, learning
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.learning import labels
+from klimatmatch.learning import service as learning
+from klimatmatch.matching import evaluation
 from matcher.evaluation import load_beir
 from matcher.rerank import LearnedReranker, ranking_features
 

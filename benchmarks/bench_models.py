@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.bench_engine import current_rss_mb
-from klimatmatch.settings import PACKAGED_E5, PACKAGED_MODEL, Settings
+from klimatmatch.core.settings import PACKAGED_E5, PACKAGED_MODEL, Settings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -43,7 +43,7 @@ def shipped_mb(model: str) -> float:
 
 
 def measure(model: str, repeats: int) -> dict[str, float]:
-    from klimatmatch.embedding import build_embedder
+    from klimatmatch.index.embedding import build_embedder
 
     texts = pd.read_csv(SAMPLE / "companies.csv", dtype=str, keep_default_na=False)
     profiles = (texts["name"] + ". " + texts["description"]).tolist()

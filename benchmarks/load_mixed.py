@@ -23,8 +23,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from klimatmatch.services.accounts import create_user
-from klimatmatch.services.importing import import_file
+from klimatmatch.accounts.service import create_user
+from klimatmatch.catalogue.importing import import_file
 from models import Role, create_db_engine, crud, session_factory
 from models.migrate import upgrade
 

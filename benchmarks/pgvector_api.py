@@ -15,9 +15,9 @@ from sqlalchemy import insert, text
 
 from benchmarks.bench_api import CHALLENGES, bench_users, post_challenges, profile_rows
 from benchmarks.http_load import memory_mib, shortlist_figures, start_service, stop_service
-from klimatmatch.embedding import build_engine
-from klimatmatch.services import vector_backend, vector_state
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import vector_backend, vector_state
+from klimatmatch.index.embedding import build_engine
 from models import CompanyProfile, OrganisationKind, create_db_engine, crud, session_factory
 from models.migrate import upgrade
 

@@ -8,8 +8,8 @@ import time
 import numpy as np
 from scipy import sparse
 
-from klimatmatch.services.vector_rows import scores
-from klimatmatch.services.vector_store import PgVectorIndex
+from klimatmatch.index.vector_rows import scores
+from klimatmatch.index.vector_store import PgVectorIndex
 from matcher import MatchEngine
 from matcher.filters import Filters
 

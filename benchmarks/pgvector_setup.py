@@ -7,11 +7,11 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from klimatmatch.services import vector_state, vector_sync
-from klimatmatch.services.vector_graph import configured
-from klimatmatch.services.vector_rows import register_types
-from klimatmatch.services.vector_store import PgVectorIndex
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import vector_state, vector_sync
+from klimatmatch.index.vector_graph import configured
+from klimatmatch.index.vector_rows import register_types
+from klimatmatch.index.vector_store import PgVectorIndex
 from matcher import Document, MatchEngine
 from models.vector_tables import SIDES, create_tables
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.synthetic import calibrated_spread
-from klimatmatch.services import evaluation
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.matching import evaluation
 from matcher.evaluation import load_beir
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"

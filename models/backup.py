@@ -36,7 +36,7 @@ from models.tables import Base, Challenge, Change, CompanyProfile, DataVersion
 FORMAT = "klimatmatch-backup/1"
 RowCheck = Callable[[str, dict[str, Any]], list[str]]
 """(table, row as in the file) -> what is wrong with it; the application passes its schemas'
-check (klimatmatch.services.restoring), so a restore stores nothing another write would refuse."""
+check (klimatmatch.catalogue.restoring), so a restore stores nothing another write would refuse."""
 
 
 def _encode(value: Any) -> Any:

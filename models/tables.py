@@ -179,7 +179,7 @@ class Challenge(Timestamped, Base):
     stage: Mapped[ChallengeStage] = mapped_column(
         _enum(ChallengeStage, "challenge_stage"), default=_initial_stage, index=True
     )
-    """Moved only by klimatmatch.services.stages, which records each change (0013)."""
+    """Moved only by klimatmatch.engagement.stages, which records each change (0013)."""
     workshop_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     workshop_place: Mapped[str] = mapped_column(String(300), default="")
     """An address or a meeting link."""

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-import klimatmatch.jobs.tasks  # noqa: F401 - a test process runs jobs: every kind registered
-from klimatmatch.embedding import build_embedder
-from klimatmatch.settings import PACKAGED_E5, PACKAGED_MODEL, Settings
+import klimatmatch.tasks  # noqa: F401 - a test process runs jobs: every kind registered
+from klimatmatch.core.settings import PACKAGED_E5, PACKAGED_MODEL, Settings
+from klimatmatch.index.embedding import build_embedder
 from matcher import Embedder, create_embedder
 from models import Base, create_db_engine
 from models.migrate import upgrade

@@ -50,7 +50,7 @@ KINDS = "from klimatmatch.jobs.registry import KINDS; print(' '.join(sorted(KIND
 EVERY_KIND = "alerts digest-daily digest-weekly import mail reindex snapshot train"
 
 
-@pytest.mark.parametrize("entry_point", ["api.app", "klimatmatch.cli", "klimatmatch.jobs.worker"])
+@pytest.mark.parametrize("entry_point", ["api.app", "klimatmatch.cli", "klimatmatch.cli.worker"])
 def test_each_process_entry_point_registers_every_kind_of_job(entry_point: str) -> None:
     result = _run(sys.executable, "-c", f"import {entry_point}; {KINDS}")
     assert result.returncode == 0, result.stderr
@@ -58,7 +58,7 @@ def test_each_process_entry_point_registers_every_kind_of_job(entry_point: str) 
 
 
 def test_the_registry_and_the_queue_register_no_kind_themselves() -> None:
-    """Registration runs one way: from an entry point down through klimatmatch.jobs.tasks."""
+    """Registration runs one way: from an entry point down through klimatmatch.tasks."""
     result = _run(sys.executable, "-c", f"import klimatmatch.jobs, klimatmatch.jobs.queue; {KINDS}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == []

@@ -2,7 +2,7 @@
 
 MkDocs checks links between pages and their anchors (`validation` in mkdocs.yml); what
 it cannot see are the repository paths the pages name in backticks, such as
-`klimatmatch/services/labels.py` or `python -m benchmarks.bench_api`, which go stale
+`klimatmatch/learning/labels.py` or `python -m benchmarks.bench_api`, which go stale
 when code moves. These tests keep both true.
 """
 
@@ -80,7 +80,7 @@ def is_package(module: str) -> bool:
 def path_references(span: str) -> list[str]:
     """What a code span names as a file or folder of the repository.
 
-    A path (`api/ui/`), a dotted module of a top-level package (`benchmarks.bench_api`,
+    A path (`api/pages/`), a dotted module of a top-level package (`benchmarks.bench_api`,
     given as `benchmarks/bench_api`) or a bare file name (`rows.py`, in a table that names
     the folder once).
     """
@@ -169,7 +169,7 @@ def test_code_named_in_the_docs_exists() -> None:
 
 def test_the_reference_check_sees_paths_and_modules() -> None:
     spans = code_spans(
-        "See `api/ui/static/gone.js` and `python -m benchmarks.no_such_bench`.\n"
+        "See `api/pages/static/gone.js` and `python -m benchmarks.no_such_bench`.\n"
         "```bash\nklimatmatch eval data/no-such-set --cache-dir var/cache\n```\n"
         "The table names `rows.py` and `no_such_module.py`.\n"
         "Not code: `var/snapshots`, `/ui/people`, `redis://127.0.0.1:6379/0`,"
@@ -177,7 +177,7 @@ def test_the_reference_check_sees_paths_and_modules() -> None:
     )
     references = [r for span in spans for r in path_references(span)]
     assert sorted(references) == [
-        "api/ui/static/gone.js",
+        "api/pages/static/gone.js",
         "benchmarks/no_such_bench",
         "data/no-such-set",
         "no_such_module.py",

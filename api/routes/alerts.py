@@ -12,17 +12,17 @@ from api.deps import CurrentUser, Limit, Offset, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.routes import jobs
 from api.state import AppState
-from klimatmatch.jobs import JobQueue
-from klimatmatch.jobs import alerts as alert_jobs
-from klimatmatch.jobs import mail as mail_jobs
-from klimatmatch.schemas import MAX_ID
-from klimatmatch.schemas_alerts import (
+from klimatmatch.accounts import tasks as mail_jobs
+from klimatmatch.alerts import service as alerts
+from klimatmatch.alerts import tasks as alert_jobs
+from klimatmatch.alerts.schemas import (
     AlertPreferencePublic,
     AlertPreferenceUpdate,
     NotificationPublic,
     NotificationsPublic,
 )
-from klimatmatch.services import alerts
+from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.jobs import JobQueue
 
 log = logging.getLogger("klimatmatch.api")
 router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)

@@ -18,8 +18,13 @@ from api.deps import (
 )
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import challenge_public
-from klimatmatch.schemas import ChallengeCreate, ChallengePublic, ChallengesPublic, ChallengeUpdate
-from klimatmatch.services import catalogue
+from klimatmatch.catalogue import service as catalogue
+from klimatmatch.catalogue.schemas import (
+    ChallengeCreate,
+    ChallengePublic,
+    ChallengesPublic,
+    ChallengeUpdate,
+)
 
 router = APIRouter(prefix="/challenges", tags=["challenges"], responses=ERROR_RESPONSES)
 

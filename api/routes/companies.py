@@ -9,8 +9,13 @@ from fastapi import APIRouter, Query, Response, status
 from api.deps import CompanyId, CurrentUser, EngineDep, IfMatch, Limit, Offset, SessionDep, set_etag
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import company_public
-from klimatmatch.schemas import CompaniesPublic, CompanyCreate, CompanyPublic, CompanyUpdate
-from klimatmatch.services import catalogue
+from klimatmatch.catalogue import service as catalogue
+from klimatmatch.catalogue.schemas import (
+    CompaniesPublic,
+    CompanyCreate,
+    CompanyPublic,
+    CompanyUpdate,
+)
 
 router = APIRouter(prefix="/companies", tags=["companies"], responses=ERROR_RESPONSES)
 

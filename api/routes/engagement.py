@@ -6,7 +6,8 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import ChallengeId, CompanyId, CurrentUser, EngineDep, IfMatch, SessionDep, set_etag
 from api.errors import ERROR_RESPONSES, responses
-from klimatmatch.schemas_engagement import (
+from klimatmatch.engagement import interest, stages
+from klimatmatch.engagement.schemas import (
     InterestCreate,
     InterestPublic,
     InterestsPublic,
@@ -14,7 +15,6 @@ from klimatmatch.schemas_engagement import (
     StageMove,
     StagePublic,
 )
-from klimatmatch.services import interest, stages
 
 router = APIRouter(tags=["engagement"], responses=ERROR_RESPONSES)
 

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Response
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import ERROR_RESPONSES
-from klimatmatch.services import export, funnel
+from klimatmatch.engagement import funnel
+from klimatmatch.matching import export
 
 router = APIRouter(prefix="/funnel", tags=["funnel"], responses=ERROR_RESPONSES)
 

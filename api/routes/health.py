@@ -8,9 +8,10 @@ from sqlalchemy.exc import OperationalError
 
 from api.deps import CurrentUser, EngineDep, OptionalUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
-from klimatmatch import __version__, access
-from klimatmatch.schemas import UserPublic
-from klimatmatch.services import replication
+from klimatmatch import __version__
+from klimatmatch.catalogue.schemas import UserPublic
+from klimatmatch.core import access
+from klimatmatch.index import replication
 from models import crud
 
 router = APIRouter(tags=["health"])

@@ -9,12 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, File, Path, Request, Response, UploadFile, status
 
-import klimatmatch.jobs.tasks  # noqa: F401 - every kind of job, for the queue built here
+import klimatmatch.tasks  # noqa: F401 - every kind of job, for the queue built here
 from api.deps import CurrentUser, Limit, Offset, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES, responses
 from api.state import AppState
-from klimatmatch import access
-from klimatmatch.errors import Forbidden
+from klimatmatch.core import access
+from klimatmatch.core.errors import Forbidden
 from klimatmatch.jobs import JobCreate, JobPublic, JobQueue, JobsPublic, service, store
 from models import User
 

@@ -7,8 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import responses
-from klimatmatch import access
-from klimatmatch.errors import Forbidden
+from klimatmatch.core import access
+from klimatmatch.core.errors import Forbidden
 
 router = APIRouter(tags=["operations"])
 

@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import company_public
-from klimatmatch import access
-from klimatmatch.errors import Forbidden
-from klimatmatch.safe_text import Prose
-from klimatmatch.schemas import MAX_ID, CompanyPublic
-from klimatmatch.services import registration
+from klimatmatch.accounts import registration
+from klimatmatch.catalogue.schemas import MAX_ID, CompanyPublic
+from klimatmatch.core import access
+from klimatmatch.core.errors import Forbidden
+from klimatmatch.core.safe_text import Prose
 from models import Organisation, User
 
 router = APIRouter(prefix="/organisations", tags=["organisations"], responses=ERROR_RESPONSES)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response, status
 from api.deps import ChallengeId, CurrentUser, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.presenters import shortlist_file
-from klimatmatch.schemas import MAX_ID, ReviewCreate, ReviewPublic
-from klimatmatch.services import export, reviews
+from klimatmatch.catalogue.schemas import MAX_ID, ReviewCreate, ReviewPublic
+from klimatmatch.matching import export, reviews
 
 router = APIRouter(tags=["reviews"], responses=ERROR_RESPONSES)
 

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query
 from api.deps import ChallengeId, CompanyId, CurrentUser, EngineDep, RunId, SessionDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.presenters import run_public
-from klimatmatch.schemas import (
+from klimatmatch.catalogue.schemas import (
     MAX_ID,
     ConsortiaPublic,
     ConsortiumPublic,
     MatchRunPublic,
     MemberPublic,
 )
-from klimatmatch.services import matching
+from klimatmatch.matching import service as matching
 from matcher import Filters
 from matcher.controls import Controls
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path, status
 
 from api.deps import ChallengeId, CompanyId, CurrentUser, SessionDep
 from api.errors import ERROR_RESPONSES, responses
-from klimatmatch.schemas import MAX_ID
-from klimatmatch.schemas_engagement import (
+from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.engagement import teams, workshop
+from klimatmatch.engagement.schemas import (
     AnswerCreate,
     InvitationCreate,
     InvitationPublic,
@@ -18,7 +19,6 @@ from klimatmatch.schemas_engagement import (
     TeamPublic,
     TeamsPublic,
 )
-from klimatmatch.services import teams, workshop
 
 router = APIRouter(tags=["workshop"], responses=ERROR_RESPONSES)
 

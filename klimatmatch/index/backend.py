@@ -14,8 +14,8 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.services.snapshots import StartReport
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.index.snapshots import StartReport
 from matcher import Embedder, MatchEngine
 
 Say = Callable[[str], None]

@@ -12,10 +12,10 @@ import threading
 
 from sqlalchemy import Engine
 
-from klimatmatch.embedding import build_engine
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import indexing, replication, snapshots
 from klimatmatch.index.backend import NoIndexTables, Progress, Say, Started
-from klimatmatch.services import indexing, learning, replication, snapshots
-from klimatmatch.settings import Settings
+from klimatmatch.index.embedding import build_engine
 from matcher import Embedder, MatchEngine, snapshot
 from models import create_db_engine, session_factory
 from models.migrate import upgrade
@@ -40,10 +40,8 @@ class MemoryBackend:
         with sessions() as session:
             report = snapshots.start(settings=self.settings, session=session, engine=engine)
             session.commit()
-            reranker = learning.load_latest(session=session, engine=engine)
         gc.collect()
         release_free_memory()
-        log.info("re-ranker: %s", reranker or "none yet (fused scores rank)")
         log.info(
             "indexed %s challenges, %s companies in %.1f s (%s)",
             report.challenges,

@@ -8,10 +8,10 @@ import logging
 
 from sqlalchemy import Engine
 
-from klimatmatch.embedding import build_engine
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import vector_backend, vector_graph, vector_sync
 from klimatmatch.index.backend import Progress, Say, Started
-from klimatmatch.services import learning, vector_backend, vector_graph, vector_sync
-from klimatmatch.settings import Settings
+from klimatmatch.index.embedding import build_engine
 from matcher import Embedder
 from models import create_db_engine, session_factory
 from models.migrate import upgrade
@@ -38,7 +38,6 @@ class PgvectorBackend:
         with sessions() as session:
             report = vector_sync.start(session=session, engine=engine)
             session.commit()
-            learning.load_latest(session=session, engine=engine)
         vector_sync.install(sessions, engine)
         log.info("index in PostgreSQL (pgvector): %s", report)
         return Started(sessions, engine, vector_sync.Current(sessions), report)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from klimatmatch.core.settings import Settings
 from klimatmatch.index.backend import IndexBackend
 from klimatmatch.index.memory import MemoryBackend
 from klimatmatch.index.pgvector import PgvectorBackend
-from klimatmatch.settings import Settings
 
 BACKENDS: dict[str, type[IndexBackend]] = {
     "memory": MemoryBackend,

@@ -22,11 +22,11 @@ from dramatiq.middleware import Middleware, Retries, ShutdownNotifications, Time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.errors import KlimatmatchError
+from klimatmatch.core.errors import KlimatmatchError
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs import store
 from klimatmatch.jobs.progress import ThrottledProgress
 from klimatmatch.jobs.registry import KINDS, JobContext
-from klimatmatch.settings import Settings
 from models import Job
 
 log = logging.getLogger("klimatmatch.jobs")

@@ -1,5 +1,5 @@
 """The registry of job kinds, and nothing else: each domain's tasks module registers its kinds
-here with `register`, and `klimatmatch.jobs.tasks` imports every such module, so a process
+here with `register`, and `klimatmatch.tasks` imports every such module, so a process
 that runs jobs imports that one module and registration runs one way (no handler is imported
 by the registry). A deployment (or a test) adds its own kinds the same way and loads the
 module in the worker with `klimatmatch worker --module`.
@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs.progress import Progress
-from klimatmatch.settings import Settings
 
 
 @dataclass
@@ -41,16 +41,24 @@ class Kind:
     unit: str
     """What `done` and `total` count ("texts", "rows", "steps", "items"), shown beside them."""
     needs_file: bool = False
+    suffixes: tuple[str, ...] = ()
+    """The file types a kind that needs a file reads (".csv", ...)."""
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, *, unit: str = "items", needs_file: bool = False) -> Callable:
+def register(
+    name: str,
+    *,
+    unit: str = "items",
+    needs_file: bool = False,
+    suffixes: tuple[str, ...] = (),
+) -> Callable:
     """Add a kind of job (a decorator over its handler)."""
 
     def decorate(handler: Handler) -> Handler:
-        KINDS[name] = Kind(name, handler, unit, needs_file)
+        KINDS[name] = Kind(name, handler, unit, needs_file, suffixes)
         return handler
 
     return decorate

@@ -11,17 +11,22 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
-from klimatmatch.errors import InvalidInput, NotFound
+from klimatmatch.core.errors import InvalidInput, NotFound
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs import store
 from klimatmatch.jobs.queue import JobQueue
 from klimatmatch.jobs.registry import KINDS
 from klimatmatch.jobs.schemas import JobPublic
-from klimatmatch.services.importing import SUFFIXES
-from klimatmatch.settings import Settings
 from models import Job, User
 
 CHUNK = 1 << 20
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def accepted_suffixes() -> tuple[str, ...]:
+    """What the kinds that read a file accept (the catalogue's import: .csv, .xlsx, .json);
+    declared at their `register`, so this module knows no domain."""
+    return tuple(dict.fromkeys(s for kind in KINDS.values() for s in kind.suffixes))
 
 
 def save_upload(settings: Settings, name: str, stream: BinaryIO) -> tuple[str, str]:
@@ -29,8 +34,9 @@ def save_upload(settings: Settings, name: str, stream: BinaryIO) -> tuple[str, s
     original's (the importer guesses challenges or companies from it); returns (stored name,
     sha256 of the content). The content's hash is the import's idempotency key."""
     suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InvalidInput(f"file: {name!r} is not one of {', '.join(SUFFIXES)}")
+    suffixes = accepted_suffixes()
+    if suffix not in suffixes:
+        raise InvalidInput(f"file: {name!r} is not one of {', '.join(suffixes)}")
     stem = _SAFE.sub("-", Path(name).stem)[:80].strip("-") or "upload"
     stored = f"{uuid.uuid4().hex[:12]}-{stem}{suffix}"
     settings.upload_dir.mkdir(parents=True, exist_ok=True)

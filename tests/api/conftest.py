@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from klimatmatch.services.accounts import create_user
-from klimatmatch.services.importing import import_file
-from klimatmatch.settings import Settings
+from klimatmatch.accounts.service import create_user
+from klimatmatch.catalogue.importing import import_file
+from klimatmatch.core.settings import Settings
 from models import Role, create_db_engine, crud, session_factory
 from models.migrate import upgrade
 from tests.conftest import SAMPLE

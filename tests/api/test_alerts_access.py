@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from klimatmatch.services import alerts
-from klimatmatch.settings import Settings
+from klimatmatch.alerts import service as alerts
+from klimatmatch.core.settings import Settings
 from models import User, create_db_engine, session_factory
 from models.alerts import NotificationKind
 from tests import mailbox

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
 from tests.api.conftest import World, make_world
 from tests.conftest import POSTGRES_URL, reset_postgres
 

@@ -8,10 +8,10 @@ import io
 import openpyxl
 import pytest
 
-from klimatmatch.services.export import ExportFormat
+from klimatmatch.matching.export import ExportFormat
 from models import Decision, Review, crud
 from tests.api.conftest import World
-from tests.klimatmatch.test_export_safety import (
+from tests.klimatmatch.matching.test_export_safety import (
     HOSTILE,
     HYPERLINK,
     REASONS,

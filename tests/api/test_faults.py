@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from klimatmatch.services import indexing
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import indexing
 from matcher import create_embedder
 from tests.api.conftest import make_world
 from tests.conftest import POSTGRES_URL, reset_postgres

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from api.app import build_state, create_app
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
 from tests.api.conftest import make_world
 
 

@@ -19,14 +19,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from api.app import PROXY_HEADERS, create_app
+from api.pages import PAGE_ROUTERS
+from api.pages.auth import UNKNOWN_ADDRESS
 from api.security_headers import DOCS_POLICY, PAGES_POLICY
-from api.ui import PAGE_ROUTERS
-from api.ui.auth import UNKNOWN_ADDRESS
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
 from models import SignInFailure, SignInSession, create_db_engine
 from tests.api.conftest import World, credentials, make_world
 from tests.api.forms import with_pre_session
-from tests.api.ui.conftest import free_port
+from tests.api.pages.conftest import free_port
 from tests.servers import running
 
 HOSTILE = "<svg onload=1>"

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs import KINDS, JobContext
 from klimatmatch.jobs.registry import Kind
-from klimatmatch.settings import Settings
 from tests.api.conftest import World, credentials, make_world
 from tests.api.forms import with_pre_session
 from tests.conftest import SAMPLE

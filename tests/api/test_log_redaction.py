@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from api.log_redaction import REDACTED, SECRET_PATHS, SECRET_QUERY, redact
 from api.observability import LOG_CONFIG
-from klimatmatch.services import alerts
-from klimatmatch.settings import Settings
+from klimatmatch.alerts import service as alerts
+from klimatmatch.core.settings import Settings
 from models import User, create_db_engine
 from tests import mailbox
 from tests.api.conftest import credentials, make_world

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.observability import RequestIdFilter
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
 from tests.api.conftest import World, make_world
 
 

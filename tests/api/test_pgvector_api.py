@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from klimatmatch.services import vector_sync
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import vector_sync
 from matcher import Embedder
 from models import CompanyProfile, create_db_engine, session_factory
 from tests.api.conftest import World, make_world
@@ -177,8 +177,8 @@ def test_snapshots_are_not_used_with_pgvector(
     from typer.testing import CliRunner
 
     from klimatmatch.cli import app
-    from klimatmatch.jobs.tasks_index import snapshot_job
-    from klimatmatch.settings import get_settings
+    from klimatmatch.core.settings import get_settings
+    from klimatmatch.index.tasks import snapshot_job
 
     context = SimpleNamespace(settings=settings, progress=lambda *_: None)
     assert snapshot_job(context) == f"snapshot: {vector_sync.SNAPSHOTS_UNUSED}"  # type: ignore[arg-type]

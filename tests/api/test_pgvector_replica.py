@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import make_url
 
 from api.app import create_app
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
 from matcher import Embedder
 from tests.api.conftest import World, make_world
 from tests.api.test_pgvector_api import EXCAVATORS

@@ -10,7 +10,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from klimatmatch.services import accounts
+from klimatmatch.accounts import service as accounts
 from models import CompanyProfile, Organisation, OrganisationKind, Role
 from tests.api.conftest import World
 from tests.api.forms import with_pre_session

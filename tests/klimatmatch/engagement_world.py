@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from klimatmatch.services.accounts import create_user
+from klimatmatch.accounts.service import create_user
 from models import Challenge, CompanyProfile, Role, User, crud
-from tests.klimatmatch.test_indexing import load_sample
+from tests.klimatmatch.index.test_indexing import load_sample
 
 
 @dataclass

@@ -10,17 +10,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.embedding import build_engine
-from klimatmatch.services import (
-    indexing,
-    learning,
-    vector_backend,
-    vector_postings,
-    vector_sync,
-)
-from klimatmatch.services.vector_rows import register_types
-from klimatmatch.services.vector_store import PgVectorIndex
-from klimatmatch.settings import Settings
+from klimatmatch.core.settings import Settings
+from klimatmatch.index import indexing, vector_backend, vector_postings, vector_sync
+from klimatmatch.index.embedding import build_engine
+from klimatmatch.index.vector_rows import register_types
+from klimatmatch.index.vector_store import PgVectorIndex
+from klimatmatch.learning import service as learning
 from matcher import Embedder, Filters, MatchEngine
 from matcher.controls import Controls
 from models import Decision, Review, create_db_engine, session_factory
@@ -138,7 +133,7 @@ def test_a_server_without_pgvector_is_named(postgresql_engine) -> None:  # noqa:
 def test_postings_rank_as_the_exact_sparsevec_product(pair: Pair) -> None:
     """The oracle: each sparse channel's top `depth` from the postings is the exact inner
     product's order over every row (ties by id), with and without filters."""
-    from klimatmatch.services.vector_rows import to_sparse, where_clause
+    from klimatmatch.index.vector_rows import to_sparse, where_clause
 
     index = pair.pgvector.companies
     for challenge_id in pair.challenges:

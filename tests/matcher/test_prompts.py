@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from klimatmatch.embedding import build_embedder
-from klimatmatch.settings import PACKAGED_E5, Settings
+from klimatmatch.core.settings import PACKAGED_E5, Settings
+from klimatmatch.index.embedding import build_embedder
 from matcher.embedders.base import Embedder
 from matcher.embedders.prompts import SymmetricPrompts
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from klimatmatch.services.accounts import authenticate, hash_token
+from klimatmatch.accounts.service import authenticate, hash_token
 from models import create_db_engine, session_factory
 from models.migrate import downgrade, upgrade
 

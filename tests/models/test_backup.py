@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from klimatmatch.cli import app
-from klimatmatch.settings import get_settings
+from klimatmatch.core.settings import get_settings
 from models import Base, create_db_engine
 from models.backup import RestoreError, export_database, restore_database
 from models.migrate import upgrade

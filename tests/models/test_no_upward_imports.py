@@ -25,8 +25,8 @@ def upward_imports(source: str) -> list[str]:
 
 
 def test_the_check_finds_an_import_hidden_in_a_function() -> None:
-    source = "def upgrade():\n    from klimatmatch.settings import Settings\nimport api.app\n"
-    assert sorted(upward_imports(source)) == ["api.app", "klimatmatch.settings"]
+    source = "def upgrade():\n    from klimatmatch.core.settings import Settings\nimport api.app\n"
+    assert sorted(upward_imports(source)) == ["api.app", "klimatmatch.core.settings"]
 
 
 def test_models_and_its_migrations_import_nothing_of_klimatmatch_or_api() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs import JobQueue
-from klimatmatch.settings import Settings
 from models import Job, JobState, create_db_engine, session_factory
 from models.migrate import upgrade
 

@@ -10,8 +10,8 @@ import os
 import time
 from pathlib import Path
 
+from klimatmatch.catalogue.importing import import_file
 from klimatmatch.jobs import JobContext, register
-from klimatmatch.services.importing import import_file
 
 
 def log_line(context: JobContext, line: str) -> None:

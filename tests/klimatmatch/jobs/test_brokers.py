@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs import JobQueue, service
-from klimatmatch.settings import Settings
 from models import Challenge, JobState, create_db_engine, session_factory
 from models.migrate import upgrade
 from tests.conftest import ROOT, SAMPLE

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.errors import InvalidInput
+from klimatmatch.core.errors import InvalidInput
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs import KINDS, JobContext, JobQueue, service, store
 from klimatmatch.jobs.progress import ThrottledProgress
 from klimatmatch.jobs.queue import Runner
 from klimatmatch.jobs.registry import Kind
-from klimatmatch.settings import Settings
 from models import Challenge, Job, JobState
 from tests.conftest import SAMPLE
 from tests.klimatmatch.jobs.conftest import wait_for
@@ -61,8 +61,8 @@ def test_a_reindex_job_counts_texts(queue: JobQueue, sessions, settings: Setting
 def test_a_snapshot_job_writes_one_that_the_next_start_uses(
     queue: JobQueue, sessions, settings: Settings
 ) -> None:
-    from klimatmatch.embedding import build_engine
-    from klimatmatch.services import snapshots
+    from klimatmatch.index import snapshots
+    from klimatmatch.index.embedding import build_engine
     from matcher.snapshot import available
 
     name = upload(settings, SAMPLE / "companies.csv")

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from klimatmatch.cli import app as cli
+from klimatmatch.core.settings import Settings, get_settings
 from klimatmatch.jobs import JobQueue, service
-from klimatmatch.settings import Settings, get_settings
 from models import JobState
 from tests.api.conftest import World, make_world
+from tests.klimatmatch.catalogue.test_importing import UNREADABLE
 from tests.klimatmatch.jobs.conftest import job_settings, wait_for
-from tests.klimatmatch.test_importing import UNREADABLE
 
 Maker = Callable[[Path], Path]
 

@@ -1,0 +1,134 @@
+"""A person's own account page: who they are, where they are signed in (and ending any of
+those sessions), their API keys for programs (create, name, revoke), and a new password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep, SettingsDep
+from api.pages import auth
+from api.pages.auth import PageSession, PageUser
+from api.pages.rendering import render
+from klimatmatch.accounts import service as accounts
+from klimatmatch.accounts import sessions, sign_in
+from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.core.errors import InvalidInput
+from klimatmatch.core.safe_text import Line
+from klimatmatch.core.translations import N_
+
+router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ACCOUNT = auth.PAGES + "/account"
+
+
+def account_page(
+    request: Request,
+    session: SessionDep,
+    current: PageSession,
+    status_code: int = 200,
+    **context: object,
+) -> HTMLResponse:
+    user = current.user
+    page = render(
+        request,
+        "account.html",
+        user,
+        status_code=status_code,
+        current_session=current.id,
+        sessions=sessions.live_sessions(session=session, user=user),
+        keys=accounts.api_keys(session=session, user=user),
+        **context,
+    )
+    page.headers["Cache-Control"] = "no-store"  # a new key is on this page once
+    return page
+
+
+@router.get("/account")
+def account(request: Request, session: SessionDep, current: PageSession) -> HTMLResponse:
+    return account_page(request, session, current)
+
+
+@router.post("/account/sessions/{row_id}/end", dependencies=[auth.CsrfChecked])
+def end_session(session: SessionDep, user: PageUser, row_id: RowId) -> RedirectResponse:
+    sessions.end_session(session=session, user=user, row_id=row_id)
+    session.commit()
+    return RedirectResponse(ACCOUNT, status_code=303)
+
+
+@router.post("/account/keys", dependencies=[auth.CsrfChecked])
+def create_key(
+    request: Request,
+    session: SessionDep,
+    current: PageSession,
+    name: Annotated[Line, Form(max_length=100)] = "",
+) -> HTMLResponse:
+    """The new key is shown on the answer to this post, once; only its hash is kept."""
+    key, secret = accounts.create_api_key(session=session, user=current.user, name=name)
+    session.commit()
+    return account_page(
+        request, session, current, status_code=201, new_key=secret, new_key_name=key.name
+    )
+
+
+@router.post("/account/keys/{key_id}/revoke", dependencies=[auth.CsrfChecked])
+def revoke_key(session: SessionDep, user: PageUser, key_id: RowId) -> RedirectResponse:
+    accounts.revoke_api_key(session=session, user=user, key_id=key_id)
+    session.commit()
+    return RedirectResponse(ACCOUNT, status_code=303)
+
+
+@router.post("/account/password", dependencies=[auth.CsrfChecked])
+def change_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    current: PageSession,
+    current_password: Annotated[str, Form(max_length=1_000)] = "",
+    new_password: Annotated[str, Form(max_length=1_000)] = "",
+) -> Response:
+    """A new password ends every other session of the person (this browser stays signed in).
+    Wrong current passwords count with failed sign-ins: the same pauses, then 429."""
+    user = current.user
+    try:
+        right = sign_in.confirm_password(
+            session=session,
+            user=user,
+            password=current_password,
+            client=auth.client_of(request),
+            settings=settings,
+        )
+    except sign_in.TooManyAttempts as error:
+        page = account_page(
+            request,
+            session,
+            current,
+            429,
+            password_error=N_(
+                "Current password: too many wrong tries. Wait %(seconds)s s and try again."
+            ),
+            password_error_values={"seconds": error.retry_after},
+        )
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
+    if not right:
+        return account_page(
+            request, session, current, 422, password_error=N_("The current password is wrong.")
+        )
+    try:
+        accounts.set_password(user, new_password)
+    except InvalidInput:
+        return account_page(
+            request,
+            session,
+            current,
+            422,
+            password_error=auth.PASSWORD_RULES,
+        )
+    sessions.end_other_sessions(
+        session=session, user=user, keep=request.cookies.get(auth.SESSION_COOKIE, "")
+    )
+    session.commit()
+    return RedirectResponse(ACCOUNT + "?changed=1", status_code=303)

@@ -1,0 +1,216 @@
+"""The coordinators' pages: thin routes over the same services as the API, rendered by Jinja2.
+
+Server-rendered HTML works without a build step and without JavaScript; one small script
+(static/review.js) adds in-place reviewing and the compare picker on top. The work on one
+shortlist is in `api.pages.shortlist`; what every page shares in `api.pages.rendering`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BeforeValidator, Field
+from sqlalchemy import select
+
+from api.deps import ChallengeId, EngineDep, SessionDep, SettingsDep, StateDep
+from api.pages import auth, engagement_view
+from api.pages.auth import PageUser
+from api.pages.i18n import LANGUAGES
+from api.pages.rendering import (
+    IdList,
+    bar_scale,
+    company_names,
+    component_max,
+    parse_countries,
+    parse_ids,
+    parse_status,
+    render,
+)
+from klimatmatch.catalogue.service import Page
+from klimatmatch.core import access
+from klimatmatch.core.errors import InvalidInput
+from klimatmatch.index.indexing import is_small_or_new
+from klimatmatch.jobs.service import active_jobs
+from klimatmatch.matching import review_queue, reviews
+from klimatmatch.matching import service as matching
+from matcher import Filters
+from matcher.controls import Controls
+from models import Challenge, ChallengeStatus, CompanyProfile, Role, crud
+
+router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
+PAGE_SIZE = 25
+
+# A number field left empty in a GET form arrives as "": that means "not set", not an error.
+Cap = Annotated[
+    Annotated[int, Field(ge=1, le=50)] | None,
+    BeforeValidator(lambda value: None if value == "" else value),
+    Query(),
+]
+
+
+@router.get("/")
+def home(user: PageUser) -> RedirectResponse:
+    target = "/opportunities" if user.role is Role.COMPANY else "/challenges"
+    return RedirectResponse(auth.PAGES + target, status_code=303)
+
+
+@router.get("/language/{code}")
+def choose_language(code: str, next: str | None = None) -> RedirectResponse:  # noqa: A002
+    """A plain link switches the interface language (remembered for a year)."""
+    if code not in LANGUAGES:
+        raise InvalidInput(f"language: {code!r} is not one of {', '.join(LANGUAGES)}")
+    response = RedirectResponse(auth.safe_next(next), status_code=303)
+    response.set_cookie(auth.LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/challenges")
+def challenge_list(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    city: Annotated[str, Query(max_length=200)] = "",
+    theme: Annotated[str, Query(max_length=100)] = "",
+    language: Annotated[str, Query(max_length=10)] = "",
+    status: Annotated[str, Query(max_length=20, description="'' means the default")] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    options = review_queue.filter_options(session=session, user=user)
+    rows, total = review_queue.review_queue(
+        session=session,
+        engine=engine,
+        user=user,
+        k=settings.default_k,
+        page=Page(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
+        city=city or None,
+        theme=theme or None,
+        language=language or None,
+        status=parse_status(status),
+        cache=state.top_k,
+    )
+    return render(
+        request,
+        "challenges.html",
+        user,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        options=options,
+        chosen={"city": city, "theme": theme, "language": language, "status": status},
+        statuses=list(ChallengeStatus),
+        jobs=active_jobs(session=session) if access.can_run_jobs(user) else [],
+    )
+
+
+@router.get("/challenges/{challenge_id}")
+def challenge_page(
+    request: Request,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    k: Cap = None,
+    diversity: Annotated[float, Query(ge=0, le=1)] = 0,
+    max_per_country: Cap = None,
+    max_per_group: Cap = None,
+    min_small: Annotated[int, Query(ge=0, le=50)] = 0,
+    country: Annotated[str, Query(max_length=200)] = "",
+    exclude: IdList = "",
+) -> HTMLResponse:
+    """The challenge, its ranked companies with evidence, and the review controls."""
+    controls = Controls(
+        diversity=diversity,
+        max_per_country=max_per_country,
+        max_per_group=max_per_group,
+        min_small=min_small,
+    )
+    run = matching.challenge_shortlist(
+        session=session,
+        engine=engine,
+        challenge_id=challenge_id,
+        k=k or settings.default_k,
+        filters=Filters.build(
+            countries=parse_countries(country), exclude_ids=parse_ids(exclude, "exclude")
+        ),
+        user=user,
+        controls=controls,
+    )
+    session.commit()
+    challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
+    companies = {
+        c.id: c
+        for c in session.scalars(
+            select(CompanyProfile).where(CompanyProfile.id.in_([r.company_id for r in run.results]))
+        )
+    }
+    decided = reviews.latest_decisions(session=session, challenge_ids=[challenge_id])
+    history = reviews.history(session=session, user=user, challenge_id=challenge_id)
+    scores = [r.score for r in run.results]
+    return render(
+        request,
+        "challenge.html",
+        user,
+        challenge=challenge,
+        run=run,
+        companies=companies,
+        small={cid: is_small_or_new(c) for cid, c in companies.items()},
+        decided=decided,
+        unreviewed=sum((challenge_id, r.company_id) not in decided for r in run.results),
+        history=[reviews.review_public(review, user) for review in history],
+        names=company_names(session, [r.company_id for r in history]),
+        bar=bar_scale(scores),
+        component_max=component_max(run.results),
+        can_review=access.can_review(user),
+        engagement=engagement_view.for_challenge(
+            request=request, session=session, user=user, challenge=challenge, run=run
+        ),
+        settings_form={
+            "k": k or settings.default_k,
+            "diversity": diversity,
+            "max_per_country": max_per_country or "",
+            "max_per_group": max_per_group or "",
+            "min_small": min_small,
+            "country": country,
+            "exclude": exclude,
+        },
+    )
+
+
+@router.get("/opportunities")
+def opportunities(
+    request: Request,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+) -> HTMLResponse:
+    """For a company account: the published challenges that fit each of its profiles."""
+    profiles = review_queue.own_companies(session=session, user=user)
+    if not profiles and user.role is not Role.COMPANY:
+        raise InvalidInput("the challenges that fit a company are for company accounts")
+    sections = []
+    for profile in profiles:
+        if not profile.approved:  # awaiting approval: not in the index yet
+            sections.append((profile, None, {}, bar_scale([])))
+            continue
+        run = matching.company_opportunities(
+            session=session,
+            engine=engine,
+            company_id=profile.id,
+            k=settings.default_k,
+            user=user,
+        )
+        session.commit()
+        ids = [r.challenge_id for r in run.results]
+        challenges = {
+            c.id: c for c in session.scalars(select(Challenge).where(Challenge.id.in_(ids)))
+        }
+        sections.append((profile, run, challenges, bar_scale([r.score for r in run.results])))
+    engagement = engagement_view.for_companies(session=session, user=user, profiles=profiles)
+    return render(request, "opportunities.html", user, sections=sections, engagement=engagement)

@@ -1,0 +1,222 @@
+"""A city's pages: write a new challenge, preview who could answer it, save it as a draft or
+publish it, edit and archive it. Thin routes over `services.catalogue` (the API's own writes)
+and `services.drafting` (suggestions and the preview of unsaved text).
+
+A conflicting edit (someone saved first) is answered with the form as typed and a message, never
+with a lost text; another city's draft or edit form is 404, as if it did not exist."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from api.deps import ChallengeId, EngineDep, SessionDep
+from api.pages import auth
+from api.pages.auth import PageUser
+from api.pages.rendering import render, templates
+from klimatmatch.catalogue import drafting
+from klimatmatch.catalogue import service as catalogue
+from klimatmatch.catalogue.schemas import ChallengeCreate, ChallengeUpdate
+from klimatmatch.core import access
+from klimatmatch.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from models import Challenge, ChallengeStatus, Role, User
+
+router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
+templates.env.globals["can_edit_challenge"] = access.can_edit_challenge
+WRITTEN_IN = {"sv": "Svenska", "en": "English", "da": "Dansk", "no": "Norsk", "fi": "Suomi"}
+Action = Literal["preview", "draft", "publish"]
+
+
+class ChallengeForm(BaseModel):
+    """The form as typed: every value a string, so nothing is lost when it is drawn again."""
+
+    title: str = ""
+    description: str = ""
+    theme: str = ""
+    language: str = ""
+    cpv_codes: str = ""
+    criteria: str = ""
+    deadline: str = ""
+    location: str = ""
+    contact: str = ""
+    version: int | None = None
+    action: Action = "preview"
+
+    @classmethod
+    def of(cls, challenge: Challenge) -> ChallengeForm:
+        return cls(
+            title=challenge.title,
+            description=challenge.description,
+            theme=challenge.theme,
+            language=challenge.language,
+            cpv_codes=", ".join(challenge.cpv_codes or []),
+            criteria=challenge.criteria,
+            deadline=challenge.deadline.isoformat() if challenge.deadline else "",
+            location=challenge.location,
+            contact=challenge.contact,
+            version=challenge.version,
+        )
+
+    def fields(self) -> dict[str, object]:
+        status = ChallengeStatus.DRAFT if self.action == "draft" else ChallengeStatus.PUBLISHED
+        return {**self.model_dump(exclude={"version", "action"}), "status": status}
+
+
+TypedForm = Annotated[ChallengeForm, Form()]
+
+
+def require_city(user: User) -> None:
+    if user.role is not Role.CITY or user.organisation_id is None:
+        raise Forbidden("only city accounts write challenges")
+
+
+def own_challenge(session: SessionDep, user: User, challenge_id: int) -> Challenge:
+    """The city's own challenge; anyone else's is 404, drafts and edit forms alike."""
+    challenge = catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
+    if not access.can_edit_challenge(user, challenge):
+        raise NotFound(f"challenge {challenge_id} does not exist")
+    return challenge
+
+
+def form_page(
+    request: Request,
+    user: User,
+    form: ChallengeForm,
+    *,
+    challenge: Challenge | None = None,
+    status_code: int = 200,
+    **context: object,
+) -> HTMLResponse:
+    return render(
+        request,
+        "challenge_form.html",
+        user,
+        status_code=status_code,
+        form=form,
+        challenge=challenge,
+        written_in=WRITTEN_IN,
+        **context,
+    )
+
+
+def problems(error: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) for each invalid field, so the page can name and mark them."""
+    return [(str(item["loc"][0]), item["msg"]) for item in error.errors() if item["loc"]]
+
+
+def preview(
+    request: Request,
+    session: SessionDep,
+    engine: EngineDep,
+    user: User,
+    form: ChallengeForm,
+    **context: object,
+) -> HTMLResponse:
+    """The form again, with suggestions filled in where empty and who could answer it now.
+    Validated as a save would be, so the preview names the same errors."""
+    data = ChallengeCreate(**form.fields())
+    seen = drafting.preview_challenge(
+        session=session,
+        engine=engine,
+        title=data.title,
+        description=data.description,
+        language=data.language or "",
+        codes=data.cpv_codes,
+    )
+    suggested = form.model_copy(
+        update={
+            "language": form.language or seen.language,
+            "cpv_codes": form.cpv_codes or ", ".join(seen.suggested_codes),
+        }
+    )
+    return form_page(request, user, suggested, preview=seen, **context)
+
+
+@router.get("/challenges/new")
+def new_challenge(request: Request, user: PageUser) -> HTMLResponse:
+    require_city(user)
+    return form_page(request, user, ChallengeForm())
+
+
+@router.post("/challenges/new", dependencies=[auth.CsrfChecked])
+def post_new_challenge(
+    request: Request, session: SessionDep, engine: EngineDep, user: PageUser, form: TypedForm
+) -> Response:
+    require_city(user)
+    try:
+        if form.action == "preview":
+            return preview(request, session, engine, user, form)
+        data = ChallengeCreate(**form.fields())
+    except ValidationError as error:
+        return form_page(request, user, form, status_code=422, errors=problems(error))
+    challenge = catalogue.create_challenge(session=session, engine=engine, user=user, data=data)
+    return RedirectResponse(f"{auth.PAGES}/challenges/{challenge.id}?saved=1", status_code=303)
+
+
+@router.get("/challenges/{challenge_id}/edit")
+def edit_challenge(
+    request: Request, challenge_id: ChallengeId, session: SessionDep, user: PageUser
+) -> HTMLResponse:
+    challenge = own_challenge(session, user, challenge_id)
+    return form_page(request, user, ChallengeForm.of(challenge), challenge=challenge)
+
+
+@router.post("/challenges/{challenge_id}/edit", dependencies=[auth.CsrfChecked])
+def post_edit_challenge(
+    request: Request,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    user: PageUser,
+    form: TypedForm,
+) -> Response:
+    challenge = own_challenge(session, user, challenge_id)
+    try:
+        if form.action == "preview":
+            return preview(request, session, engine, user, form, challenge=challenge)
+        data = ChallengeUpdate(**form.fields())
+        catalogue.update_challenge(
+            session=session,
+            engine=engine,
+            user=user,
+            challenge_id=challenge_id,
+            data=data,
+            if_match=form.version,
+        )
+    except ValidationError as error:
+        return form_page(
+            request, user, form, challenge=challenge, status_code=422, errors=problems(error)
+        )
+    except (PreconditionFailed, Conflict):
+        session.rollback()
+        return conflict(request, session, user, form, challenge_id)
+    return RedirectResponse(f"{auth.PAGES}/challenges/{challenge_id}?saved=1", status_code=303)
+
+
+def conflict(
+    request: Request, session: SessionDep, user: User, form: ChallengeForm, challenge_id: int
+) -> HTMLResponse:
+    """Someone saved first: keep what was typed, show what they saved, and let the user save
+    again on top of it knowingly (the form now carries the newer version)."""
+    saved = own_challenge(session, user, challenge_id)
+    session.refresh(saved)
+    kept = form.model_copy(update={"version": saved.version})
+    return form_page(request, user, kept, challenge=saved, status_code=409, conflict=saved)
+
+
+@router.post("/challenges/{challenge_id}/archive", dependencies=[auth.CsrfChecked])
+def archive(
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    user: PageUser,
+    version: Annotated[int | None, Form(ge=1)] = None,
+) -> RedirectResponse:
+    own_challenge(session, user, challenge_id)
+    catalogue.archive_challenge(
+        session=session, engine=engine, user=user, challenge_id=challenge_id, if_match=version
+    )
+    return RedirectResponse(f"{auth.PAGES}/challenges?archived={challenge_id}", status_code=303)

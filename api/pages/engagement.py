@@ -1,0 +1,196 @@
+"""The pages from match to meeting, on a challenge's page: the city and coordinators move the
+challenge through its stages; coordinators invite companies to the workshop and propose teams
+(also from the teams page). The companies' side is `api.pages.engagement_company`.
+
+Thin routes over `services.stages`, `workshop` and `teams` (the API's own writes). A form with
+a mistake is drawn again on the challenge's page with the field named; who may not see the
+challenge's engagement (another city, a company) gets 404 as if it did not exist."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from api.deps import ChallengeId, EngineDep, SessionDep, SettingsDep
+from api.pages import auth
+from api.pages import challenges as pages
+from api.pages.auth import PageUser
+from api.pages.city import problems
+from api.pages.engagement_view import WORKSHOP_ZONE, Redraw, local_time, redraw_of
+from api.pages.rendering import templates
+from klimatmatch.core import access
+from klimatmatch.core.errors import InvalidInput
+from klimatmatch.engagement import stages, teams, workshop
+from klimatmatch.engagement.schemas import InvitationCreate, StageMove, TeamCreate
+from models import Challenge, User
+from models.tables import ChallengeStage
+
+router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
+templates.env.globals["challenge_stage"] = stages.current_stage
+templates.env.globals["can_organise_workshop"] = access.can_organise_workshop
+templates.env.globals["workshop_time"] = local_time
+templates.env.globals["engagement_redraw"] = redraw_of
+Ids = Annotated[list[int], Form()]
+
+
+class StageForm(BaseModel):
+    """The stage form as typed: the workshop's date and time arrive as two fields."""
+
+    stage: ChallengeStage
+    version: int | None = None
+    workshop_date: str = ""
+    workshop_time: str = ""
+    workshop_place: str = ""
+    outcome: str = ""
+    summary: str = ""
+
+    def move(self) -> StageMove:
+        fields: dict[str, object] = {"stage": self.stage}
+        if self.stage is ChallengeStage.WORKSHOP:
+            fields |= {"workshop_at": self.when(), "workshop_place": self.workshop_place}
+        if self.stage is ChallengeStage.CLOSED:
+            fields |= {"outcome": self.outcome or None, "summary": self.summary}
+        return StageMove(**fields)
+
+    def when(self) -> datetime:
+        try:
+            day = date.fromisoformat(self.workshop_date)
+        except ValueError:
+            raise InvalidInput("workshop_date: a date such as 2027-03-01") from None
+        try:
+            hour = time.fromisoformat(self.workshop_time)
+        except ValueError:
+            raise InvalidInput("workshop_time: a time such as 09:00") from None
+        return datetime.combine(day, hour, tzinfo=WORKSHOP_ZONE)
+
+
+def field_errors(error: ValidationError | InvalidInput) -> list[tuple[str, str]]:
+    """(field, message): pydantic's per field, or a domain error's "field: message"."""
+    if isinstance(error, ValidationError):
+        return problems(error) + [named(item["msg"]) for item in error.errors() if not item["loc"]]
+    name, _, message = error.message.partition(": ")
+    return [(name.split(".")[0], message)] if message else [("form", error.message)]
+
+
+def named(message: str) -> tuple[str, str]:
+    """A whole-form rule ("reason is required to decline") names its field first."""
+    text = message.removeprefix("Value error, ")
+    first = text.split(" ", 1)[0]
+    name = {"workshop_at": "workshop_date"}.get(first, first)
+    return (name if first.isidentifier() and first.islower() else "form", text)
+
+
+def engaged(session: SessionDep, user: User, challenge_id: int) -> Challenge:
+    return stages.engaged_challenge(session=session, user=user, challenge_id=challenge_id)
+
+
+def back_to_challenge(challenge_id: int, anchor: str = "engagement", **query: object) -> Response:
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    target = f"{auth.PAGES}/challenges/{challenge_id}" + (f"?{params}" if params else "")
+    return RedirectResponse(f"{target}#{anchor}", status_code=303)
+
+
+def challenge_again(
+    request: Request,
+    challenge_id: int,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: User,
+    redraw: Redraw,
+) -> Response:
+    """The challenge's page again, with the failed form as typed and its errors named."""
+    session.rollback()
+    request.state.engagement = redraw
+    response = pages.challenge_page(
+        request=request,
+        challenge_id=challenge_id,
+        session=session,
+        engine=engine,
+        settings=settings,
+        user=user,
+    )
+    response.status_code = 422
+    return response
+
+
+@router.post("/challenges/{challenge_id}/stage", dependencies=[auth.CsrfChecked])
+def move_stage(
+    request: Request,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    form: Annotated[StageForm, Form()],
+) -> Response:
+    """The city or a coordinator moves the challenge on (the workshop needs a date, a time and
+    a place; closing needs an outcome and a summary)."""
+    engaged(session, user, challenge_id)
+    try:
+        stages.move_stage(
+            session=session,
+            engine=engine,
+            user=user,
+            challenge_id=challenge_id,
+            data=form.move(),
+            if_match=form.version,
+        )
+    except (ValidationError, InvalidInput) as error:
+        redraw = Redraw(form.stage.value, form.model_dump(mode="json"), field_errors(error))
+        return challenge_again(request, challenge_id, session, engine, settings, user, redraw)
+    return back_to_challenge(challenge_id, moved=form.stage.value)
+
+
+@router.post("/challenges/{challenge_id}/invitations", dependencies=[auth.CsrfChecked])
+def invite(
+    request: Request,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    company_id: Ids = [],  # noqa: B006
+    note: Annotated[str, Form(max_length=5_000)] = "",
+) -> Response:
+    """A coordinator invites the ticked companies to the workshop."""
+    try:
+        data = InvitationCreate(company_ids=company_id, note=note)
+    except ValidationError as error:
+        workshop.organised_challenge(session=session, user=user, challenge_id=challenge_id)
+        redraw = Redraw("invite", {"note": note}, field_errors(error))
+        return challenge_again(request, challenge_id, session, engine, settings, user, redraw)
+    workshop.invite(session=session, user=user, challenge_id=challenge_id, data=data)
+    return back_to_challenge(challenge_id, "invitations", invited=len(data.company_ids))
+
+
+@router.post("/challenges/{challenge_id}/teams", dependencies=[auth.CsrfChecked])
+def propose_team(
+    request: Request,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    company_id: Ids = [],  # noqa: B006
+    lead: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=5_000)] = "",
+) -> Response:
+    """A coordinator proposes a team to its members: a suggested consortium (lead first) from
+    the teams page, or companies ticked among the invited ones on the challenge's page."""
+    workshop.organised_challenge(session=session, user=user, challenge_id=challenge_id)
+    first = int(lead) if lead.isdigit() else None
+    members = [first] if first in company_id else []
+    members += [c for c in company_id if c != first]
+    try:
+        data = TeamCreate(company_ids=members, note=note)
+    except ValidationError as error:
+        errors = [("team", item["msg"]) for item in error.errors()]
+        redraw = Redraw("team", {"lead": first}, errors)
+        return challenge_again(request, challenge_id, session, engine, settings, user, redraw)
+    team = teams.propose(session=session, user=user, challenge_id=challenge_id, data=data)
+    return back_to_challenge(challenge_id, "teams", proposed=team.id)

@@ -1,0 +1,220 @@
+"""A company's side of the match-to-meeting pages: state interest in a challenge it can read
+(a pitch and partners) and withdraw it; answer workshop invitations and team proposals on
+"Challenges for us". Each profile speaks only for itself: another company's is 404.
+
+Thin routes over `services.interest`, `workshop` and `teams`, as `api.pages.engagement` is for the
+city and the coordinators."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from api.deps import ChallengeId, CompanyId, EngineDep, SessionDep, SettingsDep
+from api.pages import auth
+from api.pages import challenges as pages
+from api.pages.auth import PageUser
+from api.pages.company import own_company
+from api.pages.engagement import field_errors
+from api.pages.engagement_view import CompanyEngagement, Redraw
+from api.pages.rendering import render, templates
+from api.routes.workshop import InvitationId, TeamId
+from klimatmatch.catalogue import service as catalogue
+from klimatmatch.core.errors import Forbidden, InvalidInput
+from klimatmatch.engagement import interest, stages, teams, workshop
+from klimatmatch.engagement.schemas import AnswerCreate, InterestCreate, InterestPublic, Partner
+from klimatmatch.matching import review_queue
+from models import Challenge, User
+
+router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
+Answer = Annotated[str, Form(max_length=20)]
+Reason = Annotated[str, Form(max_length=300)]
+
+
+class InterestForm(BaseModel):
+    pitch: str = ""
+    partners: str = ""
+
+    def data(self) -> InterestCreate:
+        """Partners one a line: "#12" (or "12 ...") is profile 12 on Klimatmatch, anything
+        else a name."""
+        partners = []
+        for line in filter(None, (line.strip() for line in self.partners.splitlines())):
+            profile = re.match(r"#?(\d+)(\s|$)", line)
+            partners.append(
+                Partner(company_id=int(profile.group(1))) if profile else Partner(name=line)
+            )
+        return InterestCreate(pitch=self.pitch, partners=partners)
+
+
+def partner_lines(partners: list[Partner]) -> str:
+    """Partners as the form takes them back: "#12 Name" for a profile, else the name."""
+    return "\n".join(
+        f"#{p.company_id} {p.name}" if p.company_id is not None else p.name for p in partners
+    )
+
+
+def mine_interest(
+    engagement: dict[int, CompanyEngagement] | None, profile_id: int, challenge_id: int
+) -> InterestPublic | None:
+    own = (engagement or {}).get(profile_id)
+    return own.interests.get(challenge_id) if own else None
+
+
+templates.env.globals["partner_lines"] = partner_lines
+templates.env.globals["mine_interest"] = mine_interest
+
+
+def company_challenge(session: SessionDep, user: User, challenge_id: int) -> Challenge:
+    """A challenge the company may read (published); others' drafts are 404."""
+    if not review_queue.own_companies(session=session, user=user):
+        raise Forbidden("expressions of interest are made by company accounts")
+    return catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
+
+
+def interest_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    challenge: Challenge,
+    status_code: int = 200,
+    redraw: Redraw | None = None,
+) -> HTMLResponse:
+    profiles = review_queue.own_companies(session=session, user=user)
+    own = {}
+    for profile in profiles:
+        rows = interest.for_company(session=session, user=user, company_id=profile.id)
+        own[profile.id] = next((r for r in rows if r.challenge_id == challenge.id), None)
+    return render(
+        request,
+        "interest.html",
+        user,
+        status_code=status_code,
+        challenge=challenge,
+        public=stages.stage_public(challenge, session=session, user=user),
+        stage=stages.current_stage(challenge),
+        profiles=profiles,
+        own=own,
+        redraw=redraw,
+    )
+
+
+@router.get("/challenges/{challenge_id}/interest")
+def show_interest(
+    request: Request, challenge_id: ChallengeId, session: SessionDep, user: PageUser
+) -> HTMLResponse:
+    """A challenge as a company reads it, with "I'm interested" for each of its profiles."""
+    challenge = company_challenge(session, user, challenge_id)
+    return interest_page(request, session, user, challenge)
+
+
+@router.post("/challenges/{challenge_id}/interest/{company_id}", dependencies=[auth.CsrfChecked])
+def express_interest(
+    request: Request,
+    challenge_id: ChallengeId,
+    company_id: CompanyId,
+    session: SessionDep,
+    user: PageUser,
+    form: Annotated[InterestForm, Form()],
+) -> Response:
+    challenge = company_challenge(session, user, challenge_id)
+    own_company(session, user, company_id)
+    try:
+        interest.express(
+            session=session,
+            user=user,
+            challenge_id=challenge_id,
+            company_id=company_id,
+            data=form.data(),
+        )
+    except (ValidationError, InvalidInput) as error:
+        session.rollback()
+        redraw = Redraw(str(company_id), form.model_dump(), field_errors(error))
+        return interest_page(request, session, user, challenge, 422, redraw)
+    target = f"{auth.PAGES}/challenges/{challenge_id}/interest?stated={company_id}"
+    return RedirectResponse(f"{target}#interest-{company_id}", status_code=303)
+
+
+@router.post(
+    "/challenges/{challenge_id}/interest/{company_id}/withdraw", dependencies=[auth.CsrfChecked]
+)
+def withdraw_interest(
+    challenge_id: ChallengeId, company_id: CompanyId, session: SessionDep, user: PageUser
+) -> Response:
+    company_challenge(session, user, challenge_id)
+    own_company(session, user, company_id)
+    interest.withdraw(session=session, user=user, challenge_id=challenge_id, company_id=company_id)
+    target = f"{auth.PAGES}/challenges/{challenge_id}/interest?withdrawn={company_id}"
+    return RedirectResponse(f"{target}#interest-{company_id}", status_code=303)
+
+
+def opportunities_again(
+    request: Request,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: User,
+    redraw: Redraw,
+) -> Response:
+    """ "Challenges for us" again, with the failed answer as typed and its error named."""
+    session.rollback()
+    request.state.engagement = redraw
+    response = pages.opportunities(
+        request=request, session=session, engine=engine, settings=settings, user=user
+    )
+    response.status_code = 422
+    return response
+
+
+def answered(key: str) -> Response:
+    target = f"{auth.PAGES}/opportunities?answered={key}"
+    return RedirectResponse(f"{target}#{key}", status_code=303)
+
+
+@router.post("/workshop-invitations/{invitation_id}/answer", dependencies=[auth.CsrfChecked])
+def answer_invitation(
+    request: Request,
+    invitation_id: InvitationId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    answer: Answer = "",
+    reason: Reason = "",
+) -> Response:
+    """Accept, or decline with a reason: the invited company's own people."""
+    key = f"invitation-{invitation_id}"
+    try:
+        data = AnswerCreate(answer=answer, reason=reason)
+    except ValidationError as error:
+        redraw = Redraw(key, {"reason": reason}, field_errors(error))
+        return opportunities_again(request, session, engine, settings, user, redraw)
+    workshop.answer(session=session, user=user, invitation_id=invitation_id, data=data)
+    return answered(key)
+
+
+@router.post("/teams/{team_id}/members/{company_id}/answer", dependencies=[auth.CsrfChecked])
+def answer_team(
+    request: Request,
+    team_id: TeamId,
+    company_id: CompanyId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    answer: Answer = "",
+    reason: Reason = "",
+) -> Response:
+    """A member confirms its place in a proposed team, or declines with a reason."""
+    key = f"team-{team_id}-{company_id}"
+    try:
+        data = AnswerCreate(answer=answer, reason=reason)
+    except ValidationError as error:
+        redraw = Redraw(key, {"reason": reason}, field_errors(error))
+        return opportunities_again(request, session, engine, settings, user, redraw)
+    teams.answer(session=session, user=user, team_id=team_id, company_id=company_id, data=data)
+    return answered(key)

@@ -1,0 +1,1 @@
+"""Challenges and company profiles: their schemas, service, imports, restores and drafting help."""

@@ -1,0 +1,1 @@
+"""From match to meeting: stages, interest, workshop invitations, teams and the funnel."""

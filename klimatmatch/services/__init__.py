@@ -1,1 +1,0 @@
-"""Orchestration between the matcher and the database; routes and CLI commands call these."""
