@@ -6,14 +6,10 @@ from fastapi import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from klimatmatch.catalogue.schemas import (
-    ChallengePublic,
-    CompanyPublic,
-    MatchPublic,
-    MatchRunPublic,
-)
+from klimatmatch.catalogue.schemas import ChallengePublic, CompanyPublic
 from klimatmatch.matching import export
 from klimatmatch.matching.reviews import latest_decisions
+from klimatmatch.matching.schemas import MatchPublic, MatchRunPublic
 from models import Challenge, CompanyProfile, Direction, MatchRun, User
 
 

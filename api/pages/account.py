@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep, SettingsDep
 from api.pages import auth
 from api.pages.auth import PageSession, PageUser
-from api.pages.rendering import render
+from api.pages.rendering import fields_of, render
+from klimatmatch.accounts import passwords, sessions, sign_in, views
 from klimatmatch.accounts import service as accounts
-from klimatmatch.accounts import sessions, sign_in
 from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import Line
@@ -38,8 +38,7 @@ def account_page(
         user,
         status_code=status_code,
         current_session=current.id,
-        sessions=sessions.live_sessions(session=session, user=user),
-        keys=accounts.api_keys(session=session, user=user),
+        **fields_of(views.account_view(session=session, user=user)),
         **context,
     )
     page.headers["Cache-Control"] = "no-store"  # a new key is on this page once
@@ -118,7 +117,7 @@ def change_password(
             request, session, current, 422, password_error=N_("The current password is wrong.")
         )
     try:
-        accounts.set_password(user, new_password)
+        passwords.set_password(user, new_password)
     except InvalidInput:
         return account_page(
             request,

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BeforeValidator, Field
-from sqlalchemy import select
 
 from api.deps import ChallengeId, EngineDep, SessionDep, SettingsDep, StateDep
 from api.pages import auth, engagement_view
@@ -19,24 +18,18 @@ from api.pages.auth import PageUser
 from api.pages.i18n import LANGUAGES
 from api.pages.rendering import (
     IdList,
-    bar_scale,
-    company_names,
-    component_max,
+    fields_of,
     parse_countries,
     parse_ids,
     parse_status,
     render,
 )
 from klimatmatch.catalogue.service import Page
-from klimatmatch.core import access
 from klimatmatch.core.errors import InvalidInput
-from klimatmatch.index.indexing import is_small_or_new
-from klimatmatch.jobs.service import active_jobs
-from klimatmatch.matching import review_queue, reviews
-from klimatmatch.matching import service as matching
+from klimatmatch.matching import views
 from matcher import Filters
 from matcher.controls import Controls
-from models import Challenge, ChallengeStatus, CompanyProfile, Role, crud
+from models import ChallengeStatus, Role
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 PAGE_SIZE = 25
@@ -79,31 +72,29 @@ def challenge_list(
     status: Annotated[str, Query(max_length=20, description="'' means the default")] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
-    options = review_queue.filter_options(session=session, user=user)
-    rows, total = review_queue.review_queue(
+    view = views.challenge_list_view(
         session=session,
         engine=engine,
         user=user,
         k=settings.default_k,
         page=Page(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
-        city=city or None,
-        theme=theme or None,
-        language=language or None,
-        status=parse_status(status),
+        chosen=views.QueueFilters(
+            city=city or None,
+            theme=theme or None,
+            language=language or None,
+            status=parse_status(status),
+        ),
         cache=state.top_k,
     )
     return render(
         request,
         "challenges.html",
         user,
-        rows=rows,
-        total=total,
+        **fields_of(view),
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        options=options,
+        pages=max(1, -(-view.total // PAGE_SIZE)),
         chosen={"city": city, "theme": theme, "language": language, "status": status},
         statuses=list(ChallengeStatus),
-        jobs=active_jobs(session=session) if access.can_run_jobs(user) else [],
     )
 
 
@@ -124,51 +115,29 @@ def challenge_page(
     exclude: IdList = "",
 ) -> HTMLResponse:
     """The challenge, its ranked companies with evidence, and the review controls."""
-    controls = Controls(
-        diversity=diversity,
-        max_per_country=max_per_country,
-        max_per_group=max_per_group,
-        min_small=min_small,
-    )
-    run = matching.challenge_shortlist(
+    view = views.challenge_view(
         session=session,
         engine=engine,
+        user=user,
         challenge_id=challenge_id,
         k=k or settings.default_k,
         filters=Filters.build(
             countries=parse_countries(country), exclude_ids=parse_ids(exclude, "exclude")
         ),
-        user=user,
-        controls=controls,
+        controls=Controls(
+            diversity=diversity,
+            max_per_country=max_per_country,
+            max_per_group=max_per_group,
+            min_small=min_small,
+        ),
     )
-    session.commit()
-    challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
-    companies = {
-        c.id: c
-        for c in session.scalars(
-            select(CompanyProfile).where(CompanyProfile.id.in_([r.company_id for r in run.results]))
-        )
-    }
-    decided = reviews.latest_decisions(session=session, challenge_ids=[challenge_id])
-    history = reviews.history(session=session, user=user, challenge_id=challenge_id)
-    scores = [r.score for r in run.results]
     return render(
         request,
         "challenge.html",
         user,
-        challenge=challenge,
-        run=run,
-        companies=companies,
-        small={cid: is_small_or_new(c) for cid, c in companies.items()},
-        decided=decided,
-        unreviewed=sum((challenge_id, r.company_id) not in decided for r in run.results),
-        history=[reviews.review_public(review, user) for review in history],
-        names=company_names(session, [r.company_id for r in history]),
-        bar=bar_scale(scores),
-        component_max=component_max(run.results),
-        can_review=access.can_review(user),
+        **fields_of(view),
         engagement=engagement_view.for_challenge(
-            request=request, session=session, user=user, challenge=challenge, run=run
+            request=request, session=session, user=user, challenge=view.challenge, run=view.run
         ),
         settings_form={
             "k": k or settings.default_k,
@@ -191,26 +160,8 @@ def opportunities(
     user: PageUser,
 ) -> HTMLResponse:
     """For a company account: the published challenges that fit each of its profiles."""
-    profiles = review_queue.own_companies(session=session, user=user)
-    if not profiles and user.role is not Role.COMPANY:
-        raise InvalidInput("the challenges that fit a company are for company accounts")
-    sections = []
-    for profile in profiles:
-        if not profile.approved:  # awaiting approval: not in the index yet
-            sections.append((profile, None, {}, bar_scale([])))
-            continue
-        run = matching.company_opportunities(
-            session=session,
-            engine=engine,
-            company_id=profile.id,
-            k=settings.default_k,
-            user=user,
-        )
-        session.commit()
-        ids = [r.challenge_id for r in run.results]
-        challenges = {
-            c.id: c for c in session.scalars(select(Challenge).where(Challenge.id.in_(ids)))
-        }
-        sections.append((profile, run, challenges, bar_scale([r.score for r in run.results])))
-    engagement = engagement_view.for_companies(session=session, user=user, profiles=profiles)
-    return render(request, "opportunities.html", user, sections=sections, engagement=engagement)
+    view = views.opportunities_view(session=session, engine=engine, user=user, k=settings.default_k)
+    engagement = engagement_view.for_companies(session=session, user=user, profiles=view.profiles)
+    return render(
+        request, "opportunities.html", user, sections=view.sections, engagement=engagement
+    )

@@ -1,6 +1,7 @@
 """A city's pages: write a new challenge, preview who could answer it, save it as a draft or
-publish it, edit and archive it. Thin routes over `services.catalogue` (the API's own writes)
-and `services.drafting` (suggestions and the preview of unsaved text).
+publish it, edit and archive it. Thin routes over `klimatmatch.catalogue.service` (the API's
+own writes), `.drafting` (suggestions and the preview of unsaved text) and `.views` (the form's
+own challenge).
 
 A conflicting edit (someone saved first) is answered with the form as typed and a message, never
 with a lost text; another city's draft or edit form is 404, as if it did not exist."""
@@ -19,10 +20,11 @@ from api.pages.auth import PageUser
 from api.pages.rendering import render, templates
 from klimatmatch.catalogue import drafting
 from klimatmatch.catalogue import service as catalogue
+from klimatmatch.catalogue import views as catalogue_views
 from klimatmatch.catalogue.schemas import ChallengeCreate, ChallengeUpdate
 from klimatmatch.core import access
-from klimatmatch.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from models import Challenge, ChallengeStatus, Role, User
+from klimatmatch.core.errors import Conflict, PreconditionFailed
+from models import Challenge, ChallengeStatus, User
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 templates.env.globals["can_edit_challenge"] = access.can_edit_challenge
@@ -66,19 +68,6 @@ class ChallengeForm(BaseModel):
 
 
 TypedForm = Annotated[ChallengeForm, Form()]
-
-
-def require_city(user: User) -> None:
-    if user.role is not Role.CITY or user.organisation_id is None:
-        raise Forbidden("only city accounts write challenges")
-
-
-def own_challenge(session: SessionDep, user: User, challenge_id: int) -> Challenge:
-    """The city's own challenge; anyone else's is 404, drafts and edit forms alike."""
-    challenge = catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
-    if not access.can_edit_challenge(user, challenge):
-        raise NotFound(f"challenge {challenge_id} does not exist")
-    return challenge
 
 
 def form_page(
@@ -137,7 +126,7 @@ def preview(
 
 @router.get("/challenges/new")
 def new_challenge(request: Request, user: PageUser) -> HTMLResponse:
-    require_city(user)
+    catalogue.require_city(user)
     return form_page(request, user, ChallengeForm())
 
 
@@ -145,7 +134,7 @@ def new_challenge(request: Request, user: PageUser) -> HTMLResponse:
 def post_new_challenge(
     request: Request, session: SessionDep, engine: EngineDep, user: PageUser, form: TypedForm
 ) -> Response:
-    require_city(user)
+    catalogue.require_city(user)
     try:
         if form.action == "preview":
             return preview(request, session, engine, user, form)
@@ -160,7 +149,9 @@ def post_new_challenge(
 def edit_challenge(
     request: Request, challenge_id: ChallengeId, session: SessionDep, user: PageUser
 ) -> HTMLResponse:
-    challenge = own_challenge(session, user, challenge_id)
+    challenge = catalogue_views.editable_challenge(
+        session=session, user=user, challenge_id=challenge_id
+    )
     return form_page(request, user, ChallengeForm.of(challenge), challenge=challenge)
 
 
@@ -173,7 +164,9 @@ def post_edit_challenge(
     user: PageUser,
     form: TypedForm,
 ) -> Response:
-    challenge = own_challenge(session, user, challenge_id)
+    challenge = catalogue_views.editable_challenge(
+        session=session, user=user, challenge_id=challenge_id
+    )
     try:
         if form.action == "preview":
             return preview(request, session, engine, user, form, challenge=challenge)
@@ -201,7 +194,9 @@ def conflict(
 ) -> HTMLResponse:
     """Someone saved first: keep what was typed, show what they saved, and let the user save
     again on top of it knowingly (the form now carries the newer version)."""
-    saved = own_challenge(session, user, challenge_id)
+    saved = catalogue_views.editable_challenge(
+        session=session, user=user, challenge_id=challenge_id
+    )
     session.refresh(saved)
     kept = form.model_copy(update={"version": saved.version})
     return form_page(request, user, kept, challenge=saved, status_code=409, conflict=saved)
@@ -215,7 +210,7 @@ def archive(
     user: PageUser,
     version: Annotated[int | None, Form(ge=1)] = None,
 ) -> RedirectResponse:
-    own_challenge(session, user, challenge_id)
+    catalogue_views.editable_challenge(session=session, user=user, challenge_id=challenge_id)
     catalogue.archive_challenge(
         session=session, engine=engine, user=user, challenge_id=challenge_id, if_match=version
     )

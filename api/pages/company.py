@@ -20,9 +20,9 @@ from api.pages.city import problems
 from api.pages.rendering import render
 from klimatmatch.catalogue import drafting
 from klimatmatch.catalogue import service as catalogue
+from klimatmatch.catalogue import views as catalogue_views
 from klimatmatch.catalogue.schemas import CompanyUpdate
-from klimatmatch.core import access
-from klimatmatch.core.errors import Conflict, NotFound, PreconditionFailed
+from klimatmatch.core.errors import Conflict, PreconditionFailed
 from models import CompanyProfile, User
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
@@ -90,11 +90,8 @@ class ProfileForm(BaseModel):
 
 
 def own_company(session: SessionDep, user: User, company_id: int) -> CompanyProfile:
-    """The company's own profile; anyone else's is 404, as if it did not exist."""
-    company = catalogue.read_company(session=session, user=user, company_id=company_id)
-    if not access.can_edit_company(user, company):
-        raise NotFound(f"company {company_id} does not exist")
-    return company
+    """The form's profile: the company's own (kept for the engagement pages' posts)."""
+    return catalogue_views.editable_company(session=session, user=user, company_id=company_id)
 
 
 def profile_page(

@@ -170,6 +170,14 @@ def opportunities_again(
     return response
 
 
+def answer_form(key: str, answer: str, reason: str) -> AnswerCreate | Redraw:
+    """The answer as typed, or the form to draw again under `key` with its errors named."""
+    try:
+        return AnswerCreate(answer=answer, reason=reason)
+    except ValidationError as error:
+        return Redraw(key, {"reason": reason}, field_errors(error))
+
+
 def answered(key: str) -> Response:
     target = f"{auth.PAGES}/opportunities?answered={key}"
     return RedirectResponse(f"{target}#{key}", status_code=303)
@@ -188,11 +196,9 @@ def answer_invitation(
 ) -> Response:
     """Accept, or decline with a reason: the invited company's own people."""
     key = f"invitation-{invitation_id}"
-    try:
-        data = AnswerCreate(answer=answer, reason=reason)
-    except ValidationError as error:
-        redraw = Redraw(key, {"reason": reason}, field_errors(error))
-        return opportunities_again(request, session, engine, settings, user, redraw)
+    data = answer_form(key, answer, reason)
+    if isinstance(data, Redraw):
+        return opportunities_again(request, session, engine, settings, user, data)
     workshop.answer(session=session, user=user, invitation_id=invitation_id, data=data)
     return answered(key)
 
@@ -211,10 +217,8 @@ def answer_team(
 ) -> Response:
     """A member confirms its place in a proposed team, or declines with a reason."""
     key = f"team-{team_id}-{company_id}"
-    try:
-        data = AnswerCreate(answer=answer, reason=reason)
-    except ValidationError as error:
-        redraw = Redraw(key, {"reason": reason}, field_errors(error))
-        return opportunities_again(request, session, engine, settings, user, redraw)
+    data = answer_form(key, answer, reason)
+    if isinstance(data, Redraw):
+        return opportunities_again(request, session, engine, settings, user, data)
     teams.answer(session=session, user=user, team_id=team_id, company_id=company_id, data=data)
     return answered(key)

@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import SessionDep
 from api.pages import auth
 from api.pages.auth import PageUser
-from api.pages.rendering import render
+from api.pages.rendering import fields_of, render
 from klimatmatch.alerts import service as alerts
+from klimatmatch.alerts import views as alerts_views
 from klimatmatch.catalogue.schemas import MAX_ID
 from models.alerts import Frequency
 
@@ -29,15 +30,12 @@ INBOX = auth.PAGES + "/inbox"
 def inbox(
     request: Request, session: SessionDep, user: PageUser, saved: bool = False
 ) -> HTMLResponse:
-    rows, count, unread = alerts.inbox(session=session, user=user, limit=200)
+    view = alerts_views.inbox_view(session=session, user=user, limit=200)
     page = render(
         request,
         "inbox.html",
         user,
-        rows=rows,
-        count=count,
-        unread=unread,
-        frequency=alerts.frequency(session=session, user_id=user.id),
+        **fields_of(view),
         frequencies=list(Frequency),
         saved=saved,
         answer_of=alerts.answer_of,

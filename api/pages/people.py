@@ -12,16 +12,15 @@ from api.deps import SessionDep, SettingsDep
 from api.pages import auth
 from api.pages.auth import PageUser
 from api.pages.i18n import negotiate
-from api.pages.rendering import render
+from api.pages.rendering import fields_of, render
 from api.pages.sign_in import NO_REFERRER, Password, Token, pre_session_page, signed_in
-from klimatmatch.accounts import invitations
+from klimatmatch.accounts import invitations, views
 from klimatmatch.accounts import service as accounts
 from klimatmatch.catalogue.schemas import MAX_ID
-from klimatmatch.core import access
-from klimatmatch.core.errors import Forbidden, InvalidInput
+from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import Line
 from klimatmatch.core.settings import Settings
-from models import Role, User
+from models import Role
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 PEOPLE = auth.PAGES + "/people"
@@ -29,38 +28,15 @@ Name = Annotated[Line, Form(max_length=200)]
 """A person's or an organisation's name: one line, no control characters."""
 
 
-def require_staff(user: User) -> None:
-    if not access.is_staff(user):
-        raise Forbidden("only coordinators and administrators manage people")
-
-
-def people_page(
-    request: Request, session: SessionDep, user: User, status_code: int = 200, **context: object
-) -> HTMLResponse:
+@router.get("/people")
+def people(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    view = views.people_view(
+        session=session, user=user, invited_id=request.query_params.get("invited", "")
+    )
     language = negotiate(
         request.cookies.get(auth.LANGUAGE_COOKIE), request.headers.get("accept-language")
     )
-    return render(
-        request,
-        "people.html",
-        user,
-        status_code=status_code,
-        people=accounts.people(session=session),
-        pending=invitations.pending_invitations(session=session),
-        roles=invitations.INVITABLE[user.role],
-        mail_language=language,
-        **context,
-    )
-
-
-@router.get("/people")
-def people(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    require_staff(user)
-    invited = request.query_params.get("invited", "")
-    sent = invitations.pending_invitations(session=session)
-    return people_page(
-        request, session, user, invited=next((i.email for i in sent if str(i.id) == invited), "")
-    )
+    return render(request, "people.html", user, **fields_of(view), mail_language=language)
 
 
 @router.post("/people/invitations", dependencies=[auth.CsrfChecked])
@@ -75,7 +51,7 @@ def invite(
     name: Name = "",
     language: Annotated[str, Form(max_length=2)] = "en",
 ) -> Response:
-    require_staff(user)
+    views.require_staff(user)
     invitation = invitations.invite(
         session=session,
         actor=user,

@@ -18,13 +18,12 @@ from api.pages import auth
 from api.pages.auth import PageUser
 from api.pages.city import problems
 from api.pages.i18n import negotiate
-from api.pages.rendering import render
+from api.pages.rendering import fields_of, render
 from api.pages.sign_in import NO_REFERRER, Token, pre_session_page, signed_in
-from klimatmatch.accounts import registration
+from klimatmatch.accounts import registration, views
 from klimatmatch.accounts.sign_in import TooManyAttempts
 from klimatmatch.catalogue.schemas import MAX_ID, CompanyCreate
-from klimatmatch.core import access
-from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput
+from klimatmatch.core.errors import Conflict, InvalidInput
 from klimatmatch.core.safe_text import Prose
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
@@ -129,21 +128,12 @@ def confirm(request: Request, session: SessionDep, settings: SettingsDep, token:
 
 @router.get("/registrations")
 def registrations(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    if not access.is_staff(user):
-        raise Forbidden("registrations are approved by coordinators and administrators")
-    waiting = [
-        (
-            organisation,
-            registration.contacts(session=session, organisation_id=organisation.id),
-            registration.profiles_of(session=session, organisation_id=organisation.id),
-        )
-        for organisation in registration.pending(session=session)
-    ]
+    view = views.registrations_view(session=session, user=user)
     return render(
         request,
         "registrations.html",
         user,
-        waiting=waiting,
+        **fields_of(view),
         done=request.query_params.get("done", ""),
     )
 

@@ -1,17 +1,16 @@
 """What every page shares: the templates, a page rendered in the visitor's language with its
-frame, and the small parsers and scales of form fields and scores."""
+frame, and the small parsers of form fields."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.pages import auth, i18n
 from api.pages.highlight import highlight
@@ -20,7 +19,7 @@ from api.pages.labels import label
 from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import safe_url
-from models import ChallengeStatus, CompanyProfile, User
+from models import ChallengeStatus, User
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -56,6 +55,11 @@ def render(
         )
 
 
+def fields_of(view: Any) -> dict[str, Any]:
+    """A view model's fields as template variables (shallow: ORM rows stay rows)."""
+    return {field.name: getattr(view, field.name) for field in fields(view)}
+
+
 def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
@@ -87,28 +91,3 @@ def parse_status(value: str) -> ChallengeStatus | None:
     except ValueError:
         names = ", ".join(s.value for s in ChallengeStatus)
         raise InvalidInput(f"status: {value!r} is not one of {names}") from None
-
-
-def company_names(session: Session, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(CompanyProfile.id, CompanyProfile.name).where(CompanyProfile.id.in_(set(ids)))
-    )
-    return dict(rows.all())
-
-
-def bar_scale(scores: list[float]) -> dict[str, float]:
-    """Bars run from 10% (the lowest possible on the page) to 100% (the best match)."""
-    if not scores:
-        return {"low": 0.0, "span": 1.0}
-    low, high = min(scores), max(scores)
-    return {"low": low - 0.1 * (high - low or 1.0), "span": (high - low or 1.0) * 1.1}
-
-
-def component_max(results: list[Any]) -> dict[str, float]:
-    top: dict[str, float] = {}
-    for result in results:
-        for name, value in result.components.items():
-            top[name] = max(top.get(name, 0.0), abs(value))
-    return {name: value or 1.0 for name, value in top.items()}

@@ -14,23 +14,14 @@ from api.pages import auth
 from api.pages.auth import PageUser
 from api.pages.i18n import negotiate
 from api.pages.labels import label as label_of
-from api.pages.rendering import (
-    IdList,
-    bar_scale,
-    company_names,
-    component_max,
-    parse_ids,
-    render,
-    wants_json,
-)
+from api.pages.rendering import IdList, fields_of, parse_ids, render, wants_json
 from api.presenters import shortlist_file
-from klimatmatch.catalogue.schemas import MAX_ID, ReviewCreate
+from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.translations import translations
-from klimatmatch.matching import export, review_queue, reviews
-from klimatmatch.matching import service as matching
+from klimatmatch.matching import export, reviews, views
+from klimatmatch.matching.schemas import ReviewCreate
 from matcher import Filters
-from models import crud
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 
@@ -69,7 +60,9 @@ def review(
             {
                 "id": saved.id,
                 "company_id": saved.company_id,
-                "company": company_names(session, [saved.company_id]).get(saved.company_id, ""),
+                "company": views.company_names(session=session, ids=[saved.company_id]).get(
+                    saved.company_id, ""
+                ),
                 "decision": saved.decision.value,
                 "label": label,
                 "reason": saved.reason,
@@ -104,22 +97,8 @@ def compare(
     company: Annotated[list[Annotated[int, Query(ge=1, le=MAX_ID)]], Query(max_length=10)] = [],  # noqa: B006
 ) -> HTMLResponse:
     """Two companies of one shortlist side by side: scores, evidence, profile, decision."""
-    run, pair = review_queue.compared(
-        session=session, user=user, run_id=run_id, company_ids=company
-    )
-    challenge = crud.get_challenge(session=session, challenge_id=run.subject_id)
-    decided = reviews.latest_decisions(session=session, challenge_ids=[run.subject_id])
-    return render(
-        request,
-        "compare.html",
-        user,
-        run=run,
-        challenge=challenge,
-        pair=pair,
-        decided=decided,
-        component_max=component_max([result for result, _ in pair]),
-        bar=bar_scale([r.score for r in run.results]),
-    )
+    view = views.compare_view(session=session, user=user, run_id=run_id, company_ids=company)
+    return render(request, "compare.html", user, **fields_of(view))
 
 
 @router.get("/challenges/{challenge_id}/teams")
@@ -134,7 +113,7 @@ def teams(
     exclude: IdList = "",
 ) -> HTMLResponse:
     """Consortia: teams that together cover the challenge's requirements."""
-    challenge, requirements, candidates, found = matching.challenge_consortia(
+    view = views.teams_view(
         session=session,
         engine=engine,
         user=user,
@@ -143,17 +122,4 @@ def teams(
         k=k,
         filters=Filters.build(exclude_ids=parse_ids(exclude, "exclude")),
     )
-    names = company_names(session, [c.id for c in candidates])
-    return render(
-        request,
-        "teams.html",
-        user,
-        challenge=challenge,
-        requirements=requirements,
-        candidates=candidates,
-        teams=found,
-        names=names,
-        size=size,
-        k=k,
-        exclude=exclude,
-    )
+    return render(request, "teams.html", user, **fields_of(view), size=size, k=k, exclude=exclude)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Response, status
 from api.deps import ChallengeId, CurrentUser, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.presenters import shortlist_file
-from klimatmatch.catalogue.schemas import MAX_ID, ReviewCreate, ReviewPublic
+from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.matching import export, reviews
+from klimatmatch.matching.schemas import ReviewCreate, ReviewPublic
 
 router = APIRouter(tags=["reviews"], responses=ERROR_RESPONSES)
 

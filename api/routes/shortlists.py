@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query
 from api.deps import ChallengeId, CompanyId, CurrentUser, EngineDep, RunId, SessionDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.presenters import run_public
-from klimatmatch.catalogue.schemas import (
-    MAX_ID,
+from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.matching import service as matching
+from klimatmatch.matching.schemas import (
     ConsortiaPublic,
     ConsortiumPublic,
     MatchRunPublic,
     MemberPublic,
 )
-from klimatmatch.matching import service as matching
 from matcher import Filters
 from matcher.controls import Controls
 

@@ -15,8 +15,8 @@ from gettext import NullTranslations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from klimatmatch.accounts import passwords, sessions
 from klimatmatch.accounts import service as accounts
-from klimatmatch.accounts import sessions
 from klimatmatch.accounts.service import aware, hash_token
 from klimatmatch.accounts.sessions import Client
 from klimatmatch.core import access, mail, mail_queue
@@ -154,7 +154,7 @@ def accept_invitation(
     """Creates the invited account with its password and signs the person in (session id)."""
     now = now or utcnow()
     invitation = open_invitation(session=session, token=token, now=now)
-    accounts.check_password(password, email=invitation.email)
+    passwords.check_password(password, email=invitation.email)
     user, _ = accounts.create_user(
         session=session,
         name=name.strip()[:200] or invitation.name or invitation.email,
@@ -260,7 +260,7 @@ def reset_password(
     user = session.get(User, reset.user_id)
     if user is None or not user.active:
         raise LinkRefused("this account is no longer active")
-    accounts.set_password(user, password)
+    passwords.set_password(user, password)
     session.execute(
         update(PasswordReset)
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))

@@ -24,9 +24,9 @@ from pydantic.dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from klimatmatch.accounts import passwords, sessions
 from klimatmatch.accounts import registration_mail as notices
 from klimatmatch.accounts import service as accounts
-from klimatmatch.accounts import sessions
 from klimatmatch.accounts.invitations import LinkRefused
 from klimatmatch.accounts.sessions import Client
 from klimatmatch.accounts.sign_in import TooManyAttempts
@@ -84,7 +84,7 @@ def register_company(
     now = now or utcnow()
     _charge(session, client, now)
     email = accounts.normalise_email(data.email)
-    password_hash = accounts.hash_password(data.password, email=email)  # on both paths
+    password_hash = passwords.hash_password(data.password, email=email)  # on both paths
     name = data.profile.name.strip()
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise Conflict(

@@ -1,7 +1,6 @@
 """Accounts: people with e-mail and password, and the API keys they create for programs.
 
-Passwords are hashed with argon2id (argon2-cffi), memory-hard so a stolen table is slow to
-guess; a hash made with older parameters is replaced at the next sign-in. API keys are random
+Passwords live in `passwords.py`. API keys are random
 256-bit secrets, shown once and stored as sha256 (a fast hash is enough: there is nothing to
 guess), and any number of them may be named, used and revoked by their owner."""
 
@@ -11,14 +10,11 @@ import hashlib
 import re
 import secrets
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Literal
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from klimatmatch.accounts.passwords import set_password, verify_password
 from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models import (
     ApiKey,
@@ -33,8 +29,6 @@ from models import (
 from models.tables import utcnow
 
 TOKEN_PREFIX = "km_"
-MIN_PASSWORD = 10
-MAX_PASSWORD = 200
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 ORGANISATION_KIND = {
     Role.CITY: OrganisationKind.CITY,
@@ -47,60 +41,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class CountingHasher(PasswordHasher):
-    """argon2id, counting its computations (hashes and verifications): an answer that must
-    not tell whether an account exists must do the same work either way, and this count is
-    how that is checked, where wall time on a busy machine could not be."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.computations = 0
-
-    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
-        self.computations += 1
-        return super().hash(password, salt=salt)
-
-    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002
-        self.computations += 1
-        return super().verify(hash, password)
-
-
-@lru_cache
-def password_hasher() -> CountingHasher:
-    """argon2id with the library's current recommended parameters (RFC 9106 low-memory)."""
-    return CountingHasher()
-
-
-@lru_cache
-def _dummy_hash() -> str:
-    return password_hasher().hash("not anyone's password")
-
-
 def normalise_email(email: str) -> str:
     """One spelling per address, so uniqueness and sign-in ignore case and stray spaces."""
     email = email.strip().lower()
     if len(email) > 320 or not EMAIL.match(email):
         raise InvalidInput(f"email: {email[:80]!r} is not an e-mail address")
     return email
-
-
-def check_password(password: str, *, email: str = "") -> None:
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidInput(
-            f"password: use {MIN_PASSWORD} to {MAX_PASSWORD} characters (a few words work well)"
-        )
-    if email and password.strip().lower() == email:
-        raise InvalidInput("password: must not be your e-mail address")
-
-
-def hash_password(password: str, *, email: str = "") -> str:
-    """The argon2id hash of an acceptable password (InvalidInput names what is wrong)."""
-    check_password(password, email=email)
-    return password_hasher().hash(password)
-
-
-def set_password(user: User, password: str) -> None:
-    user.password_hash = hash_password(password, email=user.email or "")
 
 
 def sealed_token_hash() -> str:
@@ -115,21 +61,6 @@ def mint_token(link: Invitation | PasswordReset) -> str:
     token = secrets.token_urlsafe(32)
     link.token_hash = hash_token(token)
     return token
-
-
-def verify_password(user: User | None, password: str) -> bool:
-    """True when `password` is the user's. Without a user (an unknown e-mail) a dummy hash is
-    verified all the same, so the answer takes as long whether the e-mail exists or not."""
-    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
-    try:
-        password_hasher().verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if user is None or not user.password_hash:
-        return False
-    if password_hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = password_hasher().hash(password)
-    return True
 
 
 def user_by_email(*, session: Session, email: str) -> User | None:

@@ -19,7 +19,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from klimatmatch.accounts import sessions
-from klimatmatch.accounts.service import aware, user_by_email, verify_password
+from klimatmatch.accounts.passwords import verify_password
+from klimatmatch.accounts.service import aware, user_by_email
 from klimatmatch.accounts.sessions import Client
 from klimatmatch.core.errors import KlimatmatchError
 from klimatmatch.core.settings import Settings

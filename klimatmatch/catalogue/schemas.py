@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from klimatmatch.core.safe_text import Line, Prose, WebUrl
 from klimatmatch.core.settings import PROJECT_DATA
-from models import ChallengeStatus, Decision
+from models import ChallengeStatus
 
 _CPV = re.compile(r"^(\d{8})(?:-\d)?$")
 _LANGUAGE_ALIASES = {"nb": "no", "nn": "no", "se": "sv", "dk": "da", "swe": "sv", "eng": "en"}
@@ -98,11 +98,11 @@ Deadline = Annotated[date | None, BeforeValidator(_blank_to_none)]
 References = Annotated[list[Reference], Field(max_length=50)]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ChallengeFields(_Strict):
+class ChallengeFields(Strict):
     title: Line = Field(min_length=3, max_length=300)
     description: Prose = Field(min_length=10, max_length=20_000)
     theme: Line = Field(default="", max_length=100)
@@ -132,7 +132,7 @@ class ChallengeRecord(ChallengeFields):
     _country = field_validator("country")(_clean_country)
 
 
-class CompanyFields(_Strict):
+class CompanyFields(Strict):
     name: Line = Field(min_length=1, max_length=200)
     description: Prose = Field(min_length=10, max_length=20_000)
     sector: Line = Field(default="", max_length=100)
@@ -199,55 +199,13 @@ class CompanyPublic(BaseModel):
     updated_at: datetime
 
 
-class RequirementMatchPublic(BaseModel):
-    requirement: str = Field(description="A requirement of the challenge")
-    sentence: str = Field(description="The profile sentence that answers it best")
-    score: float
-    answered: bool = Field(
-        description="The company is among the best answers to this requirement on the list"
-    )
-
-
-class ExplanationPublic(BaseModel):
-    shared_terms: list[str]
-    query_sentence: str
-    document_sentence: str
-    sentence_score: float
-    shared_codes: list[str] = Field(default_factory=list, description="CPV codes both share")
-    requirements: list[RequirementMatchPublic] = Field(
-        default_factory=list, description="Each requirement of the challenge and its answer"
-    )
-
-
-class MatchPublic(BaseModel):
-    rank: int
-    challenge_id: int
-    company_id: int
-    title: str = Field(description="The company's name or the challenge's title")
-    score: float
-    components: dict[str, float]
-    explanation: ExplanationPublic | None
-    decision: Decision | None = None
-
-
-class MatchRunPublic(BaseModel):
-    run_id: int
-    direction: str
-    subject_id: int
-    model: str
-    parameters: dict[str, Any]
-    data_version: str
-    created_at: datetime
-    results: list[MatchPublic]
-
-
 class ChallengeCreate(ChallengeFields):
     """A city posts a challenge for itself; the city comes from the account, not the body."""
 
     external_id: Optional = Field(default=None, max_length=100)
 
 
-class ChallengeUpdate(_Strict):
+class ChallengeUpdate(Strict):
     """Only the fields given change."""
 
     title: Line | None = Field(default=None, min_length=3, max_length=300)
@@ -269,7 +227,7 @@ class CompanyCreate(CompanyFields):
     external_id: Optional = Field(default=None, max_length=100)
 
 
-class CompanyUpdate(_Strict):
+class CompanyUpdate(Strict):
     name: Line | None = Field(default=None, min_length=1, max_length=200)
     description: Prose | None = Field(default=None, min_length=10, max_length=20_000)
     sector: Line | None = Field(default=None, max_length=100)
@@ -297,54 +255,8 @@ class CompaniesPublic(BaseModel):
     count: int
 
 
-class ReviewCreate(_Strict):
-    challenge_id: int = Field(ge=1, le=MAX_ID)
-    company_id: int = Field(ge=1, le=MAX_ID)
-    decision: Decision
-    reason: Line = Field(default="", max_length=300)
-    note: Prose = Field(default="", max_length=5_000)
-    match_result_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-
-
-class ReviewPublic(BaseModel):
-    """`reason` and `note` are empty for users who may not see coordinators' notes."""
-
-    id: int
-    challenge_id: int
-    company_id: int
-    match_result_id: int | None
-    reviewer: str
-    decision: Decision
-    reason: str
-    note: str
-    created_at: datetime
-
-
 class UserPublic(BaseModel):
     id: int
     name: str
     role: str
     organisation: str | None
-
-
-class MemberPublic(BaseModel):
-    company_id: int
-    name: str
-    country: str
-
-
-class ConsortiumPublic(BaseModel):
-    value: float = Field(description="Sum over requirements of the best member's coverage")
-    lead_company_id: int = Field(description="The member that covers the most on its own")
-    members: list[MemberPublic]
-    coverage: list[float] = Field(description="Per requirement, in order, from 0 to 1")
-    overlaps: dict[str, list[int]] = Field(description="Requirement -> members covering it")
-    covered_by: list[int] = Field(
-        default_factory=list, description="Per requirement, the company id that covers it best"
-    )
-
-
-class ConsortiaPublic(BaseModel):
-    challenge_id: int
-    requirements: list[str]
-    teams: list[ConsortiumPublic]

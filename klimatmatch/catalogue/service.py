@@ -48,11 +48,16 @@ def read_challenge(*, session: Session, user: User, challenge_id: int) -> Challe
     return challenge
 
 
+def require_city(user: User) -> None:
+    """Challenges are written by a city account that belongs to a city (the form and the API)."""
+    if user.role is not Role.CITY or user.organisation_id is None:
+        raise Forbidden("only city accounts write challenges")
+
+
 def create_challenge(
     *, session: Session, engine: MatchEngine, user: User, data: ChallengeCreate
 ) -> Challenge:
-    if user.role is not Role.CITY or user.organisation_id is None:
-        raise Forbidden("only city accounts post challenges")
+    require_city(user)
     _unique_external_id(session, Challenge, data.external_id)
     challenge = Challenge(organisation_id=user.organisation_id, **data.model_dump())
     challenge.language = data.language or guess_language(data.description) or ""

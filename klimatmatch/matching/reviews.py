@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from klimatmatch.catalogue.schemas import ReviewCreate, ReviewPublic
 from klimatmatch.core import access
 from klimatmatch.core.errors import Forbidden, InvalidInput, NotFound
+from klimatmatch.matching.schemas import ReviewCreate, ReviewPublic
 from models import MatchResult, Review, User, crud
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.app import create_app
 from api.pages.auth import SESSION_COOKIE
-from klimatmatch.accounts import service as accounts
+from klimatmatch.accounts import passwords
 from klimatmatch.core.settings import Settings
 from models import Invitation, PasswordReset, SignInFailure, User, create_db_engine
 from models.tables import utcnow
@@ -370,7 +370,7 @@ def test_registration_does_the_same_work_and_answers_the_same_whether_the_email_
 ) -> None:
     """An attacker timing the form learns nothing: one argon2 hash either way, no e-mail sent
     during the request (the mail job sends it), and the same page."""
-    hasher = accounts.password_hasher()
+    hasher = passwords.password_hasher()
 
     def register(email: str, company: str) -> tuple[int, str, int]:
         form = {

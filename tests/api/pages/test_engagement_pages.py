@@ -11,6 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from api.pages.engagement_company import answer_form
+from api.pages.engagement_view import Redraw
+from klimatmatch.engagement.schemas import AnswerCreate
 from tests.api.conftest import World
 from tests.api.test_access import form_token, pages_as
 
@@ -290,3 +293,10 @@ def test_nobody_speaks_for_another_company(
 def test_another_citys_draft_is_not_found_on_the_interest_page(world: World) -> None:
     client = pages_as(world, "voltgrav")
     assert client.get(f"/ui/challenges/{world.ids['sth_draft']}/interest").status_code == 404
+
+
+def test_answer_form_returns_the_answer_or_the_form_to_draw_again() -> None:
+    assert isinstance(answer_form("team-1-2", "accepted", ""), AnswerCreate)
+    redraw = answer_form("team-1-2", "maybe", "because")
+    assert isinstance(redraw, Redraw)
+    assert redraw.form == "team-1-2" and redraw.values == {"reason": "because"} and redraw.errors

@@ -10,8 +10,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from klimatmatch.accounts import passwords, sessions
 from klimatmatch.accounts import service as accounts
-from klimatmatch.accounts import sessions
 from klimatmatch.accounts.sessions import Client
 from klimatmatch.accounts.sign_in import TooManyAttempts, confirm_password, sign_in
 from klimatmatch.core.errors import Conflict, InvalidInput, NotFound
@@ -59,17 +59,17 @@ def test_email_is_unique_whatever_its_case(session: Session) -> None:
 def test_passwords_are_argon2_and_rehashed_when_the_parameters_change(session: Session) -> None:
     user = make_person(session)
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
-    assert accounts.verify_password(user, PASSWORD)
-    assert not accounts.verify_password(user, PASSWORD.upper())
+    assert passwords.verify_password(user, PASSWORD)
+    assert not passwords.verify_password(user, PASSWORD.upper())
     weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     user.password_hash = weak
-    assert accounts.verify_password(user, PASSWORD)
+    assert passwords.verify_password(user, PASSWORD)
     assert user.password_hash != weak
-    assert not accounts.password_hasher().check_needs_rehash(user.password_hash)
+    assert not passwords.password_hasher().check_needs_rehash(user.password_hash)
     with pytest.raises(InvalidInput, match="10 to 200"):
-        accounts.set_password(user, "short")
+        passwords.set_password(user, "short")
     with pytest.raises(InvalidInput, match="e-mail"):
-        accounts.set_password(user, "anna@stockholm.se")
+        passwords.set_password(user, "anna@stockholm.se")
 
 
 def test_wrong_passwords_are_slowed_then_refused_then_allowed_again(session: Session) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from klimatmatch.accounts import registration
+from klimatmatch.accounts import passwords, registration
 from klimatmatch.accounts import service as accounts
 from klimatmatch.accounts.invitations import LinkRefused
 from klimatmatch.accounts.sessions import Client
@@ -218,7 +218,7 @@ def test_a_known_email_costs_the_same_work_and_its_mail_is_sent_by_the_job_queue
     """One argon2 hash on either path, and the message goes out from a mail job (after the
     commit, not in the request) whose arguments hold ids only: no token, no address."""
     staff(session)
-    hasher = accounts.password_hasher()
+    hasher = passwords.password_hasher()
     work = {}
     for email, name in (("kim@c40.example", "Ett annat bolag AB"), (EMAIL, "Laddbolaget AB")):
         before = hasher.computations

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from klimatmatch.accounts.service import authenticate, verify_password
+from klimatmatch.accounts.passwords import verify_password
+from klimatmatch.accounts.service import authenticate
 from klimatmatch.cli import app
 from klimatmatch.core.settings import get_settings
 from matcher.snapshot import available

@@ -20,12 +20,12 @@ from klimatmatch.catalogue.schemas import (
     ChallengeCreate,
     CompanyCreate,
     CompanyUpdate,
-    ReviewCreate,
 )
 from klimatmatch.cli import app
 from klimatmatch.core.safe_text import flatten, safe_url
 from klimatmatch.core.settings import get_settings
 from klimatmatch.engagement.schemas import InterestCreate, Partner, StageMove
+from klimatmatch.matching.schemas import ReviewCreate
 from models import (
     Challenge,
     CompanyProfile,

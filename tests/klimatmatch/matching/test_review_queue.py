@@ -4,12 +4,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from klimatmatch.accounts.service import create_user
-from klimatmatch.catalogue.schemas import ReviewCreate
 from klimatmatch.catalogue.service import Page
 from klimatmatch.core.errors import InvalidInput, NotFound
 from klimatmatch.index import indexing
 from klimatmatch.matching import review_queue, reviews
 from klimatmatch.matching import service as matching
+from klimatmatch.matching.schemas import ReviewCreate
 from klimatmatch.matching.topk_cache import TopKCache
 from matcher import Embedder, MatchEngine
 from models import ChallengeStatus, Decision, Role, User, crud
