@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,6 +18,8 @@ from klimatmatch.core.errors import InvalidInput, PreconditionFailed, Unauthoriz
 from klimatmatch.core.settings import Settings
 from matcher import MatchEngine
 from models import User
+
+Body = TypeVar("Body")
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -106,6 +109,32 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
 
 
-def set_etag(response: Response, version: int) -> None:
-    """The ETag a client sends back in If-Match: the record's version."""
+def with_etag(response: Response, version: int, body: Body) -> Body:
+    """Tag the response with the record's version (what a client sends back in If-Match)
+    and hand back its body, so a versioned read or write ends in one return."""
     response.headers["ETag"] = f'"{version}"'
+    return body
+
+
+@dataclass(frozen=True)
+class Write:
+    """What a write to a versioned record needs: who writes, through what, the version the
+    caller read (If-Match), and the response that carries the new version's ETag."""
+
+    session: Session
+    engine: MatchEngine
+    user: User
+    if_match: int | None
+    response: Response
+
+    def tagged(self, version: int, body: Body) -> Body:
+        return with_etag(self.response, version, body)
+
+
+def get_write(
+    session: SessionDep, engine: EngineDep, user: CurrentUser, if_match: IfMatch, response: Response
+) -> Write:
+    return Write(session, engine, user, if_match, response)
+
+
+VersionedWrite = Annotated[Write, Depends(get_write)]

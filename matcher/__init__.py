@@ -8,7 +8,8 @@ from matcher.documents import Document
 from matcher.embedders import Embedder, available_embedders, create_embedder
 from matcher.engine import Match, MatchEngine
 from matcher.filters import Filters
-from matcher.index import ExactIndex, top_k
+from matcher.index import ExactIndex
+from matcher.topk import top_k
 
 __all__ = [
     "Document",

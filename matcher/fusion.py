@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from matcher.index import top_k
+from matcher.topk import top_k
 
 Availability = Callable[[int, np.ndarray], np.ndarray]
 """(query row, candidate columns) -> boolean array: which of those pairs a channel can judge."""

@@ -1,52 +1,22 @@
-"""Exact nearest-neighbour search over several vector channels that share one row order."""
+"""Exact nearest-neighbour search over several vector channels that share one row order.
+
+This module keeps the rows (documents, vectors, field columns, HNSW graphs); searching them is
+`matcher.exact_search`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
-from scipy import sparse
 
 from matcher.ann import HnswIndex
-from matcher.backends import Candidates
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
-from matcher.filters import Filters
+from matcher.exact_search import ExactSearch
 from matcher.rows import Rows
 
 
-def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Best `k` columns per row of `scores` (n_queries, n_items), best first.
-
-    Returns (indices, values), each (n_queries, min(k, n_items)). Ties go to the lower index,
-    so the result equals a stable full sort; `-inf` marks items that must never be returned
-    and they are dropped, so rows may be shorter (padded with -1 / -inf).
-    """
-    scores = np.atleast_2d(scores)
-    n_queries, n_items = scores.shape
-    k = min(k, n_items)
-    indices = np.full((n_queries, k), -1, dtype=np.int64)
-    values = np.full((n_queries, k), -np.inf, dtype=np.float64)
-    if k <= 0:
-        return indices, values
-    for row_number, row in enumerate(scores):
-        best = _top_k_row(row, k)
-        indices[row_number, : len(best)] = best
-        values[row_number, : len(best)] = row[best]
-    return indices, values
-
-
-def _top_k_row(row: np.ndarray, k: int) -> np.ndarray:
-    part = np.argpartition(-row, k - 1)[:k]
-    threshold = row[part].min()
-    greater = np.flatnonzero(row > threshold)
-    equal = np.flatnonzero(row == threshold)[: k - len(greater)]
-    chosen = np.concatenate([greater, equal])
-    chosen = chosen[np.isfinite(row[chosen])]
-    return chosen[np.lexsort((chosen, -row[chosen]))]
-
-
-class ExactIndex:
+class ExactIndex(ExactSearch):
     """Documents with one vector per channel; search is a brute-force product per channel.
 
     All channels share one row order, so their score rows can be fused element-wise.
@@ -63,15 +33,8 @@ class ExactIndex:
         self._fields: dict[str, list[str]] = {}
         self._ids: list[int] = []
 
-    def __len__(self) -> int:
-        return len(self._documents)
-
     def __contains__(self, document_id: object) -> bool:
         return document_id in self._rows
-
-    @property
-    def documents(self) -> list[Document]:
-        return list(self._documents)
 
     @property
     def channels(self) -> list[str]:
@@ -209,75 +172,6 @@ class ExactIndex:
             if name not in document.fields:
                 values[row] = ""
 
-    def scores(
-        self,
-        queries: Mapping[str, Matrix] | Matrix,
-        depth: int = 100,
-        rescore: frozenset[str] = frozenset(),
-    ) -> dict[str, np.ndarray]:
-        """Per channel, (n_queries, len(self)) scores. A channel served by its HNSW graph is
-        scored exactly on its own candidates and on every other channel's top `depth`, and is
-        -inf elsewhere; a channel named in `rescore` only on the others' top `depth` (it
-        re-scores their candidates and costs nothing that grows with the index)."""
-        if not isinstance(queries, Mapping):
-            queries = {"default": queries}
-        size = len(self)
-        if not size:
-            return {name: np.zeros((q.shape[0], 0)) for name, q in queries.items()}
-        exact = {
-            name: self._channels[name].scores(q, size)
-            for name, q in queries.items()
-            if name not in self._ann and name not in rescore
-        }
-        for name, graph in self._ann.items():
-            if name in queries and name not in rescore:
-                exact[name] = self._ann_scores(name, graph, queries[name], exact, depth)
-        for name in rescore & set(queries):
-            exact[name] = self._pool_scores(name, queries[name], exact, depth)
-        return exact
-
-    def _pool_scores(
-        self, name: str, queries: Matrix, others: dict[str, np.ndarray], depth: int
-    ) -> np.ndarray:
-        channel = self._channels[name]
-        if channel.dense is None:  # sparse rows: the full product is already cheap
-            return channel.scores(queries, len(self))
-        dense = queries.toarray() if sparse.issparse(queries) else np.asarray(queries)
-        result = np.full((dense.shape[0], len(self)), -np.inf)
-        for i, query in enumerate(dense):
-            rows: set[int] = set()
-            for scores in others.values():
-                row = scores[i : i + 1]
-                finite = row[np.isfinite(row)]
-                if not len(finite) or finite.max() == finite.min():
-                    continue  # one value for everyone (no codes declared): proposes nobody
-                best, _ = top_k(row, depth)
-                rows.update(int(r) for r in best[0] if r >= 0)
-            chosen = np.fromiter(rows, dtype=np.int64, count=len(rows))
-            result[i, chosen] = channel.dense[chosen] @ query.astype(np.float32)
-        return result
-
-    def _ann_scores(
-        self,
-        name: str,
-        graph: HnswIndex,
-        queries: Matrix,
-        others: dict[str, np.ndarray],
-        depth: int,
-    ) -> np.ndarray:
-        dense = queries.toarray() if sparse.issparse(queries) else np.asarray(queries)
-        result = np.full((dense.shape[0], len(self)), -np.inf)
-        matrix = self._channels[name].dense
-        assert matrix is not None
-        for i, query in enumerate(dense):
-            rows = {self._rows[int(d)] for d in graph.search(query, depth) if int(d) in self._rows}
-            for scores in others.values():
-                best, _ = top_k(scores[i : i + 1], depth)
-                rows.update(int(r) for r in best[0] if r >= 0)
-            chosen = np.fromiter(rows, dtype=np.int64)
-            result[i, chosen] = matrix[chosen] @ query.astype(np.float32)
-        return result
-
     def _update_ann(self, documents: list[Document], vectors: Mapping[str, Matrix]) -> None:
         if self.ann_threshold is None or len(self) < self.ann_threshold:
             return
@@ -293,60 +187,3 @@ class ExactIndex:
             elif documents:
                 ids = np.array([d.id for d in documents])
                 self._ann[name].add(ids, np.asarray(vectors[name], dtype=np.float32))
-
-    def candidates(
-        self,
-        queries: Mapping[str, Matrix],
-        filters: Filters,
-        *,
-        depth: int,
-        rescore: frozenset[str] = frozenset(),
-    ) -> Candidates:
-        """Every row is a candidate; rows the filters refuse score -inf (`matcher.backends`)."""
-        scored = self.scores(queries, depth=depth, rescore=rescore)
-        keep = self.mask(filters)
-        scores = {
-            name: row[0] if keep is None else np.where(keep, row[0], -np.inf)
-            for name, row in scored.items()
-        }
-        return Candidates(self.documents, scores, self._candidate_rows)
-
-    def _candidate_rows(self, name: str, positions: Sequence[int]) -> Matrix:
-        return self._channels[name].rows(positions)
-
-    @property
-    def approximate_channels(self) -> list[str]:
-        return sorted(self._ann)
-
-    def mask(self, filters: Filters) -> np.ndarray | None:
-        """Boolean (len(self),) of the candidates that pass; None when nothing is filtered."""
-        if filters.is_empty:
-            return None
-        keep = np.ones(len(self), dtype=bool)
-        for name, allowed in filters.by_field().items():
-            values = np.asarray(self._fields.get(name, [""] * len(self)), dtype=object)
-            keep &= np.isin(values, list(allowed))
-        if filters.exclude_ids:
-            keep &= ~np.isin(np.asarray(self._ids), list(filters.exclude_ids))
-        if filters.cpv_codes:
-            keep &= np.fromiter(
-                (filters.allows_codes(d.all_codes) for d in self._documents),
-                dtype=bool,
-                count=len(self),
-            )
-        return keep
-
-    def search(
-        self, query: Matrix, k: int, filters: Filters | None = None
-    ) -> list[tuple[Document, float]]:
-        """Top `k` documents for one query vector of the single (default) channel."""
-        row_scores = self.scores(query)["default"][0]
-        keep = self.mask(filters or Filters())
-        if keep is not None:
-            row_scores[~keep] = -np.inf
-        indices, values = top_k(row_scores, k)
-        return [
-            (self._documents[i], float(v))
-            for i, v in zip(indices[0], values[0], strict=True)
-            if i >= 0
-        ]

@@ -13,7 +13,7 @@ from matcher.backends import Candidates
 from matcher.controls import Controls, apply, mmr
 from matcher.documents import Document
 from matcher.explain import Explanation, SentenceScorer, explain_pairs
-from matcher.index import top_k
+from matcher.topk import top_k
 
 Hit = tuple[Document, float, dict[str, float]]
 """A chosen candidate: its document, fused score and per-channel components."""

@@ -8,12 +8,16 @@ challenge's engagement (another city, a company) gets 404 as if it did not exist
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from api.deps import ChallengeId, EngineDep, SessionDep, SettingsDep
 from api.pages import auth
@@ -24,8 +28,10 @@ from api.pages.engagement_view import WORKSHOP_ZONE, Redraw, local_time, redraw_
 from api.pages.rendering import templates
 from klimatmatch.core import access
 from klimatmatch.core.errors import InvalidInput
+from klimatmatch.core.settings import Settings
 from klimatmatch.engagement import stages, teams, workshop
 from klimatmatch.engagement.schemas import InvitationCreate, StageMove, TeamCreate
+from matcher import MatchEngine
 from models import Challenge, User
 from models.tables import ChallengeStage
 
@@ -94,94 +100,103 @@ def back_to_challenge(challenge_id: int, anchor: str = "engagement", **query: ob
     return RedirectResponse(f"{target}#{anchor}", status_code=303)
 
 
-def challenge_again(
-    request: Request,
-    challenge_id: int,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: User,
-    redraw: Redraw,
-) -> Response:
-    """The challenge's page again, with the failed form as typed and its errors named."""
-    session.rollback()
-    request.state.engagement = redraw
-    response = pages.challenge_page(
-        request=request,
-        challenge_id=challenge_id,
-        session=session,
-        engine=engine,
-        settings=settings,
-        user=user,
-    )
-    response.status_code = 422
-    return response
+@dataclass(frozen=True)
+class FormPage:
+    """What a form route needs to save, or to draw its page again: one dependency."""
+
+    request: Request
+    session: Session
+    engine: MatchEngine
+    settings: Settings
+    user: User
+
+    def redrawn(self, redraw: Redraw, draw: Callable[..., Response]) -> Response:
+        """`draw`'s page again (422) after a failed form: the half-done write is rolled
+        back and the form comes back as typed, its errors named."""
+        self.session.rollback()
+        self.request.state.engagement = redraw
+        response = draw(
+            request=self.request,
+            session=self.session,
+            engine=self.engine,
+            settings=self.settings,
+            user=self.user,
+        )
+        response.status_code = 422
+        return response
 
 
-@router.post("/challenges/{challenge_id}/stage", dependencies=[auth.CsrfChecked])
-def move_stage(
+def form_page(
     request: Request,
-    challenge_id: ChallengeId,
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
     user: PageUser,
-    form: Annotated[StageForm, Form()],
+) -> FormPage:
+    return FormPage(request, session, engine, settings, user)
+
+
+FormPageDep = Annotated[FormPage, Depends(form_page)]
+
+
+def challenge_again(page: FormPage, challenge_id: int, redraw: Redraw) -> Response:
+    """The challenge's page again, with the failed form as typed and its errors named."""
+    return page.redrawn(redraw, partial(pages.challenge_page, challenge_id=challenge_id))
+
+
+@router.post("/challenges/{challenge_id}/stage", dependencies=[auth.CsrfChecked])
+def move_stage(
+    challenge_id: ChallengeId, page: FormPageDep, form: Annotated[StageForm, Form()]
 ) -> Response:
     """The city or a coordinator moves the challenge on (the workshop needs a date, a time and
     a place; closing needs an outcome and a summary)."""
-    engaged(session, user, challenge_id)
+    engaged(page.session, page.user, challenge_id)
     try:
         stages.move_stage(
-            session=session,
-            engine=engine,
-            user=user,
+            session=page.session,
+            engine=page.engine,
+            user=page.user,
             challenge_id=challenge_id,
             data=form.move(),
             if_match=form.version,
         )
     except (ValidationError, InvalidInput) as error:
         redraw = Redraw(form.stage.value, form.model_dump(mode="json"), field_errors(error))
-        return challenge_again(request, challenge_id, session, engine, settings, user, redraw)
+        return challenge_again(page, challenge_id, redraw)
     return back_to_challenge(challenge_id, moved=form.stage.value)
 
 
 @router.post("/challenges/{challenge_id}/invitations", dependencies=[auth.CsrfChecked])
 def invite(
-    request: Request,
     challenge_id: ChallengeId,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: PageUser,
+    page: FormPageDep,
     company_id: Ids = [],  # noqa: B006
     note: Annotated[str, Form(max_length=5_000)] = "",
 ) -> Response:
     """A coordinator invites the ticked companies to the workshop."""
+    session, user = page.session, page.user
     try:
         data = InvitationCreate(company_ids=company_id, note=note)
     except ValidationError as error:
         workshop.organised_challenge(session=session, user=user, challenge_id=challenge_id)
-        redraw = Redraw("invite", {"note": note}, field_errors(error))
-        return challenge_again(request, challenge_id, session, engine, settings, user, redraw)
+        return challenge_again(
+            page, challenge_id, Redraw("invite", {"note": note}, field_errors(error))
+        )
     workshop.invite(session=session, user=user, challenge_id=challenge_id, data=data)
     return back_to_challenge(challenge_id, "invitations", invited=len(data.company_ids))
 
 
 @router.post("/challenges/{challenge_id}/teams", dependencies=[auth.CsrfChecked])
 def propose_team(
-    request: Request,
     challenge_id: ChallengeId,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: PageUser,
+    page: FormPageDep,
     company_id: Ids = [],  # noqa: B006
     lead: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=5_000)] = "",
 ) -> Response:
     """A coordinator proposes a team to its members: a suggested consortium (lead first) from
     the teams page, or companies ticked among the invited ones on the challenge's page."""
+    session, user = page.session, page.user
     workshop.organised_challenge(session=session, user=user, challenge_id=challenge_id)
     first = int(lead) if lead.isdigit() else None
     members = [first] if first in company_id else []
@@ -190,7 +205,6 @@ def propose_team(
         data = TeamCreate(company_ids=members, note=note)
     except ValidationError as error:
         errors = [("team", item["msg"]) for item in error.errors()]
-        redraw = Redraw("team", {"lead": first}, errors)
-        return challenge_again(request, challenge_id, session, engine, settings, user, redraw)
+        return challenge_again(page, challenge_id, Redraw("team", {"lead": first}, errors))
     team = teams.propose(session=session, user=user, challenge_id=challenge_id, data=data)
     return back_to_challenge(challenge_id, "teams", proposed=team.id)

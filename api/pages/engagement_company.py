@@ -8,18 +8,19 @@ city and the coordinators."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from api.deps import ChallengeId, CompanyId, EngineDep, SessionDep, SettingsDep
+from api.deps import ChallengeId, CompanyId, SessionDep
 from api.pages import auth
 from api.pages import challenges as pages
 from api.pages.auth import PageUser
 from api.pages.company import own_company
-from api.pages.engagement import field_errors
+from api.pages.engagement import FormPage, FormPageDep, field_errors
 from api.pages.engagement_view import CompanyEngagement, Redraw
 from api.pages.rendering import render, templates
 from api.routes.workshop import InvitationId, TeamId
@@ -152,24 +153,6 @@ def withdraw_interest(
     return RedirectResponse(f"{target}#interest-{company_id}", status_code=303)
 
 
-def opportunities_again(
-    request: Request,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: User,
-    redraw: Redraw,
-) -> Response:
-    """ "Challenges for us" again, with the failed answer as typed and its error named."""
-    session.rollback()
-    request.state.engagement = redraw
-    response = pages.opportunities(
-        request=request, session=session, engine=engine, settings=settings, user=user
-    )
-    response.status_code = 422
-    return response
-
-
 def answer_form(key: str, answer: str, reason: str) -> AnswerCreate | Redraw:
     """The answer as typed, or the form to draw again under `key` with its errors named."""
     try:
@@ -178,47 +161,48 @@ def answer_form(key: str, answer: str, reason: str) -> AnswerCreate | Redraw:
         return Redraw(key, {"reason": reason}, field_errors(error))
 
 
-def answered(key: str) -> Response:
+def answer_or_redraw(
+    page: FormPage, key: str, typed: tuple[str, str], save: Callable[[AnswerCreate], object]
+) -> Response:
+    """Save a valid answer (the answer and reason as typed) and go back to it on "Challenges
+    for us"; a mistaken one draws that page again with the form under `key`."""
+    data = answer_form(key, *typed)
+    if isinstance(data, Redraw):
+        return page.redrawn(data, pages.opportunities)
+    save(data)
     target = f"{auth.PAGES}/opportunities?answered={key}"
     return RedirectResponse(f"{target}#{key}", status_code=303)
 
 
 @router.post("/workshop-invitations/{invitation_id}/answer", dependencies=[auth.CsrfChecked])
 def answer_invitation(
-    request: Request,
-    invitation_id: InvitationId,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: PageUser,
-    answer: Answer = "",
-    reason: Reason = "",
+    invitation_id: InvitationId, page: FormPageDep, answer: Answer = "", reason: Reason = ""
 ) -> Response:
     """Accept, or decline with a reason: the invited company's own people."""
-    key = f"invitation-{invitation_id}"
-    data = answer_form(key, answer, reason)
-    if isinstance(data, Redraw):
-        return opportunities_again(request, session, engine, settings, user, data)
-    workshop.answer(session=session, user=user, invitation_id=invitation_id, data=data)
-    return answered(key)
+    return answer_or_redraw(
+        page,
+        f"invitation-{invitation_id}",
+        (answer, reason),
+        lambda data: workshop.answer(
+            session=page.session, user=page.user, invitation_id=invitation_id, data=data
+        ),
+    )
 
 
 @router.post("/teams/{team_id}/members/{company_id}/answer", dependencies=[auth.CsrfChecked])
 def answer_team(
-    request: Request,
     team_id: TeamId,
     company_id: CompanyId,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: PageUser,
+    page: FormPageDep,
     answer: Answer = "",
     reason: Reason = "",
 ) -> Response:
     """A member confirms its place in a proposed team, or declines with a reason."""
-    key = f"team-{team_id}-{company_id}"
-    data = answer_form(key, answer, reason)
-    if isinstance(data, Redraw):
-        return opportunities_again(request, session, engine, settings, user, data)
-    teams.answer(session=session, user=user, team_id=team_id, company_id=company_id, data=data)
-    return answered(key)
+    return answer_or_redraw(
+        page,
+        f"team-{team_id}-{company_id}",
+        (answer, reason),
+        lambda data: teams.answer(
+            session=page.session, user=page.user, team_id=team_id, company_id=company_id, data=data
+        ),
+    )

@@ -10,11 +10,11 @@ from api.deps import (
     ChallengeId,
     CurrentUser,
     EngineDep,
-    IfMatch,
     Limit,
     Offset,
     SessionDep,
-    set_etag,
+    VersionedWrite,
+    with_etag,
 )
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import challenge_public
@@ -63,8 +63,7 @@ def create_challenge(
 ) -> ChallengePublic:
     """Post a challenge for the caller's city; it is matchable at once."""
     challenge = catalogue.create_challenge(session=session, engine=engine, user=user, data=data)
-    set_etag(response, challenge.version)
-    return challenge_public(challenge)
+    return with_etag(response, challenge.version, challenge_public(challenge))
 
 
 @router.get("/{challenge_id}")
@@ -72,45 +71,33 @@ def get_challenge(
     challenge_id: ChallengeId, session: SessionDep, user: CurrentUser, response: Response
 ) -> ChallengePublic:
     challenge = catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
-    set_etag(response, challenge.version)
-    return challenge_public(challenge)
+    return with_etag(response, challenge.version, challenge_public(challenge))
 
 
 @router.patch("/{challenge_id}", responses=responses(409, 412))
 def update_challenge(
-    challenge_id: ChallengeId,
-    data: ChallengeUpdate,
-    session: SessionDep,
-    engine: EngineDep,
-    user: CurrentUser,
-    if_match: IfMatch,
-    response: Response,
+    challenge_id: ChallengeId, data: ChallengeUpdate, write: VersionedWrite
 ) -> ChallengePublic:
     """Change some fields; send If-Match with the ETag you read to avoid lost updates."""
     challenge = catalogue.update_challenge(
-        session=session,
-        engine=engine,
-        user=user,
+        session=write.session,
+        engine=write.engine,
+        user=write.user,
         challenge_id=challenge_id,
         data=data,
-        if_match=if_match,
+        if_match=write.if_match,
     )
-    set_etag(response, challenge.version)
-    return challenge_public(challenge)
+    return write.tagged(challenge.version, challenge_public(challenge))
 
 
 @router.post("/{challenge_id}/archive", responses=responses(409, 412))
-def archive_challenge(
-    challenge_id: ChallengeId,
-    session: SessionDep,
-    engine: EngineDep,
-    user: CurrentUser,
-    if_match: IfMatch,
-    response: Response,
-) -> ChallengePublic:
+def archive_challenge(challenge_id: ChallengeId, write: VersionedWrite) -> ChallengePublic:
     """Close a challenge: it leaves every shortlist but its history stays."""
     challenge = catalogue.archive_challenge(
-        session=session, engine=engine, user=user, challenge_id=challenge_id, if_match=if_match
+        session=write.session,
+        engine=write.engine,
+        user=write.user,
+        challenge_id=challenge_id,
+        if_match=write.if_match,
     )
-    set_etag(response, challenge.version)
-    return challenge_public(challenge)
+    return write.tagged(challenge.version, challenge_public(challenge))

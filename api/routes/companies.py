@@ -6,7 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import CompanyId, CurrentUser, EngineDep, IfMatch, Limit, Offset, SessionDep, set_etag
+from api.deps import (
+    CompanyId,
+    CurrentUser,
+    EngineDep,
+    IfMatch,
+    Limit,
+    Offset,
+    SessionDep,
+    VersionedWrite,
+    with_etag,
+)
 from api.errors import ERROR_RESPONSES, responses
 from api.presenters import company_public
 from klimatmatch.catalogue import service as catalogue
@@ -52,8 +62,7 @@ def create_company(
     """Register a profile for the caller's company; it is matchable at once if the company is
     approved (one that registered by itself waits for a coordinator)."""
     company = catalogue.create_company(session=session, engine=engine, user=user, data=data)
-    set_etag(response, company.version)
-    return company_public(company)
+    return with_etag(response, company.version, company_public(company))
 
 
 @router.get("/{company_id}")
@@ -61,30 +70,22 @@ def get_company(
     company_id: CompanyId, session: SessionDep, user: CurrentUser, response: Response
 ) -> CompanyPublic:
     company = catalogue.read_company(session=session, user=user, company_id=company_id)
-    set_etag(response, company.version)
-    return company_public(company)
+    return with_etag(response, company.version, company_public(company))
 
 
 @router.patch("/{company_id}", responses=responses(409, 412))
 def update_company(
-    company_id: CompanyId,
-    data: CompanyUpdate,
-    session: SessionDep,
-    engine: EngineDep,
-    user: CurrentUser,
-    if_match: IfMatch,
-    response: Response,
+    company_id: CompanyId, data: CompanyUpdate, write: VersionedWrite
 ) -> CompanyPublic:
     company = catalogue.update_company(
-        session=session,
-        engine=engine,
-        user=user,
+        session=write.session,
+        engine=write.engine,
+        user=write.user,
         company_id=company_id,
         data=data,
-        if_match=if_match,
+        if_match=write.if_match,
     )
-    set_etag(response, company.version)
-    return company_public(company)
+    return write.tagged(company.version, company_public(company))
 
 
 @router.delete(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import ChallengeId, CompanyId, CurrentUser, EngineDep, IfMatch, SessionDep, set_etag
+from api.deps import (
+    ChallengeId,
+    CompanyId,
+    CurrentUser,
+    SessionDep,
+    VersionedWrite,
+    with_etag,
+)
 from api.errors import ERROR_RESPONSES, responses
 from klimatmatch.engagement import interest, stages
 from klimatmatch.engagement.schemas import (
@@ -27,31 +34,23 @@ def get_stage(
     workshop's date (and place, for the city, coordinators and invited companies), and, once
     closed, the outcome and its public summary."""
     challenge = stages.read_stage(session=session, user=user, challenge_id=challenge_id)
-    set_etag(response, challenge.version)
-    return stages.stage_public(challenge, session=session, user=user)
+    return with_etag(
+        response, challenge.version, stages.stage_public(challenge, session=session, user=user)
+    )
 
 
 @router.post("/challenges/{challenge_id}/stage", responses=responses(409, 412))
-def move_stage(
-    challenge_id: ChallengeId,
-    data: StageMove,
-    session: SessionDep,
-    engine: EngineDep,
-    user: CurrentUser,
-    if_match: IfMatch,
-    response: Response,
-) -> StagePublic:
+def move_stage(challenge_id: ChallengeId, data: StageMove, write: VersionedWrite) -> StagePublic:
     """Move the challenge on, for its city and the coordinators; opening a draft publishes it."""
     challenge = stages.move_stage(
-        session=session,
-        engine=engine,
-        user=user,
+        session=write.session,
+        engine=write.engine,
+        user=write.user,
         challenge_id=challenge_id,
         data=data,
-        if_match=if_match,
+        if_match=write.if_match,
     )
-    set_etag(response, challenge.version)
-    return stages.stage_public(challenge)
+    return write.tagged(challenge.version, stages.stage_public(challenge))
 
 
 @router.get("/challenges/{challenge_id}/stage/history")
