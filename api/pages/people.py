@@ -13,7 +13,7 @@ from api.pages import auth
 from api.pages.auth import PageUser
 from api.pages.i18n import negotiate
 from api.pages.rendering import fields_of, render
-from api.pages.sign_in import NO_REFERRER, Password, Token, pre_session_page, signed_in
+from api.pages.sign_in import Password, Token, link_page, signed_in
 from klimatmatch.accounts import invitations, views
 from klimatmatch.accounts import service as accounts
 from klimatmatch.catalogue.schemas import MAX_ID
@@ -84,7 +84,7 @@ def invitation_page(
     **context: object,
 ) -> HTMLResponse:
     invitation = invitations.open_invitation(session=session, token=token)
-    page = pre_session_page(
+    return link_page(
         request,
         settings,
         "invitation.html",
@@ -93,8 +93,6 @@ def invitation_page(
         token=token,
         **context,
     )
-    page.headers.update(NO_REFERRER)
-    return page
 
 
 @router.get("/invitations/{token}")

@@ -19,7 +19,7 @@ from api.pages.auth import PageUser
 from api.pages.city import problems
 from api.pages.i18n import negotiate
 from api.pages.rendering import fields_of, render
-from api.pages.sign_in import NO_REFERRER, Token, pre_session_page, signed_in
+from api.pages.sign_in import Token, link_page, signed_in
 from klimatmatch.accounts import registration, views
 from klimatmatch.accounts.sign_in import TooManyAttempts
 from klimatmatch.catalogue.schemas import MAX_ID, CompanyCreate
@@ -112,9 +112,7 @@ def register(
 
 @router.get("/register/{token}")
 def confirm_page(request: Request, settings: SettingsDep, token: Token) -> HTMLResponse:
-    page = pre_session_page(request, settings, "registered.html", token=token)
-    page.headers.update(NO_REFERRER)
-    return page
+    return link_page(request, settings, "registered.html", token=token)
 
 
 @router.post("/register/{token}", dependencies=[auth.PreSessionChecked])

@@ -50,6 +50,16 @@ def pre_session_page(
     return page
 
 
+def link_page(
+    request: Request, settings: Settings, name: str, status_code: int = 200, **context: object
+) -> HTMLResponse:
+    """The form an e-mailed link opens (reset, invitation, registration): it signs a person in,
+    so it carries the pre-session token, and its URL holds the link's token, so no Referer."""
+    page = pre_session_page(request, settings, name, status_code, **context)
+    page.headers.update(NO_REFERRER)
+    return page
+
+
 def sign_in_page(
     request: Request, settings: Settings, status_code: int = 200, **context: object
 ) -> HTMLResponse:
@@ -147,11 +157,7 @@ def reset_page(
     reset = invitations.open_reset(session=session, token=token)
     user = session.get(User, reset.user_id)
     email = user.email if user is not None else ""
-    page = pre_session_page(
-        request, settings, "reset_password.html", token=token, email=email, **context
-    )
-    page.headers.update(NO_REFERRER)
-    return page
+    return link_page(request, settings, "reset_password.html", token=token, email=email, **context)
 
 
 @router.get("/reset/{token}")
