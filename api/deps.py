@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -20,6 +20,7 @@ from matcher import MatchEngine
 from models import User
 
 Body = TypeVar("Body")
+Result = TypeVar("Result")
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -117,18 +118,32 @@ def with_etag(response: Response, version: int, body: Body) -> Body:
 
 
 @dataclass(frozen=True)
-class Write:
-    """What a write to a versioned record needs: who writes, through what, the version the
-    caller read (If-Match), and the response that carries the new version's ETag."""
+class Caller:
+    """Who calls an engine-backed service: the session, the match engine and the user that
+    each of them takes, passed on by `call` so that a route names only what is its own."""
 
     session: Session
     engine: MatchEngine
     user: User
+
+    def call(self, service: Callable[..., Result], **fields: object) -> Result:
+        return service(session=self.session, engine=self.engine, user=self.user, **fields)
+
+
+@dataclass(frozen=True)
+class Write(Caller):
+    """What a write to a versioned record needs: who writes, through what, the version the
+    caller read (If-Match), and the response that carries the new version's ETag."""
+
     if_match: int | None
     response: Response
 
     def tagged(self, version: int, body: Body) -> Body:
         return with_etag(self.response, version, body)
+
+    def apply(self, service: Callable[..., Result], **fields: object) -> Result:
+        """`service` called as this write: `call` with the version the caller read."""
+        return self.call(service, if_match=self.if_match, **fields)
 
 
 def get_write(

@@ -22,6 +22,10 @@ from matcher.embedders.base import Matrix
 from matcher.filters import Filters
 
 Side = Literal["challenge", "company"]
+Queries = Mapping[str, Matrix]
+"""A query's rows per channel, (n_queries, dim) each: what `candidates` scores with."""
+Channels = frozenset[str]
+"""Channel names, e.g. those `candidates` scores only on the others' candidates (`rescore`)."""
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,7 @@ class TargetIndex(Protocol):
     def remove(self, document_id: int) -> bool: ...
 
     def candidates(
-        self,
-        queries: Mapping[str, Matrix],
-        filters: Filters,
-        *,
-        depth: int,
-        rescore: frozenset[str] = frozenset(),
+        self, queries: Queries, filters: Filters, *, depth: int, rescore: Channels = frozenset()
     ) -> Candidates: ...
 
     @property

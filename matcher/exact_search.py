@@ -10,7 +10,7 @@ import numpy as np
 from scipy import sparse
 
 from matcher.ann import HnswIndex
-from matcher.backends import Candidates
+from matcher.backends import Candidates, Channels, Queries
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
 from matcher.filters import Filters
@@ -105,12 +105,7 @@ class ExactSearch:
         return result
 
     def candidates(
-        self,
-        queries: Mapping[str, Matrix],
-        filters: Filters,
-        *,
-        depth: int,
-        rescore: frozenset[str] = frozenset(),
+        self, queries: Queries, filters: Filters, *, depth: int, rescore: Channels = frozenset()
     ) -> Candidates:
         """Every row is a candidate; rows the filters refuse score -inf (`matcher.backends`)."""
         scored = self.scores(queries, depth=depth, rescore=rescore)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep, SettingsDep
 from api.pages import auth
 from api.pages.auth import PageSession, PageUser
-from api.pages.rendering import fields_of, render
+from api.pages.rendering import committed, fields_of, render
 from klimatmatch.accounts import passwords, sessions, sign_in, views
 from klimatmatch.accounts import service as accounts
 from klimatmatch.catalogue.schemas import MAX_ID
@@ -53,8 +53,7 @@ def account(request: Request, session: SessionDep, current: PageSession) -> HTML
 @router.post("/account/sessions/{row_id}/end", dependencies=[auth.CsrfChecked])
 def end_session(session: SessionDep, user: PageUser, row_id: RowId) -> RedirectResponse:
     sessions.end_session(session=session, user=user, row_id=row_id)
-    session.commit()
-    return RedirectResponse(ACCOUNT, status_code=303)
+    return committed(session, ACCOUNT)
 
 
 @router.post("/account/keys", dependencies=[auth.CsrfChecked])
@@ -75,8 +74,7 @@ def create_key(
 @router.post("/account/keys/{key_id}/revoke", dependencies=[auth.CsrfChecked])
 def revoke_key(session: SessionDep, user: PageUser, key_id: RowId) -> RedirectResponse:
     accounts.revoke_api_key(session=session, user=user, key_id=key_id)
-    session.commit()
-    return RedirectResponse(ACCOUNT, status_code=303)
+    return committed(session, ACCOUNT)
 
 
 @router.post("/account/password", dependencies=[auth.CsrfChecked])
@@ -129,5 +127,4 @@ def change_password(
     sessions.end_other_sessions(
         session=session, user=user, keep=request.cookies.get(auth.SESSION_COOKIE, "")
     )
-    session.commit()
-    return RedirectResponse(ACCOUNT + "?changed=1", status_code=303)
+    return committed(session, ACCOUNT + "?changed=1")

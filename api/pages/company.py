@@ -30,8 +30,8 @@ BLANK_REFERENCES = 2
 """Empty rows offered below the references already given (no script needed to add one)."""
 
 
-class ProfileForm(BaseModel):
-    """The profile form as typed; references arrive as three parallel lists of fields."""
+class ProfileFields(BaseModel):
+    """A company profile's fields as typed, the same on the registration and profile forms."""
 
     description: str = ""
     sector: str = ""
@@ -40,6 +40,11 @@ class ProfileForm(BaseModel):
     website: str = ""
     cpv_codes: str = ""
     languages: str = ""
+
+
+class ProfileForm(ProfileFields):
+    """The profile form as typed; references arrive as three parallel lists of fields."""
+
     ref_what: list[str] = []
     ref_where: list[str] = []
     ref_when: list[str] = []

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import SessionDep
 from api.pages import auth
 from api.pages.auth import PageUser
-from api.pages.rendering import fields_of, render
+from api.pages.rendering import committed, fields_of, render
 from klimatmatch.alerts import service as alerts
 from klimatmatch.alerts import views as alerts_views
 from klimatmatch.catalogue.schemas import MAX_ID
@@ -47,15 +47,13 @@ def inbox(
 @router.post("/inbox/{row_id}/read", dependencies=[auth.CsrfChecked])
 def read(session: SessionDep, user: PageUser, row_id: RowId) -> RedirectResponse:
     alerts.mark_read(session=session, user=user, notification_id=row_id)
-    session.commit()
-    return RedirectResponse(INBOX, status_code=303)
+    return committed(session, INBOX)
 
 
 @router.post("/inbox/read-all", dependencies=[auth.CsrfChecked])
 def read_all(session: SessionDep, user: PageUser) -> RedirectResponse:
     alerts.mark_all_read(session=session, user=user)
-    session.commit()
-    return RedirectResponse(INBOX, status_code=303)
+    return committed(session, INBOX)
 
 
 @router.post("/inbox/alerts", dependencies=[auth.CsrfChecked])
@@ -63,8 +61,7 @@ def choose_frequency(
     session: SessionDep, user: PageUser, frequency: Annotated[Frequency, Form()]
 ) -> RedirectResponse:
     alerts.set_frequency(session=session, user=user, value=frequency)
-    session.commit()
-    return RedirectResponse(INBOX + "?saved=true", status_code=303)
+    return committed(session, INBOX + "?saved=true")
 
 
 @router.get("/unsubscribe/{token}")

@@ -3,6 +3,7 @@ an invited person accepts with a password. Cities and companies get 403 on every
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -12,14 +13,12 @@ from api.deps import SessionDep, SettingsDep
 from api.pages import auth
 from api.pages.auth import PageUser
 from api.pages.i18n import negotiate
-from api.pages.rendering import fields_of, render
-from api.pages.sign_in import Password, Token, link_page, signed_in
+from api.pages.rendering import committed, fields_of, render
+from api.pages.sign_in import LinkForm, LinkFormDep, Password
 from klimatmatch.accounts import invitations, views
 from klimatmatch.accounts import service as accounts
 from klimatmatch.catalogue.schemas import MAX_ID
-from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import Line
-from klimatmatch.core.settings import Settings
 from models import Role
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
@@ -71,65 +70,25 @@ def deactivate(
     session: SessionDep, user: PageUser, user_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> RedirectResponse:
     accounts.deactivate(session=session, actor=user, user_id=user_id)
-    session.commit()
-    return RedirectResponse(PEOPLE, status_code=303)
+    return committed(session, PEOPLE)
 
 
-def invitation_page(
-    request: Request,
-    session: SessionDep,
-    settings: Settings,
-    token: str,
-    status_code: int = 200,
-    **context: object,
-) -> HTMLResponse:
-    invitation = invitations.open_invitation(session=session, token=token)
-    return link_page(
-        request,
-        settings,
-        "invitation.html",
-        status_code,
-        invitation=invitation,
-        token=token,
-        **context,
-    )
+def invitation_page(link: LinkForm, status_code: int = 200, **context: object) -> HTMLResponse:
+    invitation = invitations.open_invitation(session=link.session, token=link.token)
+    return link.page("invitation.html", status_code, invitation=invitation, **context)
 
 
 @router.get("/invitations/{token}")
-def invitation(
-    request: Request, session: SessionDep, settings: SettingsDep, token: Token
-) -> HTMLResponse:
-    return invitation_page(request, session, settings, token)
+def invitation(link: LinkFormDep) -> HTMLResponse:
+    return invitation_page(link)
 
 
 @router.post("/invitations/{token}", dependencies=[auth.PreSessionChecked])
-def accept(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: Token,
-    password: Password = "",
-    name: Name = "",
-) -> Response:
+def accept(link: LinkFormDep, password: Password = "", name: Name = "") -> Response:
     """Creates the account and signs the person in; a used or expired link is refused (410)."""
-    try:
-        _, session_id = invitations.accept_invitation(
-            session=session,
-            token=token,
-            name=name,
-            password=password,
-            client=auth.client_of(request),
-            settings=settings,
-        )
-    except InvalidInput:
-        session.rollback()
-        return invitation_page(
-            request,
-            session,
-            settings,
-            token,
-            422,
-            error=auth.PASSWORD_RULES,
-            typed_name=name,
-        )
-    return signed_in(auth.PAGES + "/", session_id, settings)
+    return link.password_chosen(
+        invitations.accept_invitation,
+        partial(invitation_page, typed_name=name),
+        password=password,
+        name=name,
+    )

@@ -11,15 +11,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from api.deps import EngineDep, SessionDep, SettingsDep
 from api.pages import auth
 from api.pages.auth import PageUser
 from api.pages.city import problems
+from api.pages.company import ProfileFields
 from api.pages.i18n import negotiate
 from api.pages.rendering import fields_of, render
-from api.pages.sign_in import Token, link_page, signed_in
+from api.pages.sign_in import LinkFormDep
 from klimatmatch.accounts import registration, views
 from klimatmatch.accounts.sign_in import TooManyAttempts
 from klimatmatch.catalogue.schemas import MAX_ID, CompanyCreate
@@ -30,20 +31,13 @@ router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 REGISTRATIONS = auth.PAGES + "/registrations"
 
 
-class RegistrationForm(BaseModel):
+class RegistrationForm(ProfileFields):
     """The form as typed, drawn again unchanged when something in it is refused."""
 
     name: str = ""
     person: str = ""
     email: str = ""
     password: str = ""
-    description: str = ""
-    sector: str = ""
-    country: str = ""
-    employees: str = ""
-    website: str = ""
-    cpv_codes: str = ""
-    languages: str = ""
 
     def profile(self) -> CompanyCreate:
         return CompanyCreate(
@@ -111,17 +105,15 @@ def register(
 
 
 @router.get("/register/{token}")
-def confirm_page(request: Request, settings: SettingsDep, token: Token) -> HTMLResponse:
-    return link_page(request, settings, "registered.html", token=token)
+def confirm_page(link: LinkFormDep) -> HTMLResponse:
+    return link.page("registered.html")
 
 
 @router.post("/register/{token}", dependencies=[auth.PreSessionChecked])
-def confirm(request: Request, session: SessionDep, settings: SettingsDep, token: Token) -> Response:
+def confirm(link: LinkFormDep) -> Response:
     """Opens the account and signs the person in; a used or expired link is refused (410)."""
-    session_id = registration.confirm(
-        session=session, token=token, client=auth.client_of(request), settings=settings
-    )
-    return signed_in(auth.PAGES + "/opportunities?registered=1", session_id, settings)
+    session_id = link.open(registration.confirm)
+    return link.signed_in(session_id, auth.PAGES + "/opportunities?registered=1")
 
 
 @router.get("/registrations")

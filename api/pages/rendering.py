@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from api.pages import auth, i18n
 from api.pages.highlight import highlight
@@ -53,6 +54,13 @@ def render(
             },
             status_code=status_code,
         )
+
+
+def committed(session: Session, target: str) -> RedirectResponse:
+    """A form's write saved, and the browser sent on to `target` (303: reloading the page it
+    lands on does not post the form again)."""
+    session.commit()
+    return RedirectResponse(target, status_code=303)
 
 
 def fields_of(view: Any) -> dict[str, Any]:

@@ -5,14 +5,17 @@ gave the browser signs it in."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
 from api.pages import auth
-from api.pages.rendering import render
+from api.pages.rendering import committed, render
 from klimatmatch.accounts import invitations, sessions
 from klimatmatch.accounts.sign_in import TooManyAttempts, sign_in
 from klimatmatch.core.errors import InvalidInput
@@ -24,6 +27,7 @@ router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 Email = Annotated[str, Form(max_length=320)]
 Password = Annotated[str, Form(max_length=1_000)]
 Token = Annotated[str, Path(max_length=100)]
+Opened = TypeVar("Opened")
 NO_REFERRER = {"Referrer-Policy": "same-origin"}
 """No Referer to other sites: the link's token must not leak onwards. Not `no-referrer`: under
 it browsers send the page's own form with `Origin: null`, which the origin check cannot tell
@@ -50,14 +54,61 @@ def pre_session_page(
     return page
 
 
-def link_page(
-    request: Request, settings: Settings, name: str, status_code: int = 200, **context: object
-) -> HTMLResponse:
-    """The form an e-mailed link opens (reset, invitation, registration): it signs a person in,
-    so it carries the pre-session token, and its URL holds the link's token, so no Referer."""
-    page = pre_session_page(request, settings, name, status_code, **context)
-    page.headers.update(NO_REFERRER)
-    return page
+@dataclass(frozen=True)
+class LinkForm:
+    """The form an e-mailed link opens (reset, invitation, registration) and its POST: the
+    link's token with what it takes to draw the form, open the account and sign the person in."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    token: str
+
+    def page(self, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
+        """The link's form: it signs a person in, so it carries the pre-session token, and its
+        URL holds the link's token, so no Referer."""
+        page = pre_session_page(
+            self.request, self.settings, name, status_code, token=self.token, **context
+        )
+        page.headers.update(NO_REFERRER)
+        return page
+
+    def open(self, service: Callable[..., Opened], **fields: str) -> Opened:
+        """`service` (accept, reset, confirm) for this link, from this browser."""
+        return service(
+            session=self.session,
+            token=self.token,
+            client=auth.client_of(self.request),
+            settings=self.settings,
+            **fields,
+        )
+
+    def signed_in(self, session_id: str, target: str = auth.PAGES + "/") -> RedirectResponse:
+        return signed_in(target, session_id, self.settings)
+
+    def password_chosen(
+        self,
+        service: Callable[..., tuple[object, str]],
+        redraw: Callable[..., HTMLResponse],
+        **fields: str,
+    ) -> Response:
+        """The person signed in with the password typed, or the form drawn again by `redraw`
+        (422) with the rules the password broke."""
+        try:
+            _, session_id = self.open(service, **fields)
+        except InvalidInput:
+            self.session.rollback()
+            return redraw(self, status_code=422, error=auth.PASSWORD_RULES)
+        return self.signed_in(session_id)
+
+
+def get_link_form(
+    request: Request, session: SessionDep, settings: SettingsDep, token: Token
+) -> LinkForm:
+    return LinkForm(request, session, settings, token)
+
+
+LinkFormDep = Annotated[LinkForm, Depends(get_link_form)]
 
 
 def sign_in_page(
@@ -131,8 +182,7 @@ def sign_out(request: Request, session: SessionDep) -> RedirectResponse:
     sessions.revoke_session(
         session=session, session_id=request.cookies.get(auth.SESSION_COOKIE, "")
     )
-    session.commit()
-    response = RedirectResponse(auth.PAGES + "/sign-in", status_code=303)
+    response = committed(session, auth.PAGES + "/sign-in")
     auth.forget(response)
     return response
 
@@ -151,46 +201,18 @@ def forgot(
     return render(request, "forgot_password.html", sent=True)
 
 
-def reset_page(
-    request: Request, session: SessionDep, settings: Settings, token: str, **context: object
-) -> HTMLResponse:
-    reset = invitations.open_reset(session=session, token=token)
-    user = session.get(User, reset.user_id)
+def reset_page(link: LinkForm, **context: object) -> HTMLResponse:
+    reset = invitations.open_reset(session=link.session, token=link.token)
+    user = link.session.get(User, reset.user_id)
     email = user.email if user is not None else ""
-    return link_page(request, settings, "reset_password.html", token=token, email=email, **context)
+    return link.page("reset_password.html", email=email, **context)
 
 
 @router.get("/reset/{token}")
-def reset_form(
-    request: Request, session: SessionDep, settings: SettingsDep, token: Token
-) -> HTMLResponse:
-    return reset_page(request, session, settings, token)
+def reset_form(link: LinkFormDep) -> HTMLResponse:
+    return reset_page(link)
 
 
 @router.post("/reset/{token}", dependencies=[auth.PreSessionChecked])
-def reset(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: Token,
-    password: Password = "",
-) -> Response:
-    try:
-        _, session_id = invitations.reset_password(
-            session=session,
-            token=token,
-            password=password,
-            client=auth.client_of(request),
-            settings=settings,
-        )
-    except InvalidInput:
-        session.rollback()
-        return reset_page(
-            request,
-            session,
-            settings,
-            token,
-            error=auth.PASSWORD_RULES,
-            status_code=422,
-        )
-    return signed_in(auth.PAGES + "/", session_id, settings)
+def reset(link: LinkFormDep, password: Password = "") -> Response:
+    return link.password_chosen(invitations.reset_password, reset_page, password=password)

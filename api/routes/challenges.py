@@ -79,25 +79,12 @@ def update_challenge(
     challenge_id: ChallengeId, data: ChallengeUpdate, write: VersionedWrite
 ) -> ChallengePublic:
     """Change some fields; send If-Match with the ETag you read to avoid lost updates."""
-    challenge = catalogue.update_challenge(
-        session=write.session,
-        engine=write.engine,
-        user=write.user,
-        challenge_id=challenge_id,
-        data=data,
-        if_match=write.if_match,
-    )
+    challenge = write.apply(catalogue.update_challenge, challenge_id=challenge_id, data=data)
     return write.tagged(challenge.version, challenge_public(challenge))
 
 
 @router.post("/{challenge_id}/archive", responses=responses(409, 412))
 def archive_challenge(challenge_id: ChallengeId, write: VersionedWrite) -> ChallengePublic:
     """Close a challenge: it leaves every shortlist but its history stays."""
-    challenge = catalogue.archive_challenge(
-        session=write.session,
-        engine=write.engine,
-        user=write.user,
-        challenge_id=challenge_id,
-        if_match=write.if_match,
-    )
+    challenge = write.apply(catalogue.archive_challenge, challenge_id=challenge_id)
     return write.tagged(challenge.version, challenge_public(challenge))

@@ -10,7 +10,6 @@ from api.deps import (
     CompanyId,
     CurrentUser,
     EngineDep,
-    IfMatch,
     Limit,
     Offset,
     SessionDep,
@@ -77,28 +76,13 @@ def get_company(
 def update_company(
     company_id: CompanyId, data: CompanyUpdate, write: VersionedWrite
 ) -> CompanyPublic:
-    company = catalogue.update_company(
-        session=write.session,
-        engine=write.engine,
-        user=write.user,
-        company_id=company_id,
-        data=data,
-        if_match=write.if_match,
-    )
+    company = write.apply(catalogue.update_company, company_id=company_id, data=data)
     return write.tagged(company.version, company_public(company))
 
 
 @router.delete(
     "/{company_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(409, 412)
 )
-def delete_company(
-    company_id: CompanyId,
-    session: SessionDep,
-    engine: EngineDep,
-    user: CurrentUser,
-    if_match: IfMatch,
-) -> Response:
-    catalogue.delete_company(
-        session=session, engine=engine, user=user, company_id=company_id, if_match=if_match
-    )
+def delete_company(company_id: CompanyId, write: VersionedWrite) -> Response:
+    write.apply(catalogue.delete_company, company_id=company_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -42,14 +42,7 @@ def get_stage(
 @router.post("/challenges/{challenge_id}/stage", responses=responses(409, 412))
 def move_stage(challenge_id: ChallengeId, data: StageMove, write: VersionedWrite) -> StagePublic:
     """Move the challenge on, for its city and the coordinators; opening a draft publishes it."""
-    challenge = stages.move_stage(
-        session=write.session,
-        engine=write.engine,
-        user=write.user,
-        challenge_id=challenge_id,
-        data=data,
-        if_match=write.if_match,
-    )
+    challenge = write.apply(stages.move_stage, challenge_id=challenge_id, data=data)
     return write.tagged(challenge.version, stages.stage_public(challenge))
 
 

@@ -5,9 +5,11 @@ broker is configured); these routes only queue it and read its row."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, File, Path, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, FastAPI, File, Path, Request, Response, UploadFile, status
+from sqlalchemy.orm import Session
 
 import klimatmatch.tasks  # noqa: F401 - every kind of job, for the queue built here
 from api.deps import CurrentUser, Limit, Offset, SessionDep, StateDep
@@ -46,10 +48,39 @@ def _staff_only(user: User) -> None:
         raise Forbidden("jobs are for coordinators and administrators")
 
 
-def _queued(job: JobPublic, created: bool, response: Response) -> JobPublic:
-    response.status_code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
-    response.headers["Location"] = f"/jobs/{job.id}"
-    return job
+@dataclass(frozen=True)
+class Submission:
+    """What queuing a job takes, as one dependency. The queue is made on the first `submit`,
+    after the route has checked the caller: a refused one starts no thread."""
+
+    request: Request
+    state: AppState
+    session: Session
+    user: User
+    response: Response
+
+    def submit(self, kind: str, file: str | None = None) -> tuple[JobPublic, bool]:
+        """The job (and whether it is new): 202 with its Location, or 200 for the same work
+        already queued or running."""
+        job, created = service.submit(
+            queue=job_queue(self.request, self.state),
+            session=self.session,
+            kind=kind,
+            file=file,
+            user=self.user,
+        )
+        self.response.status_code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        self.response.headers["Location"] = f"/jobs/{job.id}"
+        return service.public(job), created
+
+
+def get_submission(
+    request: Request, state: StateDep, session: SessionDep, user: CurrentUser, response: Response
+) -> Submission:
+    return Submission(request, state, session, user, response)
+
+
+SubmissionDep = Annotated[Submission, Depends(get_submission)]
 
 
 @router.post(
@@ -58,21 +89,10 @@ def _queued(job: JobPublic, created: bool, response: Response) -> JobPublic:
     responses={200: {"model": JobPublic, "description": "The same job, already under way"}}
     | responses(503),
 )
-def create_job(
-    data: JobCreate,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    user: CurrentUser,
-    response: Response,
-) -> JobPublic:
+def create_job(data: JobCreate, jobs: SubmissionDep) -> JobPublic:
     """Queue a job (202); the same work already queued or running is returned instead (200)."""
-    _staff_only(user)
-    queue = job_queue(request, state)
-    job, created = service.submit(
-        queue=queue, session=session, kind=data.kind, file=data.file, user=user
-    )
-    return _queued(service.public(job), created, response)
+    _staff_only(jobs.user)
+    return jobs.submit(data.kind, data.file)[0]
 
 
 @router.post(
@@ -85,22 +105,16 @@ def upload_import(
     file: Annotated[
         UploadFile, File(description="Challenges or company profiles: CSV, XLSX, JSON")
     ],
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    user: CurrentUser,
-    response: Response,
+    jobs: SubmissionDep,
 ) -> JobPublic:
     """Upload a file and import it in the background; follow it at the returned Location."""
-    _staff_only(user)
-    settings = state.settings
+    _staff_only(jobs.user)
+    settings = jobs.state.settings
     stored, _ = service.save_upload(settings, file.filename or "upload", file.file)
-    job, created = service.submit(
-        queue=job_queue(request, state), session=session, kind="import", file=stored, user=user
-    )
+    job, created = jobs.submit("import", stored)
     if not created:  # the same content is importing already: this copy is not needed
         (settings.upload_dir / stored).unlink(missing_ok=True)
-    return _queued(service.public(job), created, response)
+    return job
 
 
 @router.get("")

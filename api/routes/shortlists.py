@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.deps import ChallengeId, CompanyId, CurrentUser, EngineDep, RunId, SessionDep, SettingsDep
+from api.deps import (
+    Caller,
+    ChallengeId,
+    CompanyId,
+    CurrentUser,
+    EngineDep,
+    RunId,
+    SessionDep,
+    SettingsDep,
+)
 from api.errors import ERROR_RESPONSES
 from api.presenters import run_public
 from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.core.settings import Settings
 from klimatmatch.matching import service as matching
 from klimatmatch.matching.schemas import (
     ConsortiaPublic,
@@ -19,6 +31,7 @@ from klimatmatch.matching.schemas import (
 )
 from matcher import Filters
 from matcher.controls import Controls
+from models import MatchRun
 
 router = APIRouter(tags=["shortlists"], responses=ERROR_RESPONSES)
 
@@ -30,13 +43,34 @@ Ids = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class Shortlisting(Caller):
+    """What a shortlist route passes the matching service besides its own query."""
+
+    settings: Settings
+
+    def run(
+        self, service: Callable[..., MatchRun], k: int | None, **query: object
+    ) -> MatchRunPublic:
+        """A shortlist of `k` (or the configured default), stored as a run and served as such."""
+        run = self.call(service, k=k or self.settings.default_k, **query)
+        self.session.commit()
+        return run_public(self.session, run, self.user)
+
+
+def get_shortlisting(
+    session: SessionDep, engine: EngineDep, settings: SettingsDep, user: CurrentUser
+) -> Shortlisting:
+    return Shortlisting(session, engine, user, settings)
+
+
+ShortlistingDep = Annotated[Shortlisting, Depends(get_shortlisting)]
+
+
 @router.get("/challenges/{challenge_id}/shortlist")
 def challenge_shortlist(
     challenge_id: ChallengeId,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: CurrentUser,
+    shortlisting: ShortlistingDep,
     k: KQuery = None,
     country: Values = None,
     sector: Values = None,
@@ -57,11 +91,10 @@ def challenge_shortlist(
     """Ranked companies for a challenge, with score components, explanation and decisions.
 
     For the challenge's city and for coordinators."""
-    run = matching.challenge_shortlist(
-        session=session,
-        engine=engine,
+    return shortlisting.run(
+        matching.challenge_shortlist,
+        k,
         challenge_id=challenge_id,
-        k=k or settings.default_k,
         filters=Filters.build(
             countries=country,
             sectors=sector,
@@ -69,7 +102,6 @@ def challenge_shortlist(
             cpv_codes=cpv,
             exclude_ids=exclude,
         ),
-        user=user,
         explain=explain,
         controls=Controls(
             diversity=diversity,
@@ -78,33 +110,24 @@ def challenge_shortlist(
             min_small=min_small,
         ),
     )
-    session.commit()
-    return run_public(session, run, user)
 
 
 @router.get("/companies/{company_id}/opportunities")
 def company_opportunities(
     company_id: CompanyId,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    user: CurrentUser,
+    shortlisting: ShortlistingDep,
     k: KQuery = None,
     country: Values = None,
     language: Values = None,
     exclude: Ids = None,
 ) -> MatchRunPublic:
     """Published challenges that fit a company, best first. For the company and coordinators."""
-    run = matching.company_opportunities(
-        session=session,
-        engine=engine,
+    return shortlisting.run(
+        matching.company_opportunities,
+        k,
         company_id=company_id,
-        k=k or settings.default_k,
         filters=Filters.build(countries=country, languages=language, exclude_ids=exclude),
-        user=user,
     )
-    session.commit()
-    return run_public(session, run, user)
 
 
 @router.get("/runs/{run_id}")
@@ -116,9 +139,7 @@ def get_run(run_id: RunId, session: SessionDep, user: CurrentUser) -> MatchRunPu
 @router.get("/challenges/{challenge_id}/consortia")
 def challenge_consortia(
     challenge_id: ChallengeId,
-    session: SessionDep,
-    engine: EngineDep,
-    user: CurrentUser,
+    shortlisting: ShortlistingDep,
     size: Annotated[int, Query(ge=2, le=4, description="Companies per team")] = 3,
     k: Annotated[int, Query(ge=1, le=20, description="How many teams")] = 5,
     country: Values = None,
@@ -126,10 +147,8 @@ def challenge_consortia(
 ) -> ConsortiaPublic:
     """Teams of companies that together cover the challenge's requirements, with a suggested
     lead, the coverage per requirement and the overlaps. For the city and coordinators."""
-    _, requirements, candidates, teams = matching.challenge_consortia(
-        session=session,
-        engine=engine,
-        user=user,
+    _, requirements, candidates, teams = shortlisting.call(
+        matching.challenge_consortia,
         challenge_id=challenge_id,
         size=size,
         k=k,

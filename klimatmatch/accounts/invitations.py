@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from gettext import NullTranslations
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -126,21 +127,6 @@ def role_phrase(tr: NullTranslations, role: Role) -> str:
     }[role]
 
 
-def open_invitation(*, session: Session, token: str, now: datetime | None = None) -> Invitation:
-    invitation = session.scalar(
-        select(Invitation).where(Invitation.token_hash == hash_token(token))
-    )
-    if invitation is None:
-        raise NotFound("this invitation link is not known: check that it was copied whole")
-    if invitation.used_at is not None:
-        raise LinkRefused("this invitation has been used already: sign in with your e-mail")
-    if aware(invitation.expires_at) <= (now or utcnow()):
-        raise LinkRefused(
-            "this invitation has expired: ask the person who invited you for a new one"
-        )
-    return invitation
-
-
 def accept_invitation(
     *,
     session: Session,
@@ -166,12 +152,7 @@ def accept_invitation(
         api_key=False,
     )
     invitation.used_at = now
-    lifetime = timedelta(hours=settings.session_hours)
-    session_id = sessions.start_session(
-        session=session, user=user, client=client, lifetime=lifetime, now=now
-    )
-    session.commit()
-    return user, session_id
+    return _sign_in(session, user, client, settings, now)
 
 
 RESETS_PER_WINDOW = 3
@@ -232,19 +213,6 @@ def reset_mail(*, session: Session, settings: Settings, reset_id: int) -> mail.M
     )
 
 
-def open_reset(*, session: Session, token: str, now: datetime | None = None) -> PasswordReset:
-    reset = session.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == hash_token(token))
-    )
-    if reset is None:
-        raise NotFound("this reset link is not known: check that it was copied whole")
-    if reset.used_at is not None:
-        raise LinkRefused("this reset link has been used already: ask for a new one")
-    if aware(reset.expires_at) <= (now or utcnow()):
-        raise LinkRefused("this reset link has expired: ask for a new one")
-    return reset
-
-
 def reset_password(
     *,
     session: Session,
@@ -267,12 +235,7 @@ def reset_password(
         .values(used_at=now)
     )
     sessions.end_other_sessions(session=session, user=user)
-    lifetime = timedelta(hours=settings.session_hours)
-    session_id = sessions.start_session(
-        session=session, user=user, client=client, lifetime=lifetime, now=now
-    )
-    session.commit()
-    return user, session_id
+    return _sign_in(session, user, client, settings, now)
 
 
 def pending_invitations(*, session: Session, now: datetime | None = None) -> list[Invitation]:
@@ -281,3 +244,55 @@ def pending_invitations(*, session: Session, now: datetime | None = None) -> lis
         select(Invitation).where(Invitation.used_at.is_(None)).order_by(Invitation.id.desc())
     )
     return [row for row in rows if aware(row.expires_at) > now]
+
+
+def open_invitation(*, session: Session, token: str, now: datetime | None = None) -> Invitation:
+    """The invitation a link opens, while it is unused and in time."""
+    return _open_link(session, Invitation, token, now, _INVITATION_REFUSED)
+
+
+def open_reset(*, session: Session, token: str, now: datetime | None = None) -> PasswordReset:
+    """The password reset a link opens, while it is unused and in time."""
+    return _open_link(session, PasswordReset, token, now, _RESET_REFUSED)
+
+
+_Refusals = tuple[str, str, str]
+"""What a person is told of a link that is not known, used already, or expired."""
+_INVITATION_REFUSED: _Refusals = (
+    "this invitation link is not known: check that it was copied whole",
+    "this invitation has been used already: sign in with your e-mail",
+    "this invitation has expired: ask the person who invited you for a new one",
+)
+_RESET_REFUSED: _Refusals = (
+    "this reset link is not known: check that it was copied whole",
+    "this reset link has been used already: ask for a new one",
+    "this reset link has expired: ask for a new one",
+)
+_Link = TypeVar("_Link", Invitation, PasswordReset)
+
+
+def _open_link(
+    session: Session, table: type[_Link], token: str, now: datetime | None, refusals: _Refusals
+) -> _Link:
+    """The link's row, found by its token's hash, if it still opens anything."""
+    unknown, used, expired = refusals
+    link = session.scalar(select(table).where(table.token_hash == hash_token(token)))
+    if link is None:
+        raise NotFound(unknown)
+    if link.used_at is not None:
+        raise LinkRefused(used)
+    if aware(link.expires_at) <= (now or utcnow()):
+        raise LinkRefused(expired)
+    return link
+
+
+def _sign_in(
+    session: Session, user: User, client: Client, settings: Settings, now: datetime
+) -> tuple[User, str]:
+    """A link that set a password also signs its person in: the session id, committed."""
+    lifetime = timedelta(hours=settings.session_hours)
+    session_id = sessions.start_session(
+        session=session, user=user, client=client, lifetime=lifetime, now=now
+    )
+    session.commit()
+    return user, session_id

@@ -66,35 +66,29 @@ def challenge_indexed(session: Session) -> None:
 def interest_stated(*, session: Session, interest: ExpressionOfInterest) -> None:
     """Hook: the challenge's city hears that a company stated interest."""
     session.flush()
-    challenge = session.get(Challenge, interest.challenge_id)
-    company = session.get(CompanyProfile, interest.company_id)
-    if challenge is None or company is None:
-        return
-    item = Item(
-        NotificationKind.INTEREST,
-        str(interest.id),
-        challenge.title,
-        company.name,
-        challenge_id=challenge.id,
-        company_id=company.id,
-    )
-    notify(session=session, users=people(session, challenge.organisation_id, Role.CITY), item=item)
+    _tell_city(session, interest, NotificationKind.INTEREST, str(interest.id))
 
 
 def invitation_answered(*, session: Session, invitation: WorkshopInvitation) -> None:
     """Hook: the challenge's city hears of each answer (a changed mind is a new item; the
     answer is the key's second part, the reason is on the challenge's page)."""
-    challenge = session.get(Challenge, invitation.challenge_id)
-    company = session.get(CompanyProfile, invitation.company_id)
+    key = f"{invitation.id}:{invitation.answer.value}"
+    _tell_city(session, invitation, NotificationKind.ANSWER, key)
+
+
+def _tell_city(
+    session: Session,
+    about: ExpressionOfInterest | WorkshopInvitation,
+    kind: NotificationKind,
+    key: str,
+) -> None:
+    """The challenge's city people get an item naming the company (none if either is gone)."""
+    challenge = session.get(Challenge, about.challenge_id)
+    company = session.get(CompanyProfile, about.company_id)
     if challenge is None or company is None:
         return
     item = Item(
-        NotificationKind.ANSWER,
-        f"{invitation.id}:{invitation.answer.value}",
-        challenge.title,
-        company.name,
-        challenge_id=challenge.id,
-        company_id=company.id,
+        kind, key, challenge.title, company.name, challenge_id=challenge.id, company_id=company.id
     )
     notify(session=session, users=people(session, challenge.organisation_id, Role.CITY), item=item)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
@@ -149,14 +149,8 @@ def _write_challenge(session: Session, record: ChallengeRecord) -> tuple[Challen
         else None
     )
     values = record.model_dump(exclude={"city", "country"})
-    values["language"] = record.language or guess_language(record.description) or ""
-    challenge = existing or Challenge(organisation_id=city.id)
-    for name, value in values.items():
-        setattr(challenge, name, value)
-    challenge.organisation_id = city.id
-    session.add(challenge)
-    session.flush()
-    return challenge, existing is None
+    row = existing or Challenge(organisation_id=city.id)
+    return _write_row(session, row, record, values, city.id), existing is None
 
 
 def _write_company(session: Session, record: CompanyRecord) -> tuple[CompanyProfile, bool]:
@@ -168,12 +162,26 @@ def _write_company(session: Session, record: CompanyRecord) -> tuple[CompanyProf
         if record.external_id
         else None
     )
-    values = record.model_dump()
+    row = existing or CompanyProfile(organisation_id=organisation.id)
+    return _write_row(session, row, record, record.model_dump(), organisation.id), existing is None
+
+
+_Row = TypeVar("_Row", Challenge, CompanyProfile)
+
+
+def _write_row(
+    session: Session,
+    row: _Row,
+    record: ChallengeRecord | CompanyRecord,
+    values: dict[str, object],
+    organisation_id: int,
+) -> _Row:
+    """The record's values onto a new or existing row of its organisation, language guessed
+    from the description where the file gave none; flushed, so the row has its id."""
     values["language"] = record.language or guess_language(record.description) or ""
-    company = existing or CompanyProfile(organisation_id=organisation.id)
     for name, value in values.items():
-        setattr(company, name, value)
-    company.organisation_id = organisation.id
-    session.add(company)
+        setattr(row, name, value)
+    row.organisation_id = organisation_id
+    session.add(row)
     session.flush()
-    return company, existing is None
+    return row

@@ -71,11 +71,8 @@ def withdraw(
 def for_challenge(*, session: Session, user: User, challenge_id: int) -> list[InterestPublic]:
     """Every expression (withdrawn ones too), each marked with its place on the latest
     shortlist or as having come by itself."""
-    stages.engaged_challenge(session=session, user=user, challenge_id=challenge_id)
-    rows = session.scalars(
-        select(ExpressionOfInterest)
-        .where(ExpressionOfInterest.challenge_id == challenge_id)
-        .order_by(ExpressionOfInterest.id)
+    rows = stages.challenge_rows(
+        session=session, user=user, challenge_id=challenge_id, table=ExpressionOfInterest
     )
     ranks = latest_ranks(session=session, challenge_id=challenge_id)
     return [
@@ -86,13 +83,8 @@ def for_challenge(*, session: Session, user: User, challenge_id: int) -> list[In
 
 def for_company(*, session: Session, user: User, company_id: int) -> list[InterestPublic]:
     """A company's own expressions, for it and the coordinators."""
-    company = catalogue.read_company(session=session, user=user, company_id=company_id)
-    if not access.can_see_opportunities(user, company):
-        raise Forbidden(f"the interest of company {company_id} is its own")
-    rows = session.scalars(
-        select(ExpressionOfInterest)
-        .where(ExpressionOfInterest.company_id == company_id)
-        .order_by(ExpressionOfInterest.id)
+    rows = stages.company_rows(
+        session=session, user=user, company_id=company_id, table=ExpressionOfInterest
     )
     return [interest_public(row) for row in rows]
 

@@ -7,6 +7,8 @@ recorded (who, when, from, to), in the same transaction as the move.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,7 +20,7 @@ from klimatmatch.core.errors import Conflict, Forbidden, NotFound, PreconditionF
 from klimatmatch.engagement.schemas import StageMove, StagePublic
 from matcher import MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User, crud
-from models.engagement import StageChange, WorkshopInvitation
+from models.engagement import ExpressionOfInterest, StageChange, WorkshopInvitation
 from models.tables import ChallengeStage
 
 Stage = ChallengeStage
@@ -55,6 +57,37 @@ def engaged_challenge(*, session: Session, user: User, challenge_id: int) -> Cha
     if challenge is None or not access.can_see_engagement(user, challenge):
         raise NotFound(f"challenge {challenge_id} does not exist")
     return challenge
+
+
+Engagement = TypeVar("Engagement", ExpressionOfInterest, WorkshopInvitation)
+
+
+def challenge_rows(
+    *, session: Session, user: User, challenge_id: int, table: type[Engagement]
+) -> list[Engagement]:
+    """Every row of `table` (interest, invitations) for the challenge, oldest first, for those
+    who see its engagement."""
+    engaged_challenge(session=session, user=user, challenge_id=challenge_id)
+    query = select(table).where(table.challenge_id == challenge_id).order_by(table.id)
+    return list(session.scalars(query))
+
+
+_OWN_ROWS = {
+    ExpressionOfInterest: "the interest of company {} is its own",
+    WorkshopInvitation: "the invitations of company {} are its own",
+}
+
+
+def company_rows(
+    *, session: Session, user: User, company_id: int, table: type[Engagement]
+) -> list[Engagement]:
+    """A company's own rows of `table`, oldest first, for it and the coordinators; anyone
+    else who may read the company is told they are its own."""
+    company = catalogue.read_company(session=session, user=user, company_id=company_id)
+    if not access.can_see_opportunities(user, company):
+        raise Forbidden(_OWN_ROWS[table].format(company_id))
+    query = select(table).where(table.company_id == company_id).order_by(table.id)
+    return list(session.scalars(query))
 
 
 def move_stage(

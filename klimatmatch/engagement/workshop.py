@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from klimatmatch.alerts import service as alerts
-from klimatmatch.catalogue import service as catalogue
 from klimatmatch.core import access
 from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from klimatmatch.engagement import stages
@@ -72,24 +71,16 @@ def answer(
 
 
 def for_challenge(*, session: Session, user: User, challenge_id: int) -> list[InvitationPublic]:
-    stages.engaged_challenge(session=session, user=user, challenge_id=challenge_id)
-    rows = session.scalars(
-        select(WorkshopInvitation)
-        .where(WorkshopInvitation.challenge_id == challenge_id)
-        .order_by(WorkshopInvitation.id)
+    rows = stages.challenge_rows(
+        session=session, user=user, challenge_id=challenge_id, table=WorkshopInvitation
     )
     return [invitation_public(row, user) for row in rows]
 
 
 def for_company(*, session: Session, user: User, company_id: int) -> list[InvitationPublic]:
     """A company's own invitations, for it and the coordinators."""
-    company = catalogue.read_company(session=session, user=user, company_id=company_id)
-    if not access.can_see_opportunities(user, company):
-        raise Forbidden(f"the invitations of company {company_id} are its own")
-    rows = session.scalars(
-        select(WorkshopInvitation)
-        .where(WorkshopInvitation.company_id == company_id)
-        .order_by(WorkshopInvitation.id)
+    rows = stages.company_rows(
+        session=session, user=user, company_id=company_id, table=WorkshopInvitation
     )
     return [invitation_public(row, user) for row in rows]
 

@@ -6,7 +6,6 @@ for `indexing` (a `RowStore`): in the writer's transaction."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -20,7 +19,7 @@ from klimatmatch.index.vector_rows import register_types
 from klimatmatch.index.vector_store import PgVectorIndex
 from matcher import MatchEngine
 from matcher.backends import Side
-from models import Challenge, CompanyProfile, create_db_engine
+from models import create_db_engine
 from models.vector_tables import VectorTables, create_tables, dense_dimensions
 
 log = logging.getLogger("klimatmatch.vectors")
@@ -76,17 +75,8 @@ class PgVectorIndexes:
     ) -> IndexReport:
         return vector_sync.rebuild(session=session, engine=engine)
 
-    def apply_rows(
-        self,
-        *,
-        session: Session,
-        engine: MatchEngine,
-        challenges: Sequence[Challenge],
-        companies: Sequence[CompanyProfile],
-    ) -> None:
-        vector_sync.write_rows(
-            session=session, engine=engine, challenges=challenges, companies=companies
-        )
+    apply_rows = staticmethod(vector_sync.write_rows)
+    """Rows' vectors into the tables on the session's connection, in the writer's transaction."""
 
 
 def indexes(db: Engine, settings: Settings) -> PgVectorIndexes:

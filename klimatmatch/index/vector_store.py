@@ -34,7 +34,7 @@ from klimatmatch.index.vector_rows import (
     sparse_rows,
     where_clause,
 )
-from matcher.backends import Candidates, Side
+from matcher.backends import Candidates, Channels, Queries, Side
 from matcher.documents import Document
 from matcher.embedders.base import Matrix
 from matcher.filters import Filters
@@ -178,12 +178,7 @@ class PgVectorIndex:
             return cursor.rowcount > 0
 
     def candidates(
-        self,
-        queries: Mapping[str, Matrix],
-        filters: Filters,
-        *,
-        depth: int,
-        rescore: frozenset[str] = frozenset(),
+        self, queries: Queries, filters: Filters, *, depth: int, rescore: Channels = frozenset()
     ) -> Candidates:
         ids: set[int] = set()
         with self._cursor(replica=True) as cursor:
