@@ -10,6 +10,7 @@ from klimatmatch.catalogue.schemas import ChallengePublic, CompanyPublic
 from klimatmatch.matching import export
 from klimatmatch.matching.reviews import latest_decisions
 from klimatmatch.matching.schemas import MatchPublic, MatchRunPublic
+from matcher import MatchEngine, Strength
 from models import Challenge, CompanyProfile, Direction, MatchRun, User
 
 
@@ -45,6 +46,8 @@ def run_public(session: Session, run: MatchRun, user: User) -> MatchRunPublic:
             challenge_id=r.challenge_id,
             company_id=r.company_id,
             title=titles.get(r.company_id if to_companies else r.challenge_id, ""),
+            strength=r.strength,
+            strength_level=None if r.strength is None else Strength.of(r.strength).value,
             score=r.score,
             components=r.components,
             explanation=r.explanation or None,
@@ -67,11 +70,18 @@ def run_public(session: Session, run: MatchRun, user: User) -> MatchRunPublic:
 
 
 def shortlist_file(
-    session: Session, user: User, challenge_id: int, fmt: export.ExportFormat, run_id: int | None
+    session: Session,
+    user: User,
+    challenge_id: int,
+    fmt: export.ExportFormat,
+    run_id: int | None,
+    current: tuple[MatchEngine, int],
 ) -> Response:
-    """The latest (or chosen) stored shortlist with current decisions, as a download."""
+    """A stored run, or the current top k (`current`: engine and k; the export stores it as a
+    run, being an act on it), with current decisions, as a download."""
+    engine, k = current
     frame = export.shortlist_frame(
-        session=session, user=user, challenge_id=challenge_id, run_id=run_id
+        session=session, user=user, challenge_id=challenge_id, run_id=run_id, engine=engine, k=k
     )
     filename = f"shortlist-challenge-{challenge_id}.{fmt.value}"
     return Response(

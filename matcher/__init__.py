@@ -9,6 +9,7 @@ from matcher.embedders import Embedder, available_embedders, create_embedder
 from matcher.engine import Match, MatchEngine
 from matcher.filters import Filters
 from matcher.index import ExactIndex
+from matcher.strength import Strength
 from matcher.topk import top_k
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Filters",
     "Match",
     "MatchEngine",
+    "Strength",
     "available_embedders",
     "create_embedder",
     "top_k",

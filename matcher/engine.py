@@ -28,7 +28,9 @@ from matcher.fusing import CPV, Fusing
 from matcher.fusion import Fusion
 from matcher.index import ExactIndex
 from matcher.requirements import coverage, requirements_of
-from matcher.selection import Match, Ranking, matches, top_hits
+from matcher.selection import Match, Ranking, components_at, matches, top_hits
+from matcher.strength import Calibrations
+from matcher.strength_pairs import PairStrength
 from matcher.topk import top_k
 
 __all__ = ["CPV", "Match", "MatchEngine", "Ranking", "Side"]
@@ -42,7 +44,8 @@ class MatchEngine(Fusing):
     `weights` scale each channel in the fusion; `foreign_weight` scales a dense channel whose
     model does not cover the query's language (an English-only model on a Swedish query).
     `feedback` adds the pseudo-relevance feedback channel (`matcher.feedback`) where there is
-    a dense and a lexical channel; `Feedback(docs=0)` turns it off.
+    a dense and a lexical channel; `Feedback(docs=0)` turns it off. `calibrations` turn a
+    pair's channel scores into its strength (`matcher.strength`; the shipped file by default).
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class MatchEngine(Fusing):
         ann_threshold: int | None = None,
         indexes: IndexFactory | None = None,
         feedback: Feedback | None = None,
+        calibrations: Calibrations | None = None,
     ) -> None:
         if not isinstance(channels, Mapping):
             channels = {channels.channel: channels}
@@ -69,6 +73,7 @@ class MatchEngine(Fusing):
         self.foreign_weight = foreign_weight
         self.reranker = reranker
         self.feedback = feedback if feedback is not None else Feedback()
+        self.calibrations = calibrations
         self.degraded: str | None = None
         """Why the engine runs with fewer channels than configured, if it does."""
         self.cpv_vectors = CpvVectors()
@@ -177,6 +182,7 @@ class MatchEngine(Fusing):
             ann_threshold=self.ann_threshold,
             indexes=self.indexes,
             feedback=self.feedback,
+            calibrations=self.calibrations,
         )
 
     def adopt(self, other: MatchEngine) -> None:
@@ -199,7 +205,10 @@ class MatchEngine(Fusing):
             challenge, vectors = self.challenges.entry(challenge_id)
             ranking = self._rank(challenge, vectors, self.companies, filters)
             hits = top_hits(ranking, k, controls, diversity_channel=next(iter(self.channels)))
-        return matches(self._sentences, challenge, hits, explain, query_is_challenge=True)
+            strength = self.pair_strength
+        return matches(
+            self._sentences, challenge, hits, explain, query_is_challenge=True, strength=strength
+        )
 
     def consortia(
         self, challenge_id: int, size: int, k: int, filters: Filters | None = None, pool: int = 15
@@ -229,7 +238,24 @@ class MatchEngine(Fusing):
             company, vectors = self.companies.entry(company_id)
             ranking = self._rank(company, vectors, self.challenges, filters)
             hits = top_hits(ranking, k, diversity_channel=next(iter(self.channels)))
-        return matches(self._sentences, company, hits, explain, query_is_challenge=False)
+            strength = self.pair_strength
+        return matches(
+            self._sentences, company, hits, explain, query_is_challenge=False, strength=strength
+        )
+
+    @property
+    def pair_strength(self) -> PairStrength:
+        """How the engine's channels turn a pair's scores into its strength (taken under the
+        lock with the ranking: `adopt` may swap the fitted BM25 the strength reads)."""
+        return PairStrength(self.channels, self.calibrations)
+
+    def strengths(self, ranking: Ranking, positions: Sequence[int]) -> list[float | None]:
+        """The strengths of a challenge's candidates at `positions` of its ranking (from
+        `rank_query` or `ranking_for_challenge`), as `shortlist` gives them."""
+        assert ranking.pool is not None
+        chosen = [ranking.pool.documents[ranking.rows[i]] for i in positions]
+        components = [components_at(ranking, i) for i in positions]
+        return self.pair_strength.pairs([ranking.query] * len(chosen), chosen, components)
 
     def ranking_for_challenge(self, challenge_id: int, use_reranker: bool = True) -> Ranking:
         """The full candidate ranking of companies for an indexed challenge (for training)."""

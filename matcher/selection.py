@@ -13,6 +13,7 @@ from matcher.backends import Candidates
 from matcher.controls import Controls, apply, mmr
 from matcher.documents import Document
 from matcher.explain import Explanation, SentenceScorer, explain_pairs
+from matcher.strength_pairs import PairStrength
 from matcher.topk import top_k
 
 Hit = tuple[Document, float, dict[str, float]]
@@ -26,6 +27,9 @@ class Match:
     score: float
     components: dict[str, float]
     explanation: Explanation | None
+    strength: float | None = None
+    """P(relevant) in [0, 1], comparable across lists (`matcher.strength`); None where no
+    fitted calibration can judge the pair."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +63,14 @@ def top_hits(
     else:
         chosen = controlled(ranking, k, controls, diversity_channel=diversity_channel)
     return [
-        (
-            documents[ranking.rows[i]],
-            float(ranking.fused[i]),
-            {n: round(float(c[i]), 6) for n, c in ranking.components.items()},
-        )
+        (documents[ranking.rows[i]], float(ranking.fused[i]), components_at(ranking, i))
         for i in chosen
     ]
+
+
+def components_at(ranking: Ranking, position: int) -> dict[str, float]:
+    """The channel scores of the candidate at `position`, as a `Match` reports them."""
+    return {n: round(float(c[position]), 6) for n, c in ranking.components.items()}
 
 
 def controlled(
@@ -100,18 +105,24 @@ def matches(
     explain: bool,
     *,
     query_is_challenge: bool,
+    strength: PairStrength | None = None,
 ) -> list[Match]:
-    """Ranked `Match`es for `subject`'s hits, explained sentence by sentence when asked."""
-    if not explain:
-        return [
-            Match(rank, document, round(score, 6), components, None)
-            for rank, (document, score, components) in enumerate(hits, start=1)
-        ]
+    """Ranked `Match`es for `subject`'s hits, with their strengths, explained sentence by
+    sentence when asked."""
     pairs = [(subject, d) if query_is_challenge else (d, subject) for d, _, _ in hits]
-    explanations = explain_pairs(sentences, pairs, one_challenge=query_is_challenge)
+    strengths = (
+        strength.pairs([c for c, _ in pairs], [p for _, p in pairs], [h[2] for h in hits])
+        if strength is not None
+        else [None] * len(hits)
+    )
+    explanations = (
+        explain_pairs(sentences, pairs, one_challenge=query_is_challenge)
+        if explain
+        else [None] * len(hits)
+    )
     return [
-        Match(rank, document, round(score, 6), components, explanation)
-        for rank, ((document, score, components), explanation) in enumerate(
-            zip(hits, explanations, strict=True), start=1
+        Match(rank, document, round(score, 6), components, explanation, pair_strength)
+        for rank, ((document, score, components), explanation, pair_strength) in enumerate(
+            zip(hits, explanations, strengths, strict=True), start=1
         )
     ]

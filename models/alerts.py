@@ -24,6 +24,12 @@ class NotificationKind(StrEnum):
     """A company stated interest in the city's challenge."""
     ANSWER = "answer"
     """A company answered the workshop invitation to the city's challenge."""
+    INVITATION = "invitation"
+    """A coordinator invited the company to a challenge's workshop."""
+    TEAM = "team"
+    """A coordinator proposed a team the company is a member of."""
+    STAGE = "stage"
+    """A challenge the company takes part in moved on (shortlisting, workshop, closed)."""
 
 
 class Frequency(StrEnum):
@@ -54,6 +60,7 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     rank: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[float | None] = mapped_column(Float)
+    strength: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

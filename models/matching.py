@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -21,6 +22,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.tables import Base, Decision, Direction, _enum, utcnow
 
 
+class RunReason(StrEnum):
+    """Why a ranking was stored as a run: someone acted on it."""
+
+    SERVED = "served"
+    """Stored when viewed, before revision 0016."""
+    FROZEN = "frozen"
+    EXPORTED = "exported"
+    REVIEWED = "reviewed"
+    INVITED = "invited"
+    ALERTED = "alerted"
+
+
 class MatchRun(Base):
     """One shortlist as it was served: enough to reproduce what a coordinator reviewed."""
 
@@ -34,6 +47,10 @@ class MatchRun(Base):
     data_version: Mapped[str] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[RunReason] = mapped_column(
+        _enum(RunReason, "run_reason"), default=RunReason.FROZEN, server_default="served"
+    )
+    """The act that stored it: viewing a shortlist stores nothing."""
 
     results: Mapped[list[MatchResult]] = relationship(
         back_populates="run", order_by="MatchResult.rank", cascade="all, delete-orphan"
@@ -50,6 +67,8 @@ class MatchResult(Base):
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
     company_id: Mapped[int] = mapped_column(ForeignKey("company_profiles.id", ondelete="CASCADE"))
     score: Mapped[float] = mapped_column(Float)
+    strength: Mapped[float | None] = mapped_column(Float)
+    """Calibrated probability that the pair is relevant (None: stored before 0016)."""
     components: Mapped[dict[str, Any]] = mapped_column(default=dict)
     explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

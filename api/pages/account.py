@@ -128,3 +128,18 @@ def change_password(
         session=session, user=user, keep=request.cookies.get(auth.SESSION_COOKIE, "")
     )
     return committed(session, ACCOUNT + "?changed=1")
+
+
+@router.post("/language", dependencies=[auth.CsrfChecked])
+def set_language(
+    session: SessionDep,
+    user: PageUser,
+    code: Annotated[str, Form(max_length=8)],
+    next: Annotated[str, Form(max_length=2_000)] = "",  # noqa: A002
+) -> Response:
+    """A signed-in person's language: a setting of the account, read by the pages and by every
+    e-mail sent to them (kept in the cookie too, for after signing out)."""
+    accounts.set_language(session=session, user=user, language=code)
+    response = committed(session, auth.safe_next(next))
+    response.set_cookie(auth.LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="lax")
+    return response

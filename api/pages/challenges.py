@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, Field
 from api.deps import ChallengeId, EngineDep, SessionDep, SettingsDep, StateDep
 from api.pages import auth, engagement_view
 from api.pages.auth import PageUser
+from api.pages.company_challenge import company_challenge, interest_page
 from api.pages.i18n import LANGUAGES
 from api.pages.rendering import (
     IdList,
@@ -27,6 +28,7 @@ from api.pages.rendering import (
 from klimatmatch.catalogue.service import Page
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.matching import views
+from klimatmatch.matching.review_queue import ANY_STATUS
 from matcher import Filters
 from matcher.controls import Controls
 from models import ChallengeStatus, Role
@@ -70,8 +72,10 @@ def challenge_list(
     theme: Annotated[str, Query(max_length=100)] = "",
     language: Annotated[str, Query(max_length=10)] = "",
     status: Annotated[str, Query(max_length=20, description="'' means the default")] = "",
+    sort: Annotated[str, Query(max_length=20)] = "newest",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
+    """The review queue (a city's own challenges), newest first unless sorted by a column."""
     view = views.challenge_list_view(
         session=session,
         engine=engine,
@@ -82,10 +86,12 @@ def challenge_list(
             city=city or None,
             theme=theme or None,
             language=language or None,
-            status=parse_status(status),
+            status=ANY_STATUS if status == ANY_STATUS else parse_status(status),
+            sort=sort,
         ),
         cache=state.top_k,
     )
+    chosen = {"city": city, "theme": theme, "language": language, "status": status}
     return render(
         request,
         "challenges.html",
@@ -93,7 +99,8 @@ def challenge_list(
         **fields_of(view),
         page=page,
         pages=max(1, -(-view.total // PAGE_SIZE)),
-        chosen={"city": city, "theme": theme, "language": language, "status": status},
+        chosen=chosen,
+        sort=sort,
         statuses=list(ChallengeStatus),
     )
 
@@ -114,7 +121,11 @@ def challenge_page(
     country: Annotated[str, Query(max_length=200)] = "",
     exclude: IdList = "",
 ) -> HTMLResponse:
-    """The challenge, its ranked companies with evidence, and the review controls."""
+    """The challenge, its ranked companies with evidence, and the review controls; for a
+    company, the challenge as it reads it, with how its profiles match (`company_challenge`)."""
+    if user.role is Role.COMPANY:
+        challenge = company_challenge(session, user, challenge_id)
+        return interest_page(request, session, user, challenge, (engine, settings.default_k))
     view = views.challenge_view(
         session=session,
         engine=engine,

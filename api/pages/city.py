@@ -17,13 +17,14 @@ from pydantic import BaseModel, ValidationError
 from api.deps import ChallengeId, EngineDep, SessionDep
 from api.pages import auth
 from api.pages.auth import PageUser
-from api.pages.rendering import render, templates
+from api.pages.rendering import language_of, render, templates
 from klimatmatch.catalogue import drafting
 from klimatmatch.catalogue import service as catalogue
 from klimatmatch.catalogue import views as catalogue_views
 from klimatmatch.catalogue.schemas import ChallengeCreate, ChallengeUpdate
 from klimatmatch.core import access
 from klimatmatch.core.errors import Conflict, PreconditionFailed
+from matcher import MatchEngine
 from models import Challenge, ChallengeStatus, User
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
@@ -121,7 +122,16 @@ def preview(
             "cpv_codes": form.cpv_codes or ", ".join(seen.suggested_codes),
         }
     )
-    return form_page(request, user, suggested, preview=seen, **context)
+    named = code_names(engine, seen.suggested_codes, language_of(request, user))
+    return form_page(request, user, suggested, preview=seen, code_names=named, **context)
+
+
+def code_names(engine: MatchEngine, codes: list[str], language: str) -> dict[str, str]:
+    """Each suggested code with its name in the reader's language, so a chip says what it
+    adds ("45233000 Road works"), not only a number."""
+    if engine.cpv is None:
+        return {}
+    return {code: engine.cpv.label(code, language) for code in codes}
 
 
 @router.get("/challenges/new")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
+from gettext import NullTranslations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -23,17 +24,20 @@ from api.deps import ChallengeId, EngineDep, SessionDep, SettingsDep
 from api.pages import auth
 from api.pages import challenges as pages
 from api.pages.auth import PageUser
-from api.pages.city import problems
 from api.pages.engagement_view import WORKSHOP_ZONE, Redraw, local_time, redraw_of
-from api.pages.rendering import templates
+from api.pages.form_errors import field_errors
+from api.pages.rendering import language_of, templates
 from klimatmatch.core import access
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.settings import Settings
+from klimatmatch.core.translations import translations
 from klimatmatch.engagement import stages, teams, workshop
 from klimatmatch.engagement.schemas import InvitationCreate, StageMove, TeamCreate
 from matcher import MatchEngine
 from models import Challenge, User
 from models.tables import ChallengeStage
+
+__all__ = ["FormPage", "FormPageDep", "field_errors", "router"]
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 templates.env.globals["challenge_stage"] = stages.current_stage
@@ -74,22 +78,6 @@ class StageForm(BaseModel):
         return datetime.combine(day, hour, tzinfo=WORKSHOP_ZONE)
 
 
-def field_errors(error: ValidationError | InvalidInput) -> list[tuple[str, str]]:
-    """(field, message): pydantic's per field, or a domain error's "field: message"."""
-    if isinstance(error, ValidationError):
-        return problems(error) + [named(item["msg"]) for item in error.errors() if not item["loc"]]
-    name, _, message = error.message.partition(": ")
-    return [(name.split(".")[0], message)] if message else [("form", error.message)]
-
-
-def named(message: str) -> tuple[str, str]:
-    """A whole-form rule ("reason is required to decline") names its field first."""
-    text = message.removeprefix("Value error, ")
-    first = text.split(" ", 1)[0]
-    name = {"workshop_at": "workshop_date"}.get(first, first)
-    return (name if first.isidentifier() and first.islower() else "form", text)
-
-
 def engaged(session: SessionDep, user: User, challenge_id: int) -> Challenge:
     return stages.engaged_challenge(session=session, user=user, challenge_id=challenge_id)
 
@@ -109,6 +97,11 @@ class FormPage:
     engine: MatchEngine
     settings: Settings
     user: User
+
+    @property
+    def tr(self) -> NullTranslations:
+        """The person's language, for what a route words itself (a form's mistakes)."""
+        return translations(language_of(self.request, self.user))
 
     def redrawn(self, redraw: Redraw, draw: Callable[..., Response]) -> Response:
         """`draw`'s page again (422) after a failed form: the half-done write is rolled
@@ -161,7 +154,8 @@ def move_stage(
             if_match=form.version,
         )
     except (ValidationError, InvalidInput) as error:
-        redraw = Redraw(form.stage.value, form.model_dump(mode="json"), field_errors(error))
+        errors = field_errors(error, page.tr)
+        redraw = Redraw(form.stage.value, form.model_dump(mode="json"), errors)
         return challenge_again(page, challenge_id, redraw)
     return back_to_challenge(challenge_id, moved=form.stage.value)
 
@@ -179,9 +173,8 @@ def invite(
         data = InvitationCreate(company_ids=company_id, note=note)
     except ValidationError as error:
         workshop.organised_challenge(session=session, user=user, challenge_id=challenge_id)
-        return challenge_again(
-            page, challenge_id, Redraw("invite", {"note": note}, field_errors(error))
-        )
+        errors = field_errors(error, page.tr, "invite")
+        return challenge_again(page, challenge_id, Redraw("invite", {"note": note}, errors))
     workshop.invite(session=session, user=user, challenge_id=challenge_id, data=data)
     return back_to_challenge(challenge_id, "invitations", invited=len(data.company_ids))
 
@@ -204,7 +197,7 @@ def propose_team(
     try:
         data = TeamCreate(company_ids=members, note=note)
     except ValidationError as error:
-        errors = [("team", item["msg"]) for item in error.errors()]
+        errors = [("team", message) for _, message in field_errors(error, page.tr, "team")]
         return challenge_again(page, challenge_id, Redraw("team", {"lead": first}, errors))
     team = teams.propose(session=session, user=user, challenge_id=challenge_id, data=data)
     return back_to_challenge(challenge_id, "teams", proposed=team.id)

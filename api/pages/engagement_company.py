@@ -15,21 +15,19 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from api.deps import ChallengeId, CompanyId, SessionDep
+from api.deps import ChallengeId, CompanyId, EngineDep, SessionDep, SettingsDep
 from api.pages import auth
 from api.pages import challenges as pages
 from api.pages.auth import PageUser
 from api.pages.company import own_company
+from api.pages.company_challenge import company_challenge, interest_page
 from api.pages.engagement import FormPage, FormPageDep, field_errors
 from api.pages.engagement_view import CompanyEngagement, Redraw
-from api.pages.rendering import render, templates
+from api.pages.rendering import templates
 from api.routes.workshop import InvitationId, TeamId
-from klimatmatch.catalogue import service as catalogue
-from klimatmatch.core.errors import Forbidden, InvalidInput
-from klimatmatch.engagement import interest, stages, teams, workshop
+from klimatmatch.core.errors import InvalidInput
+from klimatmatch.engagement import interest, teams, workshop
 from klimatmatch.engagement.schemas import AnswerCreate, InterestCreate, InterestPublic, Partner
-from klimatmatch.matching import review_queue
-from models import Challenge, User
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 Answer = Annotated[str, Form(max_length=20)]
@@ -70,47 +68,18 @@ templates.env.globals["partner_lines"] = partner_lines
 templates.env.globals["mine_interest"] = mine_interest
 
 
-def company_challenge(session: SessionDep, user: User, challenge_id: int) -> Challenge:
-    """A challenge the company may read (published); others' drafts are 404."""
-    if not review_queue.own_companies(session=session, user=user):
-        raise Forbidden("expressions of interest are made by company accounts")
-    return catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
-
-
-def interest_page(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    challenge: Challenge,
-    status_code: int = 200,
-    redraw: Redraw | None = None,
-) -> HTMLResponse:
-    profiles = review_queue.own_companies(session=session, user=user)
-    own = {}
-    for profile in profiles:
-        rows = interest.for_company(session=session, user=user, company_id=profile.id)
-        own[profile.id] = next((r for r in rows if r.challenge_id == challenge.id), None)
-    return render(
-        request,
-        "interest.html",
-        user,
-        status_code=status_code,
-        challenge=challenge,
-        public=stages.stage_public(challenge, session=session, user=user),
-        stage=stages.current_stage(challenge),
-        profiles=profiles,
-        own=own,
-        redraw=redraw,
-    )
-
-
 @router.get("/challenges/{challenge_id}/interest")
 def show_interest(
-    request: Request, challenge_id: ChallengeId, session: SessionDep, user: PageUser
+    request: Request,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
 ) -> HTMLResponse:
-    """A challenge as a company reads it, with "I'm interested" for each of its profiles."""
+    """A challenge as a company reads it (also at /ui/challenges/{id} for a company)."""
     challenge = company_challenge(session, user, challenge_id)
-    return interest_page(request, session, user, challenge)
+    return interest_page(request, session, user, challenge, (engine, settings.default_k))
 
 
 @router.post("/challenges/{challenge_id}/interest/{company_id}", dependencies=[auth.CsrfChecked])
@@ -135,7 +104,7 @@ def express_interest(
     except (ValidationError, InvalidInput) as error:
         session.rollback()
         redraw = Redraw(str(company_id), form.model_dump(), field_errors(error))
-        return interest_page(request, session, user, challenge, 422, redraw)
+        return interest_page(request, session, user, challenge, None, 422, redraw)
     target = f"{auth.PAGES}/challenges/{challenge_id}/interest?stated={company_id}"
     return RedirectResponse(f"{target}#interest-{company_id}", status_code=303)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -24,7 +24,8 @@ from klimatmatch.engagement.schemas import (
     StagePublic,
     TeamPublic,
 )
-from models import Challenge, ChallengeStatus, CompanyProfile, MatchRun, User
+from klimatmatch.matching.reviews import latest_decisions
+from models import Challenge, ChallengeStatus, CompanyProfile, Decision, MatchRun, User
 from models.tables import ChallengeStage
 
 WORKSHOP_ZONE = ZoneInfo("Europe/Stockholm")
@@ -41,6 +42,16 @@ class Redraw:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
+class Candidate(NamedTuple):
+    """A company the coordinators may invite: from the shortlist (its rank) or one that stated
+    interest by itself (no rank), with their latest review decision, if any."""
+
+    company_id: int
+    name: str
+    rank: int | None
+    decision: Decision | None = None
+
+
 @dataclass
 class ChallengeEngagement:
     """The stage, its allowed next steps, and who is in, for the city and coordinators."""
@@ -53,8 +64,8 @@ class ChallengeEngagement:
     interests: list[InterestPublic]
     invitations: list[InvitationPublic]
     teams: list[TeamPublic]
-    candidates: list[tuple[int, str, int | None]]
-    """(company id, name, rank or None) that may still be invited."""
+    candidates: list[Candidate]
+    """Companies that may still be invited: not invited yet, not rejected by the coordinators."""
     organiser: bool
     inviting: bool
     redraw: Redraw | None
@@ -103,20 +114,29 @@ def for_challenge(
         return None
     stage = stages.current_stage(challenge)
     cid = challenge.id
-    interests = interest.for_challenge(session=session, user=user, challenge_id=cid)
+    ranks = {r.company_id: r.rank for r in run.results}
+    interests = interest.for_challenge(
+        session=session, user=user, challenge_id=cid, ranking=lambda: ranks
+    )
     invitations = workshop.for_challenge(session=session, user=user, challenge_id=cid)
     invited = {row.company_id for row in invitations}
-    ranks = {r.company_id: r.rank for r in run.results}
     names = dict(
         session.execute(
             select(CompanyProfile.id, CompanyProfile.name).where(CompanyProfile.id.in_(ranks))
         ).all()
     )
-    candidates = [(c, names[c], rank) for c, rank in ranks.items() if c not in invited]
+    decided = latest_decisions(session=session, challenge_ids=[cid])
+    decision = {company: review.decision for (_, company), review in decided.items()}
+    candidates = [Candidate(c, names[c], rank) for c, rank in ranks.items() if c not in invited]
     candidates += [
-        (row.company_id, row.company, None)
+        Candidate(row.company_id, row.company, None)
         for row in interests
         if row.company_id not in ranks.keys() | invited and row.status.value == "active"
+    ]
+    candidates = [
+        c._replace(decision=decision.get(c.company_id))
+        for c in candidates
+        if decision.get(c.company_id) is not Decision.REJECTED
     ]
     history = stages.history(session=session, user=user, challenge_id=cid)
     return ChallengeEngagement(

@@ -38,7 +38,6 @@ def inbox(
         **fields_of(view),
         frequencies=list(Frequency),
         saved=saved,
-        answer_of=alerts.answer_of,
     )
     session.commit()
     return page

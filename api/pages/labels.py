@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from gettext import NullTranslations
 
+from klimatmatch.core import strength
+
 Table = Callable[[NullTranslations], dict[str, str]]
 
 
@@ -119,6 +121,7 @@ def _job_state(tr: NullTranslations) -> dict[str, str]:
 
 
 KINDS: dict[str, Table] = {
+    "strength": strength.names,
     "status": _status,
     "review": _review,
     "role": _role,

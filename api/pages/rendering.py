@@ -11,15 +11,19 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from api.pages import auth, i18n
 from api.pages.highlight import highlight
 from api.pages.i18n import LANGUAGE_NAMES, format_number, negotiate
 from api.pages.labels import label
+from klimatmatch.alerts import service as alerts
+from klimatmatch.alerts.mail import news, own_rank
 from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.core import strength
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import safe_url
+from klimatmatch.core.translations import LANGUAGES
 from models import ChallengeStatus, User
 
 HERE = Path(__file__).parent
@@ -28,6 +32,11 @@ templates.env.globals["highlight"] = highlight
 templates.env.filters["number"] = format_number
 templates.env.filters["safe_url"] = safe_url  # stored links: http(s) only, else drawn as text
 templates.env.globals["password_rules"] = auth.PASSWORD_RULES  # a msgid, for `_()`
+templates.env.globals["strength_level"] = strength.level_of
+templates.env.globals["best_strength"] = strength.best_level
+templates.env.globals["strength_phrase"] = lambda value: strength.phrase(i18n.current(), value)
+templates.env.globals["own_rank"] = lambda rank: own_rank(i18n.current(), rank)
+templates.env.globals["news_line"] = lambda row: news(i18n.current(), row)
 templates.env.globals["label"] = lambda kind, value: label(i18n.current(), kind, value)
 i18n.install(templates.env)
 IdList = Annotated[str, Query(max_length=2_000)]
@@ -36,10 +45,11 @@ IdList = Annotated[str, Query(max_length=2_000)]
 def render(
     request: Request, name: str, user: User | None = None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    """A page in the visitor's language with what every page's frame needs."""
-    language = negotiate(
-        request.cookies.get(auth.LANGUAGE_COOKIE), request.headers.get("accept-language")
-    )
+    """A page in the person's language (their account's setting once signed in, else the one
+    they chose, else their browser's) with what every page's frame needs: the unread count."""
+    language = language_of(request, user)
+    session = object_session(user) if user is not None else None
+    unread = alerts.unread(session=session, user=user) if session is not None else 0
     with i18n.speaking(language):  # the template is drawn here, in `language`
         return templates.TemplateResponse(
             request,
@@ -48,12 +58,21 @@ def render(
                 "lang": language,
                 "languages": LANGUAGE_NAMES,
                 "user": user,
+                "unread_count": unread,
                 "csrf": getattr(request.state, "csrf", ""),
                 "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                 **context,
             },
             status_code=status_code,
         )
+
+
+def language_of(request: Request, user: User | None) -> str:
+    if user is not None and user.language in LANGUAGES:
+        return user.language
+    return negotiate(
+        request.cookies.get(auth.LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
 
 
 def committed(session: Session, target: str) -> RedirectResponse:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.deps import ChallengeId, EngineDep, RunId, SessionDep
+from api.deps import ChallengeId, EngineDep, RunId, SessionDep, SettingsDep
 from api.pages import auth
 from api.pages.auth import PageUser
 from api.pages.i18n import negotiate
@@ -19,7 +19,7 @@ from api.presenters import shortlist_file
 from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.translations import translations
-from klimatmatch.matching import export, reviews, views
+from klimatmatch.matching import export, views
 from klimatmatch.matching.schemas import ReviewCreate
 from matcher import Filters
 
@@ -31,15 +31,17 @@ def review(
     request: Request,
     challenge_id: ChallengeId,
     session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
     user: PageUser,
     company_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     decision: Annotated[str, Form(max_length=20)],
     reason: Annotated[str, Form(max_length=300)] = "",
     note: Annotated[str, Form(max_length=5_000)] = "",
-    match_result_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     back: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
-    """A decision from a shortlist row; JSON for the page's script, a redirect for a plain form."""
+    """A decision from a shortlist row, on the current ranking (stored by the review); JSON for
+    the page's script, a redirect for a plain form."""
     try:
         data = ReviewCreate(
             challenge_id=challenge_id,
@@ -47,12 +49,13 @@ def review(
             decision=decision,
             reason=reason,
             note=note,
-            match_result_id=match_result_id,
         )
     except ValidationError as error:
         fields = ", ".join(str(item["loc"][0]) for item in error.errors())
         raise InvalidInput(f"invalid review in: {fields}") from error
-    saved = reviews.record_review(session=session, user=user, data=data)
+    saved = views.review_current(
+        session=session, engine=engine, user=user, data=data, k=settings.default_k
+    )
     if wants_json(request):
         tr = translations(negotiate(request.cookies.get(auth.LANGUAGE_COOKIE), None))
         label = label_of(tr, "review", saved.decision.value)
@@ -80,12 +83,38 @@ def review(
 def export_page(
     challenge_id: ChallengeId,
     session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
     user: PageUser,
     format: export.ExportFormat = export.ExportFormat.CSV,  # noqa: A002
     run_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """The reviewed shortlist as a file, as the API's export, for the signed-in page user."""
-    return shortlist_file(session, user, challenge_id, format, run_id)
+    current = (engine, settings.default_k)
+    return shortlist_file(session, user, challenge_id, format, run_id, current)
+
+
+Picked = Annotated[list[Annotated[int, Query(ge=1, le=MAX_ID)]], Query(max_length=10)]
+
+
+@router.get("/challenges/{challenge_id}/compare")
+def compare_current(
+    request: Request,
+    challenge_id: ChallengeId,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    user: PageUser,
+    company: Picked = [],  # noqa: B006
+) -> HTMLResponse:
+    """Two companies of the current shortlist side by side: strength, evidence, decision."""
+    view = views.compare_view(
+        session=session,
+        user=user,
+        company_ids=company,
+        current=(engine, challenge_id, settings.default_k),
+    )
+    return render(request, "compare.html", user, **fields_of(view))
 
 
 @router.get("/runs/{run_id}/compare")
@@ -94,9 +123,9 @@ def compare(
     run_id: RunId,
     session: SessionDep,
     user: PageUser,
-    company: Annotated[list[Annotated[int, Query(ge=1, le=MAX_ID)]], Query(max_length=10)] = [],  # noqa: B006
+    company: Picked = [],  # noqa: B006
 ) -> HTMLResponse:
-    """Two companies of one shortlist side by side: scores, evidence, profile, decision."""
+    """Two companies of a stored (frozen, exported, reviewed) shortlist side by side."""
     view = views.compare_view(session=session, user=user, run_id=run_id, company_ids=company)
     return render(request, "compare.html", user, **fields_of(view))
 

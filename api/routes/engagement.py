@@ -9,6 +9,7 @@ from api.deps import (
     CompanyId,
     CurrentUser,
     SessionDep,
+    StateDep,
     VersionedWrite,
     with_etag,
 )
@@ -22,6 +23,7 @@ from klimatmatch.engagement.schemas import (
     StageMove,
     StagePublic,
 )
+from klimatmatch.matching import current
 
 router = APIRouter(tags=["engagement"], responses=ERROR_RESPONSES)
 
@@ -85,11 +87,22 @@ def withdraw_interest(
 
 @router.get("/challenges/{challenge_id}/interest")
 def challenge_interest(
-    challenge_id: ChallengeId, session: SessionDep, user: CurrentUser
+    challenge_id: ChallengeId, session: SessionDep, user: CurrentUser, state: StateDep
 ) -> InterestsPublic:
-    """Every company's interest, each marked on the latest shortlist or come by itself.
-    For the city and the coordinators."""
-    rows = interest.for_challenge(session=session, user=user, challenge_id=challenge_id)
+    """Every company's interest, each marked with its rank on the current shortlist (the top
+    `default_k`) or as come by itself. For the city and the coordinators."""
+    rows = interest.for_challenge(
+        session=session,
+        user=user,
+        challenge_id=challenge_id,
+        ranking=lambda: current.ranks(
+            session=session,
+            engine=state.engine,
+            challenge_id=challenge_id,
+            k=state.settings.default_k,
+            cache=state.top_k,
+        ),
+    )
     return InterestsPublic(data=rows, count=len(rows))
 
 

@@ -7,20 +7,24 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
+from api.state import AppState
 from klimatmatch.engagement import funnel
 from klimatmatch.matching import export
+from models import User
 
 router = APIRouter(prefix="/funnel", tags=["funnel"], responses=ERROR_RESPONSES)
 
 
 @router.get("")
-def read_funnel(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def read_funnel(session: SessionDep, user: CurrentUser, state: StateDep) -> dict[str, Any]:
     """Per published challenge: matched, reviewed, invited, accepted, declined, interested,
-    teams proposed and formed, stage, outcome and hours to the first answer; and the totals."""
-    return asdict(funnel.funnel(session=session, user=user))
+    teams proposed and formed, stage, outcome and hours to the first answer; and the totals.
+    Matched: on the challenge's current shortlist (the top `default_k`)."""
+    return asdict(current_funnel(session, user, state))
 
 
 @router.get(
@@ -36,11 +40,27 @@ def read_funnel(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
 def export_funnel(
     session: SessionDep,
     user: CurrentUser,
+    state: StateDep,
     format: export.ExportFormat = export.ExportFormat.CSV,  # noqa: A002
 ) -> Response:
-    frame = funnel.frame(funnel.funnel(session=session, user=user))
+    return funnel_file(current_funnel(session, user, state), format)
+
+
+def funnel_file(result: funnel.Funnel, fmt: export.ExportFormat) -> Response:
+    """One row per challenge as a download (formulas neutralised by `export.render`)."""
     return Response(
-        export.render(frame, format, sheet="funnel"),
-        media_type=export.MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="funnel.{format.value}"'},
+        export.render(funnel.frame(result), fmt, sheet="funnel"),
+        media_type=export.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="funnel.{fmt.value}"'},
+    )
+
+
+def current_funnel(session: Session, user: User, state: AppState) -> funnel.Funnel:
+    """The funnel over the shortlists as they stand (the pages' table and downloads too)."""
+    return funnel.funnel(
+        session=session,
+        user=user,
+        engine=state.engine,
+        k=state.settings.default_k,
+        cache=state.top_k,
     )

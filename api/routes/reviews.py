@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ChallengeId, CurrentUser, SessionDep
+from api.deps import ChallengeId, CurrentUser, EngineDep, SessionDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.presenters import shortlist_file
 from klimatmatch.catalogue.schemas import MAX_ID
@@ -45,11 +45,16 @@ def review_history(
 def export_shortlist(
     challenge_id: ChallengeId,
     session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
     user: CurrentUser,
     format: export.ExportFormat = export.ExportFormat.CSV,
     run_id: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Default: the latest run")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="A stored run; default: the current shortlist"),
     ] = None,
 ) -> Response:
-    """The latest (or chosen) stored shortlist with current decisions, as CSV or XLSX."""
-    return shortlist_file(session, user, challenge_id, format, run_id)
+    """A stored run, or the current shortlist (top `default_k`, stored as a run by the export),
+    with current decisions, as CSV or XLSX."""
+    current = (engine, settings.default_k)
+    return shortlist_file(session, user, challenge_id, format, run_id, current)

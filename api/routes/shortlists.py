@@ -1,4 +1,6 @@
-"""Shortlists in both directions; each call is stored as a match run that can be read again."""
+"""Shortlists in both directions. Reading one stores nothing (the ranking is a function of the
+data); POST freezes a challenge's shortlist as a run that can be read again, as acting on one
+(a review, an export, an invitation) does."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from klimatmatch.matching.schemas import (
 )
 from matcher import Filters
 from matcher.controls import Controls
-from models import MatchRun
+from models import MatchRun, RunReason
 
 router = APIRouter(tags=["shortlists"], responses=ERROR_RESPONSES)
 
@@ -50,11 +52,17 @@ class Shortlisting(Caller):
     settings: Settings
 
     def run(
-        self, service: Callable[..., MatchRun], k: int | None, **query: object
+        self,
+        service: Callable[..., MatchRun],
+        k: int | None,
+        keep: RunReason | None = None,
+        **query: object,
     ) -> MatchRunPublic:
-        """A shortlist of `k` (or the configured default), stored as a run and served as such."""
+        """A shortlist of `k` (or the configured default); stored only when `keep` says why."""
         run = self.call(service, k=k or self.settings.default_k, **query)
-        self.session.commit()
+        if keep is not None:
+            run = matching.keep(session=self.session, run=run, reason=keep)
+            self.session.commit()
         return run_public(self.session, run, self.user)
 
 
@@ -67,10 +75,15 @@ def get_shortlisting(
 ShortlistingDep = Annotated[Shortlisting, Depends(get_shortlisting)]
 
 
-@router.get("/challenges/{challenge_id}/shortlist")
-def challenge_shortlist(
-    challenge_id: ChallengeId,
-    shortlisting: ShortlistingDep,
+@dataclass(frozen=True)
+class ShortlistQuery:
+    k: int | None
+    filters: Filters
+    explain: bool
+    controls: Controls
+
+
+def shortlist_query(
     k: KQuery = None,
     country: Values = None,
     sector: Values = None,
@@ -87,14 +100,9 @@ def challenge_shortlist(
         int | None, Query(ge=1, le=200, description="Per company group")
     ] = None,
     min_small: Annotated[int, Query(ge=0, le=200, description="Places for small or new firms")] = 0,
-) -> MatchRunPublic:
-    """Ranked companies for a challenge, with score components, explanation and decisions.
-
-    For the challenge's city and for coordinators."""
-    return shortlisting.run(
-        matching.challenge_shortlist,
-        k,
-        challenge_id=challenge_id,
+) -> ShortlistQuery:
+    return ShortlistQuery(
+        k=k,
         filters=Filters.build(
             countries=country,
             sectors=sector,
@@ -109,6 +117,45 @@ def challenge_shortlist(
             max_per_group=max_per_group,
             min_small=min_small,
         ),
+    )
+
+
+ShortlistQueryDep = Annotated[ShortlistQuery, Depends(shortlist_query)]
+
+
+@router.get("/challenges/{challenge_id}/shortlist")
+def challenge_shortlist(
+    challenge_id: ChallengeId, shortlisting: ShortlistingDep, query: ShortlistQueryDep
+) -> MatchRunPublic:
+    """Ranked companies for a challenge, with each match's strength, score components,
+    explanation and decisions. Nothing is stored (`run_id` is null): the same data gives the
+    same list. For the challenge's city and for coordinators."""
+    return _shortlist(challenge_id, shortlisting, query, keep=None)
+
+
+@router.post("/challenges/{challenge_id}/shortlist", status_code=201)
+def freeze_shortlist(
+    challenge_id: ChallengeId, shortlisting: ShortlistingDep, query: ShortlistQueryDep
+) -> MatchRunPublic:
+    """Freeze the shortlist as it stands: stored as a run (`GET /runs/{run_id}` reads it
+    again). Freezing the same ranking twice returns the same run."""
+    return _shortlist(challenge_id, shortlisting, query, keep=RunReason.FROZEN)
+
+
+def _shortlist(
+    challenge_id: int,
+    shortlisting: Shortlisting,
+    query: ShortlistQuery,
+    keep: RunReason | None,
+) -> MatchRunPublic:
+    return shortlisting.run(
+        matching.challenge_shortlist,
+        query.k,
+        keep,
+        challenge_id=challenge_id,
+        filters=query.filters,
+        explain=query.explain,
+        controls=query.controls,
     )
 
 

@@ -34,9 +34,11 @@ TeamId = Annotated[int, Path(ge=1, le=MAX_ID, description="A team's id")]
 def invite(
     challenge_id: ChallengeId, data: InvitationCreate, session: SessionDep, user: CurrentUser
 ) -> InvitationsPublic:
-    """Invite company profiles to the workshop (coordinators, while shortlisting or later)."""
+    """Invite company profiles to the workshop (coordinators, while shortlisting or later).
+    Each company's people hear of it in their inbox and by e-mail; a row with `reachable`
+    false names a company nobody can hear at: invite someone of it to Klimatmatch first."""
     rows = workshop.invite(session=session, user=user, challenge_id=challenge_id, data=data)
-    data_out = [workshop.invitation_public(row, user) for row in rows]
+    data_out = workshop.publics(session, rows, user)
     return InvitationsPublic(data=data_out, count=len(data_out))
 
 

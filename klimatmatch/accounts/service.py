@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from klimatmatch.accounts.passwords import set_password, verify_password
 from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from klimatmatch.core.translations import LANGUAGES
 from models import (
     ApiKey,
     Invitation,
@@ -170,6 +171,15 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def set_language(*, session: Session, user: User, language: str) -> User:
+    """The language of a person's pages and e-mails: one of the catalogues' (English the rest)."""
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    user.language = language
+    session.flush()
+    return user
+
+
 def deactivate(*, session: Session, actor: User, user_id: int) -> User:
     """An administrator stops a person at once: sessions are revoked and keys refused."""
     if actor.role is not Role.ADMIN:
@@ -198,16 +208,24 @@ def people(*, session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.active.desc(), User.name)))
 
 
-DEMO_ACCOUNTS: tuple[tuple[str, Role, str, str], ...] = (
+DEMO_ACCOUNTS: tuple[tuple[str, Role, str, str, str], ...] = (
     (
         "Demo coordinator",
         Role.COORDINATOR,
         "Nordic Solutions for C40",
         "coordinator@klimatmatch.example",
+        "en",
     ),
-    ("Demo city: Stockholm", Role.CITY, "Stockholm", "stockholm@klimatmatch.example"),
-    ("Demo company: Voltgräv AB", Role.COMPANY, "Voltgräv AB", "voltgrav@klimatmatch.example"),
+    ("Demo city: Stockholm", Role.CITY, "Stockholm", "stockholm@klimatmatch.example", "sv"),
+    (
+        "Demo company: Voltgräv AB",
+        Role.COMPANY,
+        "Voltgräv AB",
+        "voltgrav@klimatmatch.example",
+        "sv",
+    ),
 )
+"""Name, role, organisation, e-mail and language: the Swedish city and company read Swedish."""
 
 
 def demo_accounts(*, session: Session, known: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -216,7 +234,7 @@ def demo_accounts(*, session: Session, known: list[dict[str, str]]) -> list[dict
     the same sign-ins; anything else gets a fresh password and key."""
     remembered = {entry.get("email"): entry for entry in known if isinstance(entry, dict)}
     result = []
-    for name, role, organisation, email in DEMO_ACCOUNTS:
+    for name, role, organisation, email, language in DEMO_ACCOUNTS:
         entry = remembered.get(email, {})
         password, key = entry.get("password", ""), entry.get("api_key", "")
         user = user_by_email(session=session, email=email)
@@ -229,6 +247,7 @@ def demo_accounts(*, session: Session, known: list[dict[str, str]]) -> list[dict
                 organisation=organisation,
                 email=email,
                 password=password,
+                language=language,
             )
         elif (
             not verify_password(user, password) or authenticate(session=session, token=key) is None

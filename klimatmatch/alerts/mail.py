@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from gettext import NullTranslations
 
 from klimatmatch.alerts import service as alerts
-from klimatmatch.core import mail
+from klimatmatch.core import mail, strength
 from klimatmatch.core.settings import Settings
 from klimatmatch.core.translations import translations
 from models import User
@@ -26,24 +26,58 @@ def unsubscribe_link(settings: Settings, token: str) -> str:
 def item_text(row: Notification, tr: NullTranslations, settings: Settings) -> str:
     """One alert as a few lines; the challenge's title stays in the language it was written."""
     if row.kind is NotificationKind.MATCH:
-        text = tr.gettext(
-            "%(title)s\n  fits %(company)s: rank %(rank)s, score %(score)s\n  %(link)s"
-        )
-        return text % {
+        return tr.gettext("%(title)s\n  fits %(company)s: %(strength)s%(rank)s\n  %(link)s") % {
             "title": row.title,
             "company": row.body,
-            "rank": row.rank,
-            "score": f"{row.score or 0:.2f}",
-            "link": link(settings, "/ui/opportunities"),
+            "strength": strength.phrase(tr, row.strength),
+            "rank": own_rank(tr, row.rank),
+            "link": link(settings, f"/ui/challenges/{row.challenge_id}"),
         }
-    if row.kind is NotificationKind.INTEREST:
-        text = tr.gettext("%(title)s\n  %(company)s stated interest\n  %(link)s")
-    elif alerts.answer_of(row) == "declined":
-        text = tr.gettext("%(title)s\n  %(company)s declined the workshop invitation\n  %(link)s")
-    else:
-        text = tr.gettext("%(title)s\n  %(company)s accepted the workshop invitation\n  %(link)s")
     where = link(settings, f"/ui/challenges/{row.challenge_id}")
-    return text % {"title": row.title, "company": row.body, "link": where}
+    return tr.gettext("%(title)s\n  %(news)s\n  %(link)s") % {
+        "title": row.title,
+        "news": news(tr, row),
+        "link": where,
+    }
+
+
+def news(tr: NullTranslations, row: Notification) -> str:
+    """What happened, in one line: the inbox page shows the same line as the e-mail."""
+    company = {"company": row.body}
+    if row.kind is NotificationKind.INTEREST:
+        return tr.gettext("%(company)s stated interest") % company
+    if row.kind is NotificationKind.ANSWER:
+        if alerts.answer_of(row) == "declined":
+            return tr.gettext("%(company)s declined the workshop invitation") % company
+        return tr.gettext("%(company)s accepted the workshop invitation") % company
+    if row.kind is NotificationKind.INVITATION:
+        return tr.gettext("%(company)s is invited to the workshop: please answer") % company
+    if row.kind is NotificationKind.TEAM:
+        if not row.body:
+            return tr.gettext("You are proposed for a team: please confirm or decline")
+        return tr.gettext(
+            "You are proposed for a team with %(members)s: please confirm or decline"
+        ) % {"members": row.body}
+    return stage_news(tr, row.body)
+
+
+def stage_news(tr: NullTranslations, stage: str) -> str:
+    said = {
+        "open": tr.gettext("The challenge is open for interest again"),
+        "shortlisting": tr.gettext(
+            "Shortlisting has started: interest can no longer be stated or changed"
+        ),
+        "workshop": tr.gettext("The workshop is set: see the date and place"),
+        "closed": tr.gettext("The challenge is closed: see its outcome"),
+    }
+    return said.get(stage, stage)
+
+
+def own_rank(tr: NullTranslations, rank: int | None) -> str:
+    """ ", number 3 on your list" (the company's list of challenges that fit it), or nothing."""
+    if rank is None:
+        return ""
+    return tr.gettext(", number %(rank)s on your list") % {"rank": rank}
 
 
 def compose(

@@ -40,7 +40,9 @@ class Item:
     challenge_id: int | None = None
     company_id: int | None = None
     rank: int | None = None
+    """A match's rank on the company's own list of challenges (as its page shows it)."""
     score: float | None = None
+    strength: float | None = None
 
 
 def challenge_published(*, session: Session, challenge: Challenge) -> None:
@@ -129,6 +131,7 @@ def notify(*, session: Session, users: Iterable[User], item: Item) -> list[Notif
             company_id=item.company_id,
             rank=item.rank,
             score=item.score,
+            strength=item.strength,
             email_skipped=wanted[user_id] is Frequency.NEVER,
         )
         for user_id in sorted(ids - have)

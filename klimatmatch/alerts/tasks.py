@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from klimatmatch.alerts import mail as alert_mail
 from klimatmatch.alerts import service as alerts
 from klimatmatch.core import mail
+from klimatmatch.core.settings import Settings
 from klimatmatch.jobs.registry import JobContext, register
-from matcher import MatchEngine
+from matcher import Filters, Match, MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User
 from models.alerts import AlertMatch, AlertPreference, Frequency, Notification, NotificationKind
 from models.tables import utcnow
@@ -110,9 +111,7 @@ def _match_one(
         matches = engine.shortlist(challenge_id, settings.alert_top_k, explain=False)
         for match in matches:
             company = session.get(CompanyProfile, match.document.id)
-            if company is None or match.score < settings.alert_min_score:
-                continue
-            if not company.approved:
+            if company is None or not company.approved or not _worth_telling(match, settings):
                 continue
             item = alerts.Item(
                 NotificationKind.MATCH,
@@ -121,8 +120,9 @@ def _match_one(
                 company.name,
                 challenge_id=challenge_id,
                 company_id=company.id,
-                rank=match.rank,
+                rank=_rank_on_own_list(engine, company.id, challenge_id, settings.default_k),
                 score=float(match.score),
+                strength=match.strength,
             )
             users = alerts.people(session, company.organisation_id, Role.COMPANY)
             made += len(alerts.notify(session=session, users=users, item=item))
@@ -133,6 +133,25 @@ def _match_one(
     )
     session.commit()
     return made
+
+
+def _worth_telling(match: Match, settings: Settings) -> bool:
+    """Strong enough by the stated threshold (an uncalibrated engine falls back to the score)."""
+    if match.score < settings.alert_min_score:
+        return False
+    return match.strength is None or match.strength >= settings.alert_min_strength
+
+
+def _rank_on_own_list(
+    engine: MatchEngine, company_id: int, challenge_id: int, k: int
+) -> int | None:
+    """Where the challenge stands on the company's own list of challenges that fit it (the
+    rank its page shows), None when below that list's `k`: the e-mail and the page agree."""
+    published = Filters(statuses=frozenset({ChallengeStatus.PUBLISHED.value}))
+    for found in engine.opportunities(company_id, k, published, explain=False):
+        if found.document.id == challenge_id:
+            return found.rank
+    return None
 
 
 def waiting_people(session: Session, frequencies: Sequence[Frequency]) -> list[int]:

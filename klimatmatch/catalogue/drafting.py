@@ -25,6 +25,8 @@ UNSAVED = -1
 class Candidate:
     company: CompanyProfile
     score: float
+    strength: float | None
+    """The same calibrated strength the published shortlist will show (`matcher.strength`)."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,13 @@ def preview_challenge(
     codes: list[str],
     k: int = 5,
 ) -> Preview:
-    """The requirements the engine will match on and the `k` companies it would shortlist now."""
+    """The requirements the engine will match on and the `k` companies it would shortlist now,
+    ranked with the CPV codes the challenge will be saved with (the suggested ones when the
+    city gave none, as the form fills them in), so the preview and the shortlist agree."""
     text = f"{title}. {description}"
     language = language or guess_language(description) or ""
+    suggested = suggest_codes(engine=engine, text=text)
+    codes = codes or suggested  # what the form will hold, and so the published challenge
     query = engine.prepare(
         [Document(id=UNSAVED, text=text, fields={"language": language}, codes=tuple(codes))]
     )[0]
@@ -62,11 +68,15 @@ def preview_challenge(
     order = np.argsort(-ranking.fused, kind="stable")[: 3 * k] if len(ranking.rows) else []
     documents = ranking.documents
     scores = {documents[i].id: float(ranking.fused[i]) for i in order}
+    strengths = dict(zip(scores, engine.strengths(ranking, list(order)), strict=True))
     companies = session.scalars(select(CompanyProfile).where(CompanyProfile.id.in_(scores)))
     ranked = sorted(companies, key=lambda company: -scores[company.id])[:k]
     return Preview(
         language=language,
         requirements=requirements_of(query),
-        suggested_codes=suggest_codes(engine=engine, text=text),
-        candidates=[Candidate(company, round(scores[company.id], 4)) for company in ranked],
+        suggested_codes=suggested,
+        candidates=[
+            Candidate(company, round(scores[company.id], 4), strengths[company.id])
+            for company in ranked
+        ],
     )

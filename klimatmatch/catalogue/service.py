@@ -41,6 +41,16 @@ class Page:
     offset: int = 0
 
 
+CHALLENGE_ORDERS = {
+    "id": (Challenge.id,),
+    "newest": (Challenge.created_at.desc(), Challenge.id.desc()),
+    "oldest": (Challenge.created_at, Challenge.id),
+    "title": (func.lower(Challenge.title), Challenge.id),
+    "city": (func.lower(Organisation.name), func.lower(Challenge.title), Challenge.id),
+}
+"""How a list of challenges may be ordered; ties fall back on the id, so pages never overlap."""
+
+
 def read_challenge(*, session: Session, user: User, challenge_id: int) -> Challenge:
     challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
     if challenge is None or not access.can_read_challenge(user, challenge):
@@ -116,7 +126,12 @@ def list_challenges(
     language: str | None = None,
     status: ChallengeStatus | None = None,
     organisation_id: int | None = None,
+    order: str = "id",
 ) -> tuple[list[Challenge], int]:
+    """A page of the challenges `user` may read, in `order` (one of `CHALLENGE_ORDERS`; the
+    API lists by id, the pages newest first)."""
+    if order not in CHALLENGE_ORDERS:
+        raise InvalidInput(f"order: {order!r} is not one of {', '.join(CHALLENGE_ORDERS)}")
     query = select(Challenge).join(Organisation, Challenge.organisation_id == Organisation.id)
     if organisation_id is not None:
         query = query.where(Challenge.organisation_id == organisation_id)
@@ -135,7 +150,7 @@ def list_challenges(
         query = query.where(Challenge.language == language.lower())
     if status:
         query = query.where(Challenge.status == status)
-    return _page(session, query.order_by(Challenge.id), page)
+    return _page(session, query.order_by(*CHALLENGE_ORDERS[order]), page)
 
 
 def read_company(*, session: Session, user: User, company_id: int) -> CompanyProfile:

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy.orm import Session
 
 from klimatmatch.accounts import service as accounts
 from klimatmatch.catalogue import restoring
 from klimatmatch.catalogue.importing import import_file
-from klimatmatch.cli.common import console, fail, sessions
+from klimatmatch.cli.common import console, fail, print_shortlist, sessions
 from klimatmatch.cli.eval import eval_
 from klimatmatch.cli.jobs import jobs_app, worker
 from klimatmatch.cli.users import users
@@ -26,7 +25,7 @@ from klimatmatch.index.registry import backend_for, migrate
 from klimatmatch.learning import service as learning
 from klimatmatch.matching import service as matching
 from matcher import MatchEngine
-from models import create_db_engine, crud
+from models import RunReason, create_db_engine, crud
 from models.backup import RestoreError, export_database, restore_database
 
 app = typer.Typer(
@@ -159,15 +158,19 @@ def match(
     with sessions(settings) as session:
         engine = _engine(settings, session)
         try:
-            run = matching.challenge_shortlist(
-                session=session, engine=engine, challenge_id=challenge_id, k=k
+            run = matching.keep(
+                session=session,
+                run=matching.challenge_shortlist(
+                    session=session, engine=engine, challenge_id=challenge_id, k=k
+                ),
+                reason=RunReason.FROZEN,
             )
         except KlimatmatchError as error:
             raise fail(error) from error
         session.commit()
         challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
         assert challenge is not None
-        _print_shortlist(challenge.title, engine.shortlist(challenge_id, k), f"run {run.id}")
+        print_shortlist(challenge.title, engine.shortlist(challenge_id, k), f"run {run.id}")
 
 
 @app.command()
@@ -183,7 +186,7 @@ def demo(
         engine = _engine(settings, session)
         picked = _varied(crud.list_challenges(session=session), challenges)
         for challenge in picked:
-            _print_shortlist(
+            print_shortlist(
                 f"{challenge.title} ({challenge.organisation.name}, {challenge.language})",
                 engine.shortlist(challenge.id, k),
             )
@@ -200,22 +203,6 @@ def _varied(challenges: list, count: int) -> list:
             if group and len(picked) < count:
                 picked.append(group.pop(0))
     return picked
-
-
-def _print_shortlist(title: str, matches: list, caption: str = "") -> None:
-    table = Table(title=title, caption=caption, title_justify="left", expand=False)
-    table.add_column("#", justify="right")
-    table.add_column("company")
-    table.add_column("country")
-    table.add_column("score", justify="right")
-    table.add_column("why", overflow="fold", max_width=70)
-    for m in matches:
-        why = m.explanation.one_line(70) if m.explanation else ""
-        name = m.document.text.split(". ", 1)[0]
-        table.add_row(
-            str(m.rank), name, m.document.fields.get("country", ""), f"{m.score:.3f}", why
-        )
-    console.print(table)
 
 
 @app.command()

@@ -1,10 +1,12 @@
 """The funnel from match to outcome, per challenge and overall: how many companies were matched,
 reviewed, invited, came, stated interest, formed teams, and what the challenge ended in.
 
-Counts are of distinct companies, so a shortlist asked for ten times still counts each company
-once. The time to a first answer runs from the challenge's opening (its first move to `open`,
-else its creation) to the first expression of interest or answered invitation: how long cities
-wait before the market speaks. Coordinators see every challenge, a city its own."""
+A company is "matched" when it is on the challenge's current shortlist (its top `k` for this
+data version), whether or not anyone opened it: viewing a shortlist changes nothing here. Other
+counts are of distinct companies. The time to a first answer runs from the challenge's opening
+(its first move to `open`, else its creation) to the first expression of interest or answered
+invitation: how long cities wait before the market speaks. Coordinators see every challenge,
+a city its own."""
 
 from __future__ import annotations
 
@@ -20,7 +22,10 @@ from sqlalchemy.orm import Session
 from klimatmatch.accounts.service import aware
 from klimatmatch.core import access
 from klimatmatch.core.errors import Forbidden
-from models import Challenge, ChallengeStatus, Direction, MatchResult, MatchRun, Review, Role, User
+from klimatmatch.matching import current
+from klimatmatch.matching.topk_cache import TopKCache
+from matcher import MatchEngine
+from models import Challenge, ChallengeStatus, Review, Role, User
 from models.engagement import (
     Answer,
     ExpressionOfInterest,
@@ -61,7 +66,14 @@ class Funnel:
     median_hours_to_first_answer: float | None
 
 
-def funnel(*, session: Session, user: User) -> Funnel:
+def funnel(
+    *,
+    session: Session,
+    user: User,
+    engine: MatchEngine,
+    k: int,
+    cache: TopKCache | None = None,
+) -> Funnel:
     if not (access.is_staff(user) or user.role is Role.CITY):
         raise Forbidden("the funnel is for coordinators and cities")
     query = select(Challenge).where(Challenge.status != ChallengeStatus.DRAFT)
@@ -69,15 +81,8 @@ def funnel(*, session: Session, user: User) -> Funnel:
         query = query.where(Challenge.organisation_id == (user.organisation_id or -1))
     challenges = list(session.scalars(query.order_by(Challenge.id)))
     ids = [c.id for c in challenges]
-    matched = _distinct(
-        session,
-        select(MatchResult.challenge_id, MatchResult.company_id)
-        .join(MatchRun, MatchRun.id == MatchResult.run_id)
-        .where(
-            MatchRun.direction == Direction.CHALLENGE_TO_COMPANIES,
-            MatchResult.challenge_id.in_(ids),
-        ),
-    )
+    tops = current.top_ids(session=session, engine=engine, challenge_ids=ids, k=k, cache=cache)
+    matched = {challenge_id: set(companies) for challenge_id, companies in tops.items()}
     reviewed = _distinct(
         session, select(Review.challenge_id, Review.company_id).where(Review.challenge_id.in_(ids))
     )

@@ -5,6 +5,7 @@ them beside the shortlist, so companies that came by themselves are not missed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from klimatmatch.core import access
 from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from klimatmatch.engagement import stages
 from klimatmatch.engagement.schemas import InterestCreate, InterestPublic, Partner
-from models import Challenge, CompanyProfile, Direction, MatchResult, MatchRun, User, crud
+from models import Challenge, CompanyProfile, User, crud
 from models.engagement import ExpressionOfInterest, InterestStatus
 from models.tables import ChallengeStage, utcnow
 
@@ -68,13 +69,20 @@ def withdraw(
     return row
 
 
-def for_challenge(*, session: Session, user: User, challenge_id: int) -> list[InterestPublic]:
-    """Every expression (withdrawn ones too), each marked with its place on the latest
-    shortlist or as having come by itself."""
+def for_challenge(
+    *,
+    session: Session,
+    user: User,
+    challenge_id: int,
+    ranking: Callable[[], Mapping[int, int]],
+) -> list[InterestPublic]:
+    """Every expression (withdrawn ones too), each marked with its place on the current
+    shortlist (`ranking`: company id -> rank, asked only once the user may see the rows) or as
+    having come by itself."""
     rows = stages.challenge_rows(
         session=session, user=user, challenge_id=challenge_id, table=ExpressionOfInterest
     )
-    ranks = latest_ranks(session=session, challenge_id=challenge_id)
+    ranks = ranking()
     return [
         interest_public(row, on_shortlist=row.company_id in ranks, rank=ranks.get(row.company_id))
         for row in rows
@@ -87,25 +95,6 @@ def for_company(*, session: Session, user: User, company_id: int) -> list[Intere
         session=session, user=user, company_id=company_id, table=ExpressionOfInterest
     )
     return [interest_public(row) for row in rows]
-
-
-def latest_ranks(*, session: Session, challenge_id: int) -> dict[int, int]:
-    """Company id -> rank on the challenge's latest stored shortlist (empty if none yet)."""
-    run_id = session.scalar(
-        select(MatchRun.id)
-        .where(
-            MatchRun.direction == Direction.CHALLENGE_TO_COMPANIES,
-            MatchRun.subject_id == challenge_id,
-        )
-        .order_by(MatchRun.id.desc())
-        .limit(1)
-    )
-    if run_id is None:
-        return {}
-    pairs = session.execute(
-        select(MatchResult.company_id, MatchResult.rank).where(MatchResult.run_id == run_id)
-    )
-    return {company_id: rank for company_id, rank in pairs}
 
 
 def interest_public(

@@ -151,6 +151,11 @@ class InvitationPublic(BaseModel):
     reason: str
     answered_by_id: int | None
     answered_at: datetime | None
+    reachable: bool = Field(
+        default=True,
+        description="False when the company has no active person to tell: nobody hears of "
+        "the invitation until someone of its organisation is invited to Klimatmatch",
+    )
 
 
 class InvitationsPublic(BaseModel):

@@ -7,21 +7,29 @@ recorded (who, when, from, to), in the same transaction as the move.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from klimatmatch.alerts import company_news
 from klimatmatch.catalogue import service as catalogue
 from klimatmatch.catalogue.schemas import ChallengeUpdate
 from klimatmatch.core import access
-from klimatmatch.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from klimatmatch.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
 from klimatmatch.engagement.schemas import StageMove, StagePublic
 from matcher import MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User, crud
 from models.engagement import ExpressionOfInterest, StageChange, WorkshopInvitation
-from models.tables import ChallengeStage
+from models.tables import ChallengeOutcome, ChallengeStage
 
 Stage = ChallengeStage
 TRANSITIONS: dict[ChallengeStage, frozenset[ChallengeStage]] = {
@@ -105,15 +113,15 @@ def move_stage(
     if publish and not access.can_edit_challenge(user, challenge):
         raise Forbidden("opening a draft for interest publishes it: only its city does that")
     _apply(challenge, data)
-    session.add(
-        StageChange(
-            challenge_id=challenge.id,
-            from_stage=before,
-            to_stage=data.stage,
-            changed_by_id=user.id,
-            changed_by=user.name,
-        )
+    change = StageChange(
+        challenge_id=challenge.id,
+        from_stage=before,
+        to_stage=data.stage,
+        changed_by_id=user.id,
+        changed_by=user.name,
     )
+    session.add(change)
+    company_news.stage_moved(session=session, change=change)
     if publish:  # catalogue commits both and puts the challenge in the index
         return catalogue.update_challenge(
             session=session,
@@ -146,7 +154,23 @@ def _check_move(
             f"stage: challenge {challenge.id} is {before.value} and can move to {allowed}, "
             f"not {data.stage.value}"
         )
+    _check_pilot(challenge, data)
     return before
+
+
+def _check_pilot(challenge: Challenge, data: StageMove) -> None:
+    """A pilot is what a workshop leads to: a challenge whose workshop has not begun yet
+    cannot close with one (closing early with another outcome stays possible)."""
+    when = challenge.workshop_at
+    if data.stage is not Stage.CLOSED or data.outcome is not ChallengeOutcome.PILOT or not when:
+        return
+    if when.tzinfo is None:  # SQLite keeps no zone: the time was stored in UTC
+        when = when.replace(tzinfo=UTC)
+    if datetime.now(UTC) < when:
+        raise InvalidInput(
+            f"outcome: a pilot comes after the workshop, which is on {when:%Y-%m-%d}; "
+            "close after it, or with another outcome"
+        )
 
 
 def _apply(challenge: Challenge, data: StageMove) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from klimatmatch.alerts import company_news
 from klimatmatch.catalogue import service as catalogue
 from klimatmatch.core import access
 from klimatmatch.core.errors import Conflict, Forbidden, NotFound
@@ -33,6 +34,7 @@ def propose(*, session: Session, user: User, challenge_id: int, data: TeamCreate
         for position, company in enumerate(companies)
     ]
     session.add(team)
+    company_news.team_proposed(session=session, team=team)
     session.commit()
     return team
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from klimatmatch.alerts import company_news
 from klimatmatch.alerts import service as alerts
 from klimatmatch.core import access
 from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -45,6 +46,7 @@ def invite(
     ]
     session.add_all(rows)
     try:
+        company_news.invited(session=session, invitations=rows)
         session.commit()
     except IntegrityError as error:  # another coordinator invited the same company meanwhile
         session.rollback()
@@ -74,7 +76,16 @@ def for_challenge(*, session: Session, user: User, challenge_id: int) -> list[In
     rows = stages.challenge_rows(
         session=session, user=user, challenge_id=challenge_id, table=WorkshopInvitation
     )
-    return [invitation_public(row, user) for row in rows]
+    return publics(session, rows, user)
+
+
+def publics(session: Session, rows: list[WorkshopInvitation], user: User) -> list[InvitationPublic]:
+    """Invitations as answered, each saying whether anyone at the company can hear of it."""
+    silent = {
+        c.id
+        for c in company_news.unreachable(session=session, company_ids=[r.company_id for r in rows])
+    }
+    return [invitation_public(row, user, row.company_id not in silent) for row in rows]
 
 
 def for_company(*, session: Session, user: User, company_id: int) -> list[InvitationPublic]:
@@ -85,7 +96,9 @@ def for_company(*, session: Session, user: User, company_id: int) -> list[Invita
     return [invitation_public(row, user) for row in rows]
 
 
-def invitation_public(row: WorkshopInvitation, user: User) -> InvitationPublic:
+def invitation_public(
+    row: WorkshopInvitation, user: User, reachable: bool = True
+) -> InvitationPublic:
     return InvitationPublic(
         id=row.id,
         challenge_id=row.challenge_id,
@@ -98,6 +111,7 @@ def invitation_public(row: WorkshopInvitation, user: User) -> InvitationPublic:
         reason=row.reason,
         answered_by_id=row.answered_by_id,
         answered_at=row.answered_at,
+        reachable=reachable,
     )
 
 

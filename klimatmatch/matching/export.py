@@ -1,4 +1,5 @@
-"""A reviewed shortlist as a spreadsheet: the run as served, with the current decisions."""
+"""A reviewed shortlist as a spreadsheet: a stored run, or the current ranking (stored by the
+export, which is an act on it), with the current decisions."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from klimatmatch.core import access, spreadsheet_safety
 from klimatmatch.core.errors import NotFound
+from klimatmatch.matching import service as matching
 from klimatmatch.matching.reviews import latest_decisions
-from models import CompanyProfile, Direction, MatchRun, User, crud
+from matcher import MatchEngine
+from models import CompanyProfile, Direction, MatchRun, RunReason, User, crud
 
 
 class ExportFormat(StrEnum):
@@ -26,20 +29,30 @@ MEDIA_TYPES = {
 
 
 def shortlist_frame(
-    *, session: Session, user: User, challenge_id: int, run_id: int | None = None
+    *,
+    session: Session,
+    user: User,
+    challenge_id: int,
+    run_id: int | None = None,
+    engine: MatchEngine | None = None,
+    k: int = 10,
 ) -> pd.DataFrame:
-    """One row per ranked company of the chosen run (default: the latest)."""
+    """One row per ranked company of the chosen run, else of the current top `k` (with an
+    engine), else of the latest stored run."""
     challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
     if challenge is None or not access.can_see_shortlist(user, challenge):
         raise NotFound(f"challenge {challenge_id} does not exist")
-    query = select(MatchRun).where(
-        MatchRun.direction == Direction.CHALLENGE_TO_COMPANIES, MatchRun.subject_id == challenge_id
-    )
-    if run_id is not None:
-        query = query.where(MatchRun.id == run_id)
-    run = session.scalar(query.order_by(MatchRun.id.desc()).limit(1))
-    if run is None:
-        raise NotFound(f"challenge {challenge_id} has no stored shortlist to export")
+    if run_id is None and engine is not None:
+        run = matching.keep(
+            session=session,
+            run=matching.challenge_shortlist(
+                session=session, engine=engine, challenge_id=challenge_id, k=k, user=user
+            ),
+            reason=RunReason.EXPORTED,
+        )
+        session.commit()
+    else:
+        run = _stored(session, challenge_id, run_id)
     companies = {
         c.id: c
         for c in session.scalars(
@@ -60,6 +73,7 @@ def shortlist_frame(
                 "company_id": result.company_id,
                 "company": company.name if company else "(deleted)",
                 "country": company.country if company else "",
+                "strength": None if result.strength is None else round(result.strength, 3),
                 "score": round(result.score, 4),
                 **{f"score_{name}": value for name, value in result.components.items()},
                 "shared_terms": ", ".join(result.explanation.get("shared_terms", [])),
@@ -70,6 +84,18 @@ def shortlist_frame(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _stored(session: Session, challenge_id: int, run_id: int | None) -> MatchRun:
+    query = select(MatchRun).where(
+        MatchRun.direction == Direction.CHALLENGE_TO_COMPANIES, MatchRun.subject_id == challenge_id
+    )
+    if run_id is not None:
+        query = query.where(MatchRun.id == run_id)
+    run = session.scalar(query.order_by(MatchRun.id.desc()).limit(1))
+    if run is None:
+        raise NotFound(f"challenge {challenge_id} has no stored shortlist to export")
+    return run
 
 
 def render(frame: pd.DataFrame, fmt: ExportFormat, sheet: str = "shortlist") -> bytes:

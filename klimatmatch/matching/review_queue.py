@@ -3,8 +3,8 @@ and the pieces the pages show beside a shortlist (companies compared, own profil
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from klimatmatch.catalogue import service as catalogue
 from klimatmatch.catalogue.service import Page
 from klimatmatch.core import access
 from klimatmatch.core.errors import InvalidInput, NotFound
-from klimatmatch.matching import service as matching
+from klimatmatch.matching import current
 from klimatmatch.matching.reviews import latest_decisions
 from klimatmatch.matching.topk_cache import TopKCache
 from matcher import MatchEngine
@@ -26,7 +26,6 @@ from models import (
     Organisation,
     Role,
     User,
-    crud,
 )
 
 
@@ -48,6 +47,15 @@ class FilterOptions:
     languages: list[str]
 
 
+QUEUE_SORTS = ("newest", "oldest", "title", "city", "unreviewed")
+"""How the review queue may be sorted; newest first unless asked (a new challenge leads)."""
+ANY_STATUS = "any"
+"""The status filter's "any": every status, where a coordinator's default is published."""
+QueueStatus = ChallengeStatus | Literal["any"] | None
+MOST_ROWS = 10_000
+"""Sorting by what is undecided ranks every challenge the filters keep, at most this many."""
+
+
 def review_queue(
     *,
     session: Session,
@@ -58,49 +66,57 @@ def review_queue(
     city: str | None = None,
     theme: str | None = None,
     language: str | None = None,
-    status: ChallengeStatus | None = None,
+    status: QueueStatus = None,
+    sort: str = "newest",
     cache: TopKCache | None = None,
 ) -> tuple[list[QueueRow], int]:
     """Challenges a user reviews or owns, each with its current top-`k` and how much of it has
-    a decision. Coordinators see published challenges unless they ask for a status; a city
-    sees only its own, in every status; a company has no review queue. With a `cache`, a
-    top-k is ranked once per data version and engine, then read."""
+    a decision, sorted by `sort` (one of `QUEUE_SORTS`). Coordinators see published challenges
+    unless they ask for a status (`ANY_STATUS`: all); a city sees only its own, in every
+    status; a company has no review queue. With a `cache`, a top-k is ranked once per data
+    version and engine, then read."""
     if user.role is Role.COMPANY:
         raise NotFound("companies have no review queue; see the challenges that fit them")
+    if sort not in QUEUE_SORTS:
+        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(QUEUE_SORTS)}")
     own = user.organisation_id if user.role is Role.CITY else None
     if own is None and status is None:
         status = ChallengeStatus.PUBLISHED
+    by_undecided = sort == "unreviewed"
     challenges, total = catalogue.list_challenges(
         session=session,
         user=user,
-        page=page,
+        page=Page(limit=MOST_ROWS) if by_undecided else page,
         city=None if own is not None else city,
         theme=theme,
         language=language,
-        status=status,
+        status=None if status == ANY_STATUS else status,
         organisation_id=own,
+        order="newest" if by_undecided else sort,
     )
-    decided = latest_decisions(session=session, challenge_ids=[c.id for c in challenges])
-    generation = (crud.data_version(session=session), engine.fingerprint, _reranker(engine))
-    session.commit()  # release the database while the engine ranks
-    cache = cache if cache is not None else TopKCache()
-    rows = []
-    for challenge in challenges:
-        if challenge.id not in engine.challenges:
-            rows.append(QueueRow(challenge, 0, 0))
-            continue
-        ids = cache.get(generation, (challenge.id, k), _top_ids(engine, challenge.id, k))
-        reviewed = sum((challenge.id, company_id) in decided for company_id in ids)
-        rows.append(QueueRow(challenge, len(ids), reviewed))
+    rows = _rows(session, engine, challenges, k, cache)
+    if by_undecided:  # most undecided first; among equals, newest first (a stable sort)
+        rows = sorted(rows, key=lambda row: -row.unreviewed)[page.offset : page.offset + page.limit]
     return rows, total
 
 
-def _top_ids(engine: MatchEngine, challenge_id: int, k: int) -> Callable[[], list[int]]:
-    return lambda: [m.document.id for m in engine.shortlist(challenge_id, k, explain=False)]
-
-
-def _reranker(engine: MatchEngine) -> str | None:
-    return getattr(engine.reranker, "version", None)
+def _rows(
+    session: Session,
+    engine: MatchEngine,
+    challenges: list[Challenge],
+    k: int,
+    cache: TopKCache | None,
+) -> list[QueueRow]:
+    decided = latest_decisions(session=session, challenge_ids=[c.id for c in challenges])
+    tops = current.top_ids(
+        session=session, engine=engine, challenge_ids=[c.id for c in challenges], k=k, cache=cache
+    )
+    rows = []
+    for challenge in challenges:
+        ids = tops[challenge.id]
+        reviewed = sum((challenge.id, company_id) in decided for company_id in ids)
+        rows.append(QueueRow(challenge, len(ids), reviewed))
+    return rows
 
 
 def filter_options(*, session: Session, user: User) -> FilterOptions:
@@ -121,16 +137,16 @@ def filter_options(*, session: Session, user: User) -> FilterOptions:
 
 
 def compared(
-    *, session: Session, user: User, run_id: int, company_ids: list[int]
-) -> tuple[MatchRun, list[tuple[MatchResult, CompanyProfile]]]:
-    """Two results of one stored shortlist, with their profiles, for a side-by-side view."""
+    *, session: Session, run: MatchRun, company_ids: list[int]
+) -> list[tuple[MatchResult, CompanyProfile]]:
+    """Two results of one shortlist (stored or current), with their profiles, side by side."""
     if len(set(company_ids)) != 2:
         raise InvalidInput("choose exactly two different companies to compare")
-    run = matching.read_run(session=session, user=user, run_id=run_id)
     results = {r.company_id: r for r in run.results}
     missing = [cid for cid in company_ids if cid not in results]
     if missing:
-        raise InvalidInput(f"company {missing[0]} is not on shortlist run {run_id}")
+        where = f"shortlist run {run.id}" if run.id is not None else "the current shortlist"
+        raise InvalidInput(f"company {missing[0]} is not on {where}")
     profiles = {
         c.id: c
         for c in session.scalars(select(CompanyProfile).where(CompanyProfile.id.in_(company_ids)))
@@ -138,7 +154,7 @@ def compared(
     gone = [cid for cid in company_ids if cid not in profiles]
     if gone:
         raise NotFound(f"company {gone[0]} has been deleted since the shortlist was made")
-    return run, [(results[cid], profiles[cid]) for cid in company_ids]
+    return [(results[cid], profiles[cid]) for cid in company_ids]
 
 
 def own_companies(*, session: Session, user: User) -> list[CompanyProfile]:

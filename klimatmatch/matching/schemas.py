@@ -37,14 +37,26 @@ class MatchPublic(BaseModel):
     challenge_id: int
     company_id: int
     title: str = Field(description="The company's name or the challenge's title")
-    score: float
+    strength: float | None = Field(
+        description="Estimated probability that the pair is relevant (0-1), comparable across "
+        "challenges, languages and index sizes; null for results stored before it existed"
+    )
+    strength_level: str | None = Field(
+        description="The strength in words by fixed thresholds: 'strong' (>= 0.5), "
+        "'possible' (>= 0.2) or 'weak'"
+    )
+    score: float = Field(
+        description="The fused score: orders this list, means nothing across lists"
+    )
     components: dict[str, float]
     explanation: ExplanationPublic | None
     decision: Decision | None = None
 
 
 class MatchRunPublic(BaseModel):
-    run_id: int
+    run_id: int | None = Field(
+        description="The stored run; null for a shortlist read but not acted on (nothing stored)"
+    )
     direction: str
     subject_id: int
     model: str

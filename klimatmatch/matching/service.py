@@ -1,4 +1,7 @@
-"""Shortlists: load the subject, rank with the engine, and persist the run as served."""
+"""Shortlists: load the subject and rank with the engine. A ranking is not stored when it is
+read (a GET has no side effect); `keep` stores it as a run when someone acts on it (freezes,
+exports, reviews, invites), once per exact ranking: acting twice on the same data and
+parameters refers to the same run."""
 
 from __future__ import annotations
 
@@ -20,9 +23,11 @@ from models import (
     Direction,
     MatchResult,
     MatchRun,
+    RunReason,
     User,
     crud,
 )
+from models.tables import utcnow
 
 
 def challenge_shortlist(
@@ -36,7 +41,7 @@ def challenge_shortlist(
     explain: bool = True,
     controls: Controls | None = None,
 ) -> MatchRun:
-    """Top `k` companies for a challenge, stored as a match run (the caller commits).
+    """Top `k` companies for a challenge as an unsaved match run (`keep` stores it).
 
     `user` None means a trusted local operator (the CLI)."""
     challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
@@ -47,7 +52,7 @@ def challenge_shortlist(
     session.commit()  # release the database while the engine works (SQLite has one writer)
     matches = engine.shortlist(challenge_id, k, filters, explain=explain, controls=controls)
     matches = _still_there(session, CompanyProfile, matches)
-    run = _store_run(
+    run = _run(
         session, engine, Direction.CHALLENGE_TO_COMPANIES, challenge_id, k, filters, matches, user
     )
     if controls is not None and not controls.is_empty:
@@ -64,7 +69,7 @@ def company_opportunities(
     filters: Filters | None = None,
     user: User | None = None,
 ) -> MatchRun:
-    """Top `k` published challenges for a company profile, stored as a match run."""
+    """Top `k` published challenges for a company profile, as an unsaved match run."""
     company = crud.get_company(session=session, company_id=company_id)
     if company is None or company_id not in engine.companies:
         raise NotFound(f"company {company_id} does not exist")
@@ -74,7 +79,7 @@ def company_opportunities(
     published = dataclasses.replace(filters, statuses=frozenset({ChallengeStatus.PUBLISHED.value}))
     session.commit()  # release the database while the engine works
     matches = _still_there(session, Challenge, engine.opportunities(company_id, k, published))
-    return _store_run(
+    return _run(
         session, engine, Direction.COMPANY_TO_CHALLENGES, company_id, k, published, matches, user
     )
 
@@ -92,7 +97,7 @@ def _still_there(session: Session, table: type, matches: list[Match]) -> list[Ma
     return [dataclasses.replace(m, rank=rank) for rank, m in enumerate(kept, start=1)]
 
 
-def _store_run(
+def _run(
     session: Session,
     engine: MatchEngine,
     direction: Direction,
@@ -109,6 +114,7 @@ def _store_run(
         parameters={**engine.parameters, "k": k, "filters": _filters_json(filters)},
         data_version=crud.data_version(session=session),
         created_by_id=user.id if user is not None else None,
+        created_at=utcnow(),
     )
     for match in matches:
         challenge_id, company_id = (
@@ -122,10 +128,34 @@ def _store_run(
                 challenge_id=challenge_id,
                 company_id=company_id,
                 score=match.score,
+                strength=getattr(match, "strength", None),
                 components=match.components,
                 explanation=asdict(match.explanation) if match.explanation else {},
             )
         )
+    return run
+
+
+def keep(*, session: Session, run: MatchRun, reason: RunReason) -> MatchRun:
+    """Store a ranking someone acted on, or return the run that already holds the same
+    ranking (same subject, direction, model, parameters and data version): a review and an
+    export of one shortlist refer to one run. The caller commits."""
+    if run.id is not None:
+        return run
+    candidates = session.scalars(
+        select(MatchRun)
+        .where(
+            MatchRun.direction == run.direction,
+            MatchRun.subject_id == run.subject_id,
+            MatchRun.model == run.model,
+            MatchRun.data_version == run.data_version,
+        )
+        .order_by(MatchRun.id.desc())
+    )
+    for found in candidates:
+        if found.parameters == run.parameters:
+            return found
+    run.reason = reason
     session.add(run)
     session.flush()
     return run

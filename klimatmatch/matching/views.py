@@ -1,9 +1,9 @@
 """What the coordinators' and companies' shortlist pages draw, each gathered by one function.
 
 A page route parses its form, calls one of these and renders the fields: the orchestration
-(rank, persist the run, load the profiles and decisions beside it) stays below HTTP, where a
-test reaches it without a browser. The scales (`bar_scale`, `component_max`) are computed here
-too, so a view is everything its template needs."""
+(rank, load the profiles and decisions beside it; store a run only when someone acts on it)
+stays below HTTP, where a test reaches it without a browser. Each match carries its strength
+(a probability with fixed ends), so no view scales one list against its best."""
 
 from __future__ import annotations
 
@@ -22,24 +22,22 @@ from klimatmatch.jobs.service import active_jobs
 from klimatmatch.matching import review_queue, reviews
 from klimatmatch.matching import service as matching
 from klimatmatch.matching.review_queue import FilterOptions, QueueRow
-from klimatmatch.matching.schemas import ReviewPublic
+from klimatmatch.matching.schemas import ReviewCreate, ReviewPublic
 from klimatmatch.matching.topk_cache import TopKCache
 from matcher import Document, Filters, MatchEngine
 from matcher.consortia import Team
 from matcher.controls import Controls
 from models import (
     Challenge,
-    ChallengeStatus,
     CompanyProfile,
     MatchResult,
     MatchRun,
     Review,
     Role,
+    RunReason,
     User,
     crud,
 )
-
-Scale = dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,8 @@ class QueueFilters:
     city: str | None = None
     theme: str | None = None
     language: str | None = None
-    status: ChallengeStatus | None = None
+    status: review_queue.QueueStatus = None
+    sort: str = "newest"
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,6 @@ class ChallengeView:
     unreviewed: int
     history: list[ReviewPublic]
     names: dict[int, str]
-    bar: Scale
-    component_max: Scale
     can_review: bool
 
 
@@ -85,7 +82,6 @@ class Opportunities(NamedTuple):
     profile: CompanyProfile
     run: MatchRun | None
     challenges: dict[int, Challenge]
-    bar: Scale
 
 
 @dataclass(frozen=True)
@@ -102,8 +98,6 @@ class CompareView:
     challenge: Challenge | None
     pair: list[tuple[MatchResult, CompanyProfile]]
     decided: dict[tuple[int, int], Review]
-    component_max: Scale
-    bar: Scale
 
 
 @dataclass(frozen=True)
@@ -138,6 +132,7 @@ def challenge_list_view(
         theme=chosen.theme,
         language=chosen.language,
         status=chosen.status,
+        sort=chosen.sort,
         cache=cache,
     )
     return ChallengeListView(
@@ -158,8 +153,8 @@ def challenge_view(
     filters: Filters,
     controls: Controls,
 ) -> ChallengeView:
-    """Ranks and stores a fresh run (committed, so its result ids can be reviewed), then
-    gathers what the page shows beside it."""
+    """Ranks (nothing is stored: a review stores the ranking it acts on, `review_current`),
+    then gathers what the page shows beside it."""
     run = matching.challenge_shortlist(
         session=session,
         engine=engine,
@@ -169,7 +164,6 @@ def challenge_view(
         user=user,
         controls=controls,
     )
-    session.commit()
     challenge = crud.get_challenge(session=session, challenge_id=challenge_id)
     assert challenge is not None  # challenge_shortlist found it
     companies = _by_id(session, CompanyProfile, [r.company_id for r in run.results])
@@ -184,8 +178,6 @@ def challenge_view(
         unreviewed=sum((challenge_id, r.company_id) not in decided for r in run.results),
         history=[reviews.review_public(review, user) for review in history],
         names=company_names(session=session, ids=[r.company_id for r in history]),
-        bar=bar_scale([r.score for r in run.results]),
-        component_max=component_max(run.results),
         can_review=access.can_review(user),
     )
 
@@ -205,29 +197,56 @@ def _opportunities(
     session: Session, engine: MatchEngine, user: User, profile: CompanyProfile, k: int
 ) -> Opportunities:
     if not profile.approved:  # awaiting approval: not in the index yet
-        return Opportunities(profile, None, {}, bar_scale([]))
+        return Opportunities(profile, None, {})
     run = matching.company_opportunities(
         session=session, engine=engine, company_id=profile.id, k=k, user=user
     )
-    session.commit()
     challenges = _by_id(session, Challenge, [r.challenge_id for r in run.results])
-    return Opportunities(profile, run, challenges, bar_scale([r.score for r in run.results]))
+    return Opportunities(profile, run, challenges)
 
 
 def compare_view(
-    *, session: Session, user: User, run_id: int, company_ids: list[int]
+    *,
+    session: Session,
+    user: User,
+    company_ids: list[int],
+    run_id: int | None = None,
+    current: tuple[MatchEngine, int, int] | None = None,
 ) -> CompareView:
-    run, pair = review_queue.compared(
-        session=session, user=user, run_id=run_id, company_ids=company_ids
-    )
+    """Two companies of a stored run (`run_id`), or of the current shortlist (`current`:
+    the engine, the challenge and k), scaled to the whole list."""
+    if run_id is not None:
+        run = matching.read_run(session=session, user=user, run_id=run_id)
+    else:
+        assert current is not None
+        engine, challenge_id, k = current
+        run = matching.challenge_shortlist(
+            session=session, engine=engine, challenge_id=challenge_id, k=k, user=user
+        )
+    pair = review_queue.compared(session=session, run=run, company_ids=company_ids)
     return CompareView(
         run=run,
         challenge=crud.get_challenge(session=session, challenge_id=run.subject_id),
         pair=pair,
         decided=reviews.latest_decisions(session=session, challenge_ids=[run.subject_id]),
-        component_max=component_max([result for result, _ in pair]),
-        bar=bar_scale([r.score for r in run.results]),
     )
+
+
+def review_current(
+    *, session: Session, engine: MatchEngine, user: User, data: ReviewCreate, k: int
+) -> Review:
+    """A decision taken on the current shortlist: the ranking is stored (once per data
+    version) and the review refers to the pair's result in it, so what the reviewer saw can
+    be read again. A company not on it (found by a filter) is reviewed without a result."""
+    challenge = crud.get_challenge(session=session, challenge_id=data.challenge_id)
+    if access.can_review(user) and challenge is not None and data.challenge_id in engine.challenges:
+        ranked = matching.challenge_shortlist(
+            session=session, engine=engine, challenge_id=data.challenge_id, k=k, user=user
+        )
+        run = matching.keep(session=session, run=ranked, reason=RunReason.REVIEWED)
+        result = next((r for r in run.results if r.company_id == data.company_id), None)
+        data = data.model_copy(update={"match_result_id": result.id if result else None})
+    return reviews.record_review(session=session, user=user, data=data)
 
 
 def teams_view(
@@ -270,20 +289,3 @@ def company_names(*, session: Session, ids: list[int]) -> dict[int, str]:
         select(CompanyProfile.id, CompanyProfile.name).where(CompanyProfile.id.in_(set(ids)))
     )
     return dict(rows.all())
-
-
-def bar_scale(scores: list[float]) -> Scale:
-    """Bars run from 10% (the lowest possible on the page) to 100% (the best match)."""
-    if not scores:
-        return {"low": 0.0, "span": 1.0}
-    low, high = min(scores), max(scores)
-    return {"low": low - 0.1 * (high - low or 1.0), "span": (high - low or 1.0) * 1.1}
-
-
-def component_max(results: list[Any]) -> Scale:
-    """The largest size of each score component, so its bar is drawn relative to it."""
-    top: dict[str, float] = {}
-    for result in results:
-        for name, value in result.components.items():
-            top[name] = max(top.get(name, 0.0), abs(value))
-    return {name: value or 1.0 for name, value in top.items()}

@@ -169,12 +169,14 @@ def test_only_owner_or_admin_edits_and_deletes_a_profile(
         ("admin", 200),
     ],
 )
-def test_shortlist_and_its_run_for_owner_city_and_staff(
+def test_shortlist_freezing_and_its_run_for_owner_city_and_staff(
     world: World, who: str, status: int
 ) -> None:
     path = f"/challenges/{world.ids['sth_published']}/shortlist"
     assert world.get(path, who).status_code == status
-    run_id = world.get(path, "coordinator").json()["run_id"]
+    frozen = world.post(path, who)
+    assert frozen.status_code == (201 if status == 200 else status)
+    run_id = world.post(path, "coordinator").json()["run_id"]
     assert world.get(f"/runs/{run_id}", who).status_code == status
 
 
@@ -253,7 +255,7 @@ def test_review_history_keeps_every_decision_and_hides_notes_from_cities(world: 
 
 
 def test_review_of_a_result_from_another_pair_is_refused(world: World) -> None:
-    shortlist = world.get(f"/challenges/{world.ids['sth_published']}/shortlist?k=2", "coordinator")
+    shortlist = world.post(f"/challenges/{world.ids['sth_published']}/shortlist?k=2", "coordinator")
     result_id_guess = shortlist.json()["run_id"]  # a run id is not a result of this pair
     response = world.post(
         "/reviews",
@@ -284,11 +286,22 @@ def test_export_csv_and_xlsx_with_decisions(world: World) -> None:
             "note": "call them",
         },
     )
-    csv = world.get(f"/challenges/{challenge['id']}/shortlist/export", "coordinator")
+    frozen = world.post(f"/challenges/{challenge['id']}/shortlist?k=4", "coordinator").json()
+    csv = world.get(
+        f"/challenges/{challenge['id']}/shortlist/export",
+        "coordinator",
+        params={"run_id": frozen["run_id"]},
+    )
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     frame = pd.read_csv(io.StringIO(csv.text))
-    assert list(frame["rank"]) == [1, 2, 3, 4]
+    assert list(frame["rank"]) == [1, 2, 3, 4] and set(frame["run_id"]) == {frozen["run_id"]}
     assert frame.loc[0, "decision"] == "accepted" and frame.loc[0, "note"] == "call them"
+    current = pd.read_csv(
+        io.StringIO(
+            world.get(f"/challenges/{challenge['id']}/shortlist/export", "coordinator").text
+        )
+    )
+    assert list(current["rank"]) == list(range(1, 11))  # the current top default_k
     xlsx = world.get(f"/challenges/{challenge['id']}/shortlist/export?format=xlsx", "coordinator")
     sheet = pd.read_excel(io.BytesIO(xlsx.content))
     assert sheet.loc[0, "company"] == top["title"]

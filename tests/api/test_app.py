@@ -29,15 +29,22 @@ def test_missing_and_bad_tokens_get_401_problem_details(world: World) -> None:
     assert forged.status_code == 401 and "unknown or revoked" in forged.json()["detail"]
 
 
-def test_shortlist_has_scores_components_explanations_and_a_run(world: World) -> None:
+def test_shortlist_has_strengths_components_explanations_and_freezes_as_a_run(
+    world: World,
+) -> None:
     challenge = world.ids["sth_published"]
-    response = world.get(
-        f"/challenges/{challenge}/shortlist", "coordinator", params={"k": 3, "country": "SE"}
-    )
+    query = {"k": 3, "country": "SE"}
+    response = world.get(f"/challenges/{challenge}/shortlist", "coordinator", params=query)
     assert response.status_code == 200
     body = response.json()
-    assert body["run_id"] > 0 and body["parameters"]["k"] == 3 and len(body["results"]) == 3
+    assert body["run_id"] is None and body["parameters"]["k"] == 3 and len(body["results"]) == 3
     first = body["results"][0]
+    strengths = [r["strength"] for r in body["results"]]
+    assert all(0 < s < 1 for s in strengths) and first["strength_level"] in {
+        "strong",
+        "possible",
+        "weak",
+    }
     assert set(first["components"]) == {"tfidf", "lexical", "cpv"} and first["title"]
     assert first["explanation"]["document_sentence"]
     challenge_text = world.get(f"/challenges/{challenge}", "coordinator").json()["description"]
@@ -53,7 +60,12 @@ def test_shortlist_has_scores_components_explanations_and_a_run(world: World) ->
         if r["answered"]
     }
     assert answered == {r["requirement"] for r in first["explanation"]["requirements"]}
-    again = world.get(f"/runs/{body['run_id']}", "coordinator").json()
+    frozen = world.post(f"/challenges/{challenge}/shortlist", "coordinator", params=query)
+    assert frozen.status_code == 201 and frozen.json()["run_id"] > 0
+    assert frozen.json()["results"] == body["results"]
+    twice = world.post(f"/challenges/{challenge}/shortlist", "coordinator", params=query).json()
+    assert twice["run_id"] == frozen.json()["run_id"]  # the same ranking is one run
+    again = world.get(f"/runs/{twice['run_id']}", "coordinator").json()
     assert again["results"] == body["results"] and again["data_version"] == body["data_version"]
 
 

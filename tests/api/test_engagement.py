@@ -101,7 +101,7 @@ def test_the_whole_process(world: World) -> None:
 
     workshop = {
         "stage": "workshop",
-        "workshop_at": "2027-03-01T09:00:00+01:00",
+        "workshop_at": "2026-03-01T09:00:00+01:00",  # held: a pilot may follow
         "workshop_place": "https://meet.example/klimat",
     }
     assert world.post(f"/challenges/{cid}/stage", "coordinator", json=workshop).status_code == 200

@@ -57,8 +57,9 @@ def test_the_shortlist_download_is_inert(world: World, hostile: int, fmt: Export
         assert float(rows[1][rows[0].index("score")]) > 0
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        assert sheet.cell(row=1, column=7).value == "score"
-        assert all(sheet.cell(row=r, column=7).data_type == "n" for r in range(2, 7))
+        for column, name in ((7, "strength"), (8, "score")):  # numbers, not text
+            assert sheet.cell(row=1, column=column).value == name
+            assert all(sheet.cell(row=r, column=column).data_type == "n" for r in range(2, 7))
 
 
 @pytest.mark.parametrize("fmt", list(ExportFormat))

@@ -20,10 +20,10 @@ def row_of(world: World, who: str, challenge_id: int) -> dict | None:
 
 @pytest.fixture(scope="module")
 def played(world: World) -> int:
-    """A challenge taken through the process: two companies matched, one reviewed, both
+    """A challenge taken through the process: its current top 10 matched, one reviewed, both
     invited (one accepts, one declines), one interested, one team formed, closed as a pilot."""
     cid, volt, site = new_challenge(world), world.ids["voltgrav"], world.ids["sitecharge"]
-    for _ in range(2):  # asked twice: still each company once
+    for _ in range(2):  # opened twice, with another k: the funnel counts the current top 10
         world.get(f"/challenges/{cid}/shortlist", "coordinator", params={"k": 5})
     review = {"challenge_id": cid, "company_id": volt, "decision": "accepted"}
     assert world.post("/reviews", "coordinator", json=review).status_code == 201
@@ -53,7 +53,7 @@ def played(world: World) -> int:
 def test_each_step_counts_distinct_companies(world: World, played: int) -> None:
     row = row_of(world, "coordinator", played)
     assert row is not None
-    assert (row["matched"], row["reviewed"], row["interested"]) == (5, 1, 1)
+    assert (row["matched"], row["reviewed"], row["interested"]) == (10, 1, 1)  # the top 10
     assert (row["invited"], row["accepted"], row["declined"]) == (2, 1, 1)
     assert (row["teams_proposed"], row["teams_formed"]) == (1, 1)
     assert (row["stage"], row["outcome"], row["city"]) == ("closed", "pilot", "Stockholm")
@@ -119,3 +119,26 @@ def test_the_funnel_page_for_staff_and_cities(
 def test_anonymous_visitors_are_sent_to_sign_in_for_the_funnel_page(world: World) -> None:
     response = pages_as(world, "anonymous").get("/ui/funnel", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/ui/sign-in")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("stockholm", 200), ("coordinator", 200), ("voltgrav", 403), ("anonymous", 303)],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_funnel_page_downloads_with_the_page_session(
+    world: World, played: int, who: str, status: int, fmt: str
+) -> None:
+    """The page's download links work for a signed-in person (the API's export takes keys)."""
+    page = pages_as(world, who)
+    if who != "anonymous":
+        assert f'href="/ui/funnel/export?format={fmt}"' in page.get("/ui/funnel").text or (
+            status == 403
+        )
+    response = page.get(f"/ui/funnel/export?format={fmt}", follow_redirects=False)
+    assert response.status_code == status
+    if status == 200:
+        assert f'filename="funnel.{fmt}"' in response.headers["content-disposition"]
+        content = io.BytesIO(response.content)
+        frame = pd.read_csv(content) if fmt == "csv" else pd.read_excel(content, "funnel")
+        assert (played in set(frame["challenge_id"])) == (who in {"stockholm", "coordinator"})

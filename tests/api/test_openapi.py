@@ -13,6 +13,7 @@ EXPECTED = {
     ("patch", "/challenges/{challenge_id}"),
     ("post", "/challenges/{challenge_id}/archive"),
     ("get", "/challenges/{challenge_id}/shortlist"),
+    ("post", "/challenges/{challenge_id}/shortlist"),
     ("get", "/challenges/{challenge_id}/consortia"),
     ("get", "/challenges/{challenge_id}/reviews"),
     ("get", "/challenges/{challenge_id}/shortlist/export"),

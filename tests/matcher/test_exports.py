@@ -13,6 +13,7 @@ def test_exported_members() -> None:
         "Filters",
         "Match",
         "MatchEngine",
+        "Strength",
         "available_embedders",
         "create_embedder",
         "top_k",

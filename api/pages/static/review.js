@@ -1,5 +1,6 @@
-// In-place reviewing and the compare picker. The pages work without this script: the review
-// form posts and comes back, the compare form submits; this only saves the round trip.
+// In-place reviewing, the compare picker, suggested CPV codes added with a click, and focus on
+// what a page answered with. The pages work without this script: the review form posts and comes
+// back, the compare form submits, suggested codes are a list to copy; this saves the round trip.
 "use strict";
 
 (function () {
@@ -65,9 +66,7 @@
       card.dataset.decided = "yes";
       message.classList.remove("error");
       message.textContent = body.message;
-      announce(body.message);
-      form.querySelector('input[name="reason"]').value = "";
-      form.querySelector('textarea[name="note"]').value = "";
+      announce(body.message);  // the reason and note stay: they are what was just saved
       addHistoryRow(body);
       updateUnreviewed();
     } catch (error) {
@@ -85,9 +84,38 @@
     button.disabled = picked !== 2;
   }
 
+  // A suggested code's chip adds the code to the CPV field (once), then says so.
+  function addCode(event) {
+    const chip = event.target.closest("button[data-cpv]");
+    if (!chip) return;
+    const field = document.getElementById(chip.dataset.target);
+    if (!field) return;
+    const codes = field.value.split(/[\s,;]+/).filter(Boolean);
+    if (!codes.includes(chip.dataset.cpv)) codes.push(chip.dataset.cpv);
+    field.value = codes.join(", ");
+    chip.setAttribute("aria-pressed", "true");
+    announce(chip.dataset.added || chip.dataset.cpv);
+  }
+
+  // What a page answered with (a failed form's message, a preview) takes the focus, so a
+  // keyboard or screen reader user starts there; `autofocus` does it where the browser can.
+  function focusAnswer() {
+    const target = document.querySelector("[data-focus]") || document.getElementById("form-error");
+    if (!target || document.activeElement === target) return;
+    if (!target.hasAttribute("tabindex")) target.tabIndex = -1;
+    target.focus();
+  }
+
+  function ready() {
+    syncCompare();
+    focusAnswer();
+    document.querySelectorAll("[data-cpv-chips]").forEach((list) => { list.hidden = false; });
+  }
+
   document.addEventListener("submit", submitReview);
+  document.addEventListener("click", addCode);
   document.addEventListener("change", (event) => {
     if (event.target.matches('input[form="compare-form"]')) syncCompare();
   });
-  document.addEventListener("DOMContentLoaded", syncCompare);
+  document.addEventListener("DOMContentLoaded", ready);
 })();

@@ -43,6 +43,13 @@ class MailSettings(BaseModel):
         ge=0.0,
         description="...and only those scoring at least this (the shortlist's fused score)",
     )
+    alert_min_strength: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="...and only matches at least this strong (the calibrated probability "
+        "that the pair fits; 0.2 is 'possible', 0.5 'strong'): a weak match alerts nobody",
+    )
     alerts_from_api: bool = Field(
         default=True,
         description="The API queues the alert job right after a write that needs one; off "

@@ -68,6 +68,7 @@ def live(
         smtp_port=smtp.port,
         smtp_tls="none",
         public_url=f"http://127.0.0.1:{port}",
+        alert_min_strength=0.0,  # an English-only model on Swedish text: strengths are low
     )
     tokens, ids = make_world(settings.database_url)
     config = uvicorn.Config(

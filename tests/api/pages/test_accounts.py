@@ -143,7 +143,8 @@ def test_an_invitation_mail_carries_a_single_use_link_that_sets_a_password(site:
     filled = with_pre_session(browser, {"name": "Lena Berg", "password": "a good long password"})
     accepted = browser.post(link, data=filled, follow_redirects=False)
     assert accepted.status_code == 303 and SESSION_COOKIE in browser.cookies
-    assert "Our challenges" in browser.get("/ui/challenges").text
+    ours = browser.get("/ui/challenges", headers={"Accept-Language": "en"}).text
+    assert "Våra utmaningar" in ours  # invited in Swedish: her pages speak Swedish too
     assert "Lena Berg" in browser.get("/ui/account").text
 
     again = site.client().get(link)

@@ -14,8 +14,20 @@ from tests.api.pages.conftest import LAPTOP, Live, screenshot, sign_in
 STH_01 = "Fossilfria byggarbetsplatser"
 
 
+def oldest_first(page: Page) -> None:
+    """The queue is newest first; its "Added" column head turns it round (the sample's first
+    challenges, on page 1 again)."""
+    added = page.get_by_role("columnheader", name="Added")
+    expect(added).to_have_attribute("aria-sort", "descending")
+    added.get_by_role("link").click()
+    expect(page.get_by_role("columnheader", name="Added")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+
+
 def open_challenge(page: Page, live: Live, title: str = STH_01) -> None:
     sign_in(page, "coordinator")
+    oldest_first(page)
     page.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
@@ -43,17 +55,17 @@ def test_sign_in_refuses_a_wrong_password(page: Page, live: Live) -> None:
 def test_coordinator_reviews_a_shortlist_in_place_and_exports_it(page: Page, live: Live) -> None:
     sign_in(page, "coordinator")
     expect(page.get_by_role("heading", name="Challenges to review")).to_be_visible()
+    oldest_first(page)
     assert unreviewed(page, STH_01) == "10 of 10 unreviewed"
     screenshot(page, "challenges")
     page.get_by_role("link", name=STH_01).click()
 
     first, second, third = card(page, 1), card(page, 2), card(page, 3)
     expect(first.get_by_role("heading")).to_have_text("Voltgräv AB")
-    widths = [
-        page.locator(".shortlist .bar span").nth(i).evaluate("e => e.getBoundingClientRect().width")
-        for i in range(3)
-    ]
-    assert widths[0] > 0 and widths == sorted(widths, reverse=True)
+    levels = [card(page, i).get_by_test_id("strength").get_attribute("data-level") for i in (1, 2)]
+    assert set(levels) <= {"strong", "possible", "weak"}
+    expect(first.get_by_test_id("why").locator("li").first).to_be_visible()  # reasons in words
+    first.get_by_text("Score details").click()  # the channels' numbers, for coordinators
     expect(first.locator(".components dt")).to_have_text(["dense", "lexical", "cpv"])
     expect(first.get_by_test_id("requirements").locator("li").first).to_be_visible()
     expect(first.locator(".terms mark.term").first).to_be_visible()
@@ -107,6 +119,7 @@ def test_coordinator_reviews_a_shortlist_in_place_and_exports_it(page: Page, liv
     assert [r["decision"] for r in api.json()][-3:] == ["accepted", "rejected", "maybe"]
 
     page.get_by_role("link", name="All challenges").click()
+    oldest_first(page)
     assert unreviewed(page, STH_01) == "7 of 10 unreviewed"
 
 
@@ -205,20 +218,25 @@ def test_company_sees_the_challenges_that_fit_it(page: Page, live: Live) -> None
     expect(answers).to_contain_text("grävmaskiner")
     expect(page.get_by_role("link", name="Challenges", exact=True)).to_have_count(0)
     screenshot(page, "opportunities")
-    page.goto(f"/ui/challenges/{live.ids['sth_published']}")
+    fossil_free.get_by_role("link", name=STH_01, exact=True).click()  # the company's own page
+    expect(page.get_by_role("heading", level=1)).to_have_text(STH_01)
+    expect(page.get_by_test_id("own-match").first).to_be_visible()
+    expect(page.locator("ol.shortlist")).to_have_count(0)  # never the city's shortlist
+    page.goto(f"/ui/challenges/{live.ids['sth_draft']}")
     expect(page.get_by_role("alert")).to_contain_text("404")
 
 
 def test_the_interface_speaks_swedish(page: Page, live: Live) -> None:
     sign_in(page, "coordinator")
-    page.get_by_role("link", name="Svenska").click()
+    page.get_by_role("button", name="Svenska").click()  # saved on the account
     expect(page.get_by_role("heading", name="Utmaningar att granska")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     screenshot(page, "challenges-sv")
+    page.goto("/ui/challenges?sort=oldest")
     page.get_by_role("link", name=STH_01).click()
     expect(card(page, 1).get_by_role("button", name="Acceptera")).to_be_visible()
     expect(page.get_by_role("heading", name="Beslut hittills")).to_be_visible()
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("button", name="English").click()
     expect(card(page, 1).get_by_role("button", name="Accept")).to_be_visible()
 
 
@@ -255,7 +273,7 @@ def test_every_control_has_a_label_and_pages_fit_a_laptop(page: Page, live: Live
     sign_in(page, "coordinator")
     challenge = live.ids["sth_published"]
     page.goto(f"/ui/challenges/{challenge}")
-    run = page.locator("#compare-form").get_attribute("action").split("/")[3]
+    compare = page.locator("#compare-form").get_attribute("action")
     companies = page.locator(".shortlist > li").evaluate_all(
         "els => els.map(e => e.dataset.companyId)"
     )
@@ -263,7 +281,7 @@ def test_every_control_has_a_label_and_pages_fit_a_laptop(page: Page, live: Live
         "/ui/challenges",
         f"/ui/challenges/{challenge}",
         f"/ui/challenges/{challenge}/teams",
-        f"/ui/runs/{run}/compare?company={companies[0]}&company={companies[1]}",
+        f"{compare}?company={companies[0]}&company={companies[1]}",
         "/ui/account",
         "/ui/people",
     ):

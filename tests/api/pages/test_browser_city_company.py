@@ -35,6 +35,16 @@ def test_a_city_writes_previews_and_publishes_a_challenge(page: Page, live: Live
     page.get_by_label("Contact person").fill("Anna Berg, anna@stockholm.example")
     page.get_by_role("button", name="Preview").click()
     preview = page.get_by_test_id("preview")
+    expect(preview).to_be_focused()  # the answer where the eye is, not below the fold
+    expect(preview).to_be_in_viewport()
+    assert page.url.endswith("/ui/challenges/new#preview")
+    codes = page.get_by_role("textbox", name="CPV codes")
+    chip = page.get_by_test_id("suggested-codes").locator("button.chip").first
+    code = chip.get_attribute("data-cpv")
+    codes.fill("")
+    chip.click()  # a suggested code is added with a click
+    expect(codes).to_have_value(code)
+    expect(chip).to_have_attribute("aria-pressed", "true")
     expect(preview.get_by_test_id("preview-requirements")).to_contain_text("Vi söker företag")
     assert preview.get_by_test_id("preview-companies").locator("li").count() >= 1
     expect(page.get_by_label("Language of the text")).to_have_value("sv")

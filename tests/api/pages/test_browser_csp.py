@@ -50,18 +50,24 @@ def test_the_main_pages_break_no_rule_of_their_policy(page: Page, live: Live) ->
     sign_in(page, "coordinator")
     challenge = live.ids["sth_published"]
     visit(page, f"/ui/challenges/{challenge}")
-    run = page.locator("#compare-form").get_attribute("action").split("/")[3]
+    compare = page.locator("#compare-form").get_attribute("action")
     companies = page.locator(".shortlist > li").evaluate_all(
         "els => els.map(e => e.dataset.companyId)"
     )
-    bars = widths(page, ".shortlist .bar span")
-    assert len(bars) >= 3 and bars == sorted(bars, reverse=True)
-    assert 0 < bars[-1] < bars[0]  # the best full, the others shorter (not all at full width)
-    assert max(widths(page, ".components .mini span")) > 0
+    drawn = page.locator(".shortlist .strength .bar span").evaluate_all(
+        "els => els.map(e => 100 * e.getBoundingClientRect().width"
+        " / e.parentElement.getBoundingClientRect().width)"
+    )
+    percents = page.locator(".shortlist .strength").evaluate_all(
+        "els => els.map(e => Number(e.dataset.percent))"
+    )
+    assert len(drawn) >= 3 and len(drawn) == len(percents)
+    for bar, percent in zip(drawn, percents, strict=True):  # fixed ends: the strength itself
+        assert abs(bar - max(percent, 2)) < 1.5, (bar, percent)
     for path in (
         "/ui/challenges",
         f"/ui/challenges/{challenge}/teams",
-        f"/ui/runs/{run}/compare?company={companies[0]}&company={companies[1]}",
+        f"{compare}?company={companies[0]}&company={companies[1]}",
         "/ui/account",
         "/ui/people",
         "/ui/funnel",

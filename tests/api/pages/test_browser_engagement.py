@@ -65,15 +65,16 @@ def publish(page: Page) -> int:
     page.get_by_label("Theme", exact=True).fill("construction-sites")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_test_id("saved")).to_be_visible()
-    engagement = page.get_by_test_id("engagement")
-    expect(engagement.get_by_test_id("stage")).to_have_text("Open for interest")
-    expect(engagement.get_by_role("button", name="Start shortlisting")).to_be_visible()
+    stage = page.get_by_test_id("stage-box")  # first on the page: where it stands, what next
+    expect(stage.get_by_test_id("stage")).to_have_text("Open for interest")
+    expect(stage.get_by_test_id("next-step")).to_contain_text("start shortlisting")
+    expect(stage.get_by_role("button", name="Start shortlisting")).to_be_in_viewport()
     return int(re.search(r"/ui/challenges/(\d+)", page.url).group(1))
 
 
 def find_the_alert(page: Page, live: Live) -> None:
     """The publication alerted Voltgräv (the alert job runs right after the city's commit, in
-    the service's own queue): in its inbox, with rank and score, and by e-mail."""
+    the service's own queue): in its inbox, with the strength in words, and by e-mail."""
     page.get_by_role("link", name="Inbox").click()
     alert = page.get_by_test_id("notifications").locator("li", has_text=TITLE)
     for _ in range(60):  # the job runs in the background: look again until it has
@@ -81,7 +82,7 @@ def find_the_alert(page: Page, live: Live) -> None:
             break
         page.wait_for_timeout(500)
         page.reload()
-    expect(alert).to_contain_text("rank")
+    expect(alert).to_contain_text(" match (")
     mail = live.mailbox.last_to(credentials("voltgrav")["email"], timeout=30)
     assert TITLE in mail["Subject"] and "/ui/unsubscribe/" in mail.get_content()
     screenshot(page, "inbox")
@@ -110,8 +111,7 @@ def state_interest(page: Page, challenge_id: int, pitch: str, partner: str, foun
 
 def shortlist_and_invite(page: Page, challenge_id: int) -> None:
     page.goto(f"/ui/challenges/{challenge_id}")
-    engagement = page.get_by_test_id("engagement")
-    interests = engagement.get_by_test_id("interests")
+    interests = page.get_by_test_id("interests")
     expect(interests).to_contain_text("Voltgräv AB")
     expect(interests).to_contain_text(PITCH)
     expect(interests.get_by_role("row", name=re.compile("^Voltgräv AB"))).to_contain_text(
@@ -120,8 +120,15 @@ def shortlist_and_invite(page: Page, challenge_id: int) -> None:
     expect(interests.get_by_role("row", name=re.compile("^SiteCharge Nordic"))).to_contain_text(
         "came by itself"
     )
-    engagement.get_by_role("button", name="Start shortlisting").click()
+    page.get_by_test_id("stage-box").get_by_role("button", name="Start shortlisting").click()
     expect(page.get_by_test_id("moved")).to_contain_text("Shortlisting")
+    expect(page.get_by_test_id("next-step")).to_contain_text("invite companies from the shortlist")
+    nobody = page.get_by_test_id("invite-form").get_by_role("button", name="Invite to the workshop")
+    nobody.click()  # nobody ticked
+    problem = page.get_by_test_id("form-error")
+    expect(problem).to_contain_text("Tick at least one company to invite.")
+    expect(problem).to_be_focused()
+    expect(problem).to_be_in_viewport()
     invite = page.get_by_test_id("invite-form")
     expect(invite.locator("li", has_text="SiteCharge Nordic")).to_contain_text("came by itself")
     for name in ("Voltgräv AB", "SiteCharge Nordic", BYGGDATA):
@@ -156,7 +163,9 @@ def propose_the_pair(page: Page, challenge_id: int) -> None:
     expect(form).not_to_contain_text(BYGGDATA)  # it declined
     form.get_by_label("Voltgräv AB", exact=True).check()
     form.get_by_role("button", name="Propose the team").click()  # one is not a team
-    expect(page.get_by_test_id("form-error")).to_contain_text("at least 2")
+    problem = page.get_by_test_id("form-error")
+    expect(problem).to_contain_text("Tick at least two companies for a team.")
+    expect(problem).to_be_focused()  # at the top of the page, where the eye is
     form = page.get_by_test_id("team-form")
     for name in ("Voltgräv AB", "SiteCharge Nordic"):
         form.get_by_label(name, exact=True).check()
@@ -193,7 +202,7 @@ def test_from_a_published_challenge_to_a_team_and_a_pilot(
     coordinator = another_browser(browser, live, "coordinator")
     eva = invite_byggdata_person(coordinator, browser, live)
     shortlist_and_invite(coordinator, challenge_id)
-    coordinator.get_by_role("heading", name="From match to meeting").scroll_into_view_if_needed()
+    coordinator.get_by_role("heading", name="Interest and invitations").scroll_into_view_if_needed()
     screenshot(coordinator, "engagement-invite")
 
     eva.get_by_role("link", name="Challenges for us").click()
@@ -220,16 +229,17 @@ def test_from_a_published_challenge_to_a_team_and_a_pilot(
     expect(teams).to_contain_text("Formed:")
     expect(teams).to_contain_text("Voltgräv AB")
     expect(teams).to_contain_text("SiteCharge Nordic")
+    page.locator("summary", has_text="Close the challenge").click()
     close = page.get_by_test_id("move-closed")
     close.get_by_label("Outcome").select_option("pilot")
     close.get_by_label("Public summary").fill("Voltgräv and SiteCharge pilot at Slakthusområdet.")
     assert page.evaluate(UNLABELLED) == []
     close.get_by_role("button", name="Close the challenge").click()
-    engagement = page.get_by_test_id("engagement")
-    expect(engagement.get_by_test_id("stage")).to_have_text("Closed")
-    expect(engagement.get_by_test_id("outcome")).to_contain_text("A pilot.")
-    history = engagement.get_by_test_id("stage-history").locator("tbody tr")
+    stage = page.get_by_test_id("stage-box")
+    expect(stage.get_by_test_id("stage")).to_have_text("Closed")
+    expect(stage.get_by_test_id("outcome")).to_contain_text("A pilot.")
+    history = page.get_by_test_id("stage-history").locator("tbody tr")
     expect(history).to_have_count(2)  # shortlisting, then closed: newest first
     expect(history.first).to_contain_text("Closed")
-    page.get_by_role("heading", name="From match to meeting").evaluate("e => e.scrollIntoView()")
+    page.get_by_role("heading", name="Where it stands").evaluate("e => e.scrollIntoView()")
     screenshot(page, "engagement-closed")

@@ -20,7 +20,7 @@ from tests.api.test_access import form_token, pages_as
 counter = itertools.count(1)
 WORKSHOP = {
     "stage": "workshop",
-    "workshop_date": "2027-03-01",
+    "workshop_date": "2026-03-01",  # held: a pilot may follow
     "workshop_time": "09:00",
     "workshop_place": "Stadshuset, rum 3",
 }
@@ -79,6 +79,9 @@ def test_the_process_through_the_pages(world: World) -> None:
 
     nobody = post(coordinator, f"/ui/challenges/{cid}/invitations")
     assert nobody.status_code == 422 and 'data-testid="form-error"' in nobody.text
+    top = nobody.text.split("<h1>")[1].split('id="engagement"')[0]  # first, above everything
+    assert "Tick at least one company to invite." in top and 'role="alert" tabindex="-1"' in top
+    assert "List should have" not in nobody.text
     invited = coordinator.post(
         f"/ui/challenges/{cid}/invitations",
         data={"csrf": form_token(coordinator), "company_id": [volt, site], "note": "Two"},
@@ -107,10 +110,10 @@ def test_the_process_through_the_pages(world: World) -> None:
     assert post(coordinator, f"/ui/challenges/{cid}/stage", **WORKSHOP).status_code == 303
     stage = world.get(f"/challenges/{cid}/stage", "stockholm").json()
     assert stage["stage"] == "workshop" and stage["workshop_place"] == "Stadshuset, rum 3"
-    assert "2027-03-01 09:00" in city.get(f"/ui/challenges/{cid}").text
+    assert "2026-03-01 09:00" in city.get(f"/ui/challenges/{cid}").text
 
     alone = post(coordinator, f"/ui/challenges/{cid}/teams", company_id=volt)
-    assert alone.status_code == 422 and "at least 2 items" in alone.text
+    assert alone.status_code == 422 and "Tick at least two companies for a team." in alone.text
     team = coordinator.post(
         f"/ui/challenges/{cid}/teams",
         data={"csrf": form_token(coordinator), "company_id": [volt, site], "lead": site},
@@ -122,7 +125,7 @@ def test_the_process_through_the_pages(world: World) -> None:
     for client, company in ((voltgrav, volt), (sitecharge, site)):
         path = f"/ui/teams/{team_id}/members/{company}/answer"
         assert post(client, path, answer="accepted").status_code == 303
-    teams = city.get(f"/ui/challenges/{cid}").text.split('<h3 id="teams">')[1]
+    teams = city.get(f"/ui/challenges/{cid}").text.split('<h2 id="teams">')[1]
     assert "Formed:</strong>" in teams and "SiteCharge Nordic (lead)" in teams
 
     unsaid = post(city, f"/ui/challenges/{cid}/stage", **CLOSE | {"summary": ""})
@@ -134,6 +137,56 @@ def test_the_process_through_the_pages(world: World) -> None:
     assert [h["to_stage"] for h in history] == ["shortlisting", "workshop", "closed"]
     after = voltgrav.get("/ui/opportunities").text.split("Workshop invitations")[1]
     assert f"/ui/workshop-invitations/{ids[volt]}/answer" not in after  # closed: no more answers
+
+
+def test_the_page_puts_the_stage_and_its_next_step_first(world: World) -> None:
+    """Where the challenge stands and what to do next come before the text and the shortlist,
+    in words for each role; the long page has a table of contents to its sections."""
+    cid = new_challenge(world)
+    city, coordinator = pages_as(world, "stockholm"), pages_as(world, "coordinator")
+    page = city.get(f"/ui/challenges/{cid}").text
+    assert page.index('data-testid="stage-box"') < page.index('id="h-text"')
+    assert page.index('data-testid="move-shortlisting"') < page.index('id="h-shortlist"')
+    assert "read the interest companies state, then start shortlisting." in page
+    toc = page.split('data-testid="toc"')[1].split("</nav>")[0]
+    for anchor in ("#shortlist", "#interest", "#teams", "#stage-history"):
+        assert f'href="{anchor}"' in toc and f'id="{anchor[1:]}"' in page
+    assert post(city, f"/ui/challenges/{cid}/stage", stage="shortlisting").status_code == 303
+    page = coordinator.get(f"/ui/challenges/{cid}").text
+    assert 'data-testid="stage">Shortlisting<' in page
+    assert "invite companies from the shortlist to the workshop." in page
+    assert 'id="invitations"' in page  # the anchor an invitation's redirect lands on
+
+
+def test_a_pilot_cannot_close_a_challenge_before_its_workshop(world: World) -> None:
+    cid = new_challenge(world)
+    city = pages_as(world, "stockholm")
+    assert post(city, f"/ui/challenges/{cid}/stage", stage="shortlisting").status_code == 303
+    ahead = WORKSHOP | {"workshop_date": "2999-03-01", "workshop_place": "https://meet.example/k"}
+    assert post(city, f"/ui/challenges/{cid}/stage", **ahead).status_code == 303
+    page = city.get(f"/ui/challenges/{cid}").text
+    link = '<a href="https://meet.example/k" rel="noopener noreferrer nofollow">'
+    assert link in page.split('data-testid="workshop-place"')[1]  # the meeting link is a link
+    early = post(city, f"/ui/challenges/{cid}/stage", **CLOSE)
+    assert early.status_code == 422 and 'href="#f-outcome"' in early.text
+    assert "a pilot comes after the workshop, which is on 2999-03-01" in early.text
+    closed = post(city, f"/ui/challenges/{cid}/stage", **CLOSE | {"outcome": "none"})
+    assert closed.status_code == 303
+
+
+def test_rejected_companies_are_not_offered_for_invitation(world: World) -> None:
+    cid = new_challenge(world)
+    coordinator = pages_as(world, "coordinator")
+    assert post(coordinator, f"/ui/challenges/{cid}/stage", stage="shortlisting").status_code == 303
+    shortlist = world.get(f"/challenges/{cid}/shortlist?k=5&explain=false", "coordinator")
+    rejected, maybe = (r["company_id"] for r in shortlist.json()["results"][:2])
+    for company, decision in ((rejected, "rejected"), (maybe, "maybe")):
+        review = {"challenge_id": cid, "company_id": company, "decision": decision}
+        assert world.post("/reviews", "coordinator", json=review).status_code == 201
+    form = coordinator.get(f"/ui/challenges/{cid}").text.split('data-testid="invite-form"')[1]
+    offered = [int(i) for i in re.findall(r'name="company_id" value="(\d+)"', form)]
+    assert rejected not in offered and maybe in offered and len(offered) >= 3
+    assert "Maybe" in form.split(f'id="invite-{maybe}"')[1].split("</li>")[0]
 
 
 def test_a_suggested_team_is_proposed_from_the_teams_page(world: World) -> None:

@@ -7,10 +7,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.app import create_app
-from api.pages.auth import SESSION_COOKIE
+from api.pages.auth import LANGUAGE_COOKIE, SESSION_COOKIE
 from klimatmatch.core.settings import Settings
+from models import User
 from tests.api.conftest import World, credentials, make_world
 from tests.api.forms import with_pre_session
 from tests.conftest import POSTGRES_URL, reset_postgres
@@ -175,7 +177,10 @@ def test_only_coordinators_review_and_cities_see_no_review_form(world: World) ->
         ("stockholm", "/ui/challenges/{mal_published}/export", 404),
         ("malmo", "/ui/challenges/{sth_draft}", 404),
         ("voltgrav", "/ui/challenges", 404),
-        ("voltgrav", "/ui/challenges/{sth_published}", 404),
+        ("voltgrav", "/ui/challenges/{sth_draft}", 404),
+        ("voltgrav", "/ui/challenges/999999", 404),
+        ("voltgrav", "/ui/challenges/{sth_published}/export", 404),
+        ("voltgrav", "/ui/challenges/{sth_published}/compare", 404),
         ("coordinator", "/ui/opportunities", 422),
         ("coordinator", "/ui/challenges/999999", 404),
     ],
@@ -238,15 +243,41 @@ def test_the_page_export_is_the_api_export(world: World) -> None:
     assert xlsx.content[:2] == b"PK"
 
 
-def test_compare_needs_two_companies_of_the_run(world: World) -> None:
+def test_a_company_reads_a_published_challenge_with_how_its_profiles_match(
+    world: World,
+) -> None:
+    """/ui/challenges/{id} is, for a company, the challenge as it reads it: the text, the stage,
+    and for each of its profiles the rank on its own list and the strength, as that list shows
+    them; the list's titles link to it."""
+    client = signed_in(world, "voltgrav")
+    challenge = world.ids["sth_published"]
+    listed = client.get("/ui/opportunities").text
+    assert f'href="/ui/challenges/{challenge}"' in listed or "/ui/challenges/" in listed
+    page = client.get(f"/ui/challenges/{challenge}")
+    assert page.status_code == 200
+    assert 'data-testid="own-match"' in page.text and 'data-testid="stage"' in page.text
+    assert 'class="shortlist"' not in page.text  # not the city's shortlist
+    opportunities = world.get(f"/companies/{world.ids['voltgrav']}/opportunities", "voltgrav")
+    row = next((r for r in opportunities.json()["results"] if r["challenge_id"] == challenge), None)
+    if row is not None:  # on its list: the same rank and strength on both pages
+        assert f"Number {row['rank']} on the list" in page.text
+        assert f'data-percent="{round(100 * row["strength"])}"' in page.text
+
+
+def test_compare_needs_two_companies_of_the_shortlist(world: World) -> None:
     client = signed_in(world, "coordinator")
-    page = client.get(f"/ui/challenges/{world.ids['sth_published']}").text
-    run = re.search(r"/ui/runs/(\d+)/compare", page).group(1)
+    challenge = world.ids["sth_published"]
+    page = client.get(f"/ui/challenges/{challenge}").text
+    assert f'action="/ui/challenges/{challenge}/compare"' in page
     ids = re.findall(r'<li class="match" id="company-(\d+)"', page)
-    one = client.get(f"/ui/runs/{run}/compare?company={ids[0]}")
+    one = client.get(f"/ui/challenges/{challenge}/compare?company={ids[0]}")
     assert one.status_code == 422 and "exactly two" in alert(one.text)
-    two = client.get(f"/ui/runs/{run}/compare?company={ids[0]}&company={ids[1]}")
+    two = client.get(f"/ui/challenges/{challenge}/compare?company={ids[0]}&company={ids[1]}")
     assert two.status_code == 200 and two.text.count('class="match"') == 2
+    run = world.post(f"/challenges/{challenge}/shortlist", "coordinator").json()["run_id"]
+    frozen = client.get(f"/ui/runs/{run}/compare?company={ids[0]}&company={ids[1]}")
+    assert frozen.status_code == 200 and frozen.text.count('class="match"') == 2
+    assert signed_in(world, "malmo").get(f"/ui/runs/{run}/compare").status_code == 404
 
 
 def test_the_interface_language_follows_the_choice_then_the_browser(world: World) -> None:
@@ -259,6 +290,30 @@ def test_the_interface_language_follows_the_choice_then_the_browser(world: World
     chosen = client.get("/ui/language/en?next=/ui/challenges", headers={"Accept-Language": "sv"})
     assert "Challenges to review" in chosen.text
     assert client.get("/ui/language/fi").status_code == 422
+
+
+def test_a_persons_language_is_a_setting_of_their_account(world: World) -> None:
+    """Chosen once, the pages follow it whatever the browser says (and the e-mails read the
+    same setting: tests/klimatmatch/alerts/test_company_news.py)."""
+    client = signed_in(world, "sitecharge")
+    english = client.get("/ui/inbox", headers={"Accept-Language": "en"})
+    assert '<html lang="en">' in english.text
+    assert client.post("/ui/language", data={"code": "sv"}).status_code == 403  # no CSRF token
+    token = csrf_of(client, "/ui/inbox")
+    chosen = client.post(
+        "/ui/language",
+        data={"csrf": token, "code": "sv", "next": "/ui/inbox"},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/ui/inbox"
+    client.cookies.set(LANGUAGE_COOKIE, "en")  # the account's setting wins over a cookie
+    page = client.get("/ui/inbox", headers={"Accept-Language": "en"})
+    assert '<html lang="sv">' in page.text and 'action="/ui/language"' in page.text
+    with world.client.app.state.klimatmatch.sessions() as session:
+        assert session.scalar(select(User.language).where(User.name == "sitecharge")) == "sv"
+    refused = client.post("/ui/language", data={"csrf": token, "code": "xx"})
+    assert refused.status_code == 422 and "language" in refused.text
+    client.post("/ui/language", data={"csrf": token, "code": "en"})
 
 
 def test_signing_out_needs_the_form_and_ends_the_session(world: World) -> None:

@@ -1,6 +1,7 @@
 """Alerts end to end on the real job queue (in-process), a real SMTP server and the engine:
-matches by rank and score, city alerts, frequencies, unsubscribing, and exactly-once e-mail
-across an SMTP server that stops in the middle of a digest."""
+matches by strength (as the pages show it) and rank on the company's own list, city alerts,
+frequencies, unsubscribing, and exactly-once e-mail across an SMTP server that stops in the
+middle of a digest."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from klimatmatch.core.settings import Settings
 from klimatmatch.index import snapshots
 from klimatmatch.index.embedding import build_engine
 from klimatmatch.jobs import JobQueue
+from matcher import Filters, MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Job, JobState, Role, User
 from models.alerts import AlertMatch, Frequency, Notification, NotificationKind
 from models.engagement import Answer, ExpressionOfInterest, WorkshopInvitation
@@ -63,12 +65,25 @@ def submit(queue: JobQueue, sessions: sessionmaker[Session], kind: str) -> Job:
 @pytest.fixture
 def world(tmp_path: Path, smtp: Mailbox) -> Iterator[tuple[Settings, sessionmaker[Session]]]:
     settings = job_settings(
-        tmp_path, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none", alert_top_k=5
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_tls="none",
+        alert_top_k=5,
+        alert_min_strength=0.0,
     )
     yield settings, seeded(settings)
 
 
+def own_rank(engine: MatchEngine, company_id: int, challenge_id: int, k: int) -> int | None:
+    published = Filters(statuses=frozenset({"published"}))
+    ranked = engine.opportunities(company_id, k, published, explain=False)
+    return next((m.rank for m in ranked if m.document.id == challenge_id), None)
+
+
 def test_a_published_challenge_alerts_the_top_ranked_companies_once(world, smtp: Mailbox) -> None:
+    """Each alert carries the pair's strength (the shortlist's figure) and the challenge's
+    rank on the company's own list: what the e-mail says, the pages say."""
     settings, sessions = world
     with sessions() as session:
         companies = list(session.scalars(select(CompanyProfile)))
@@ -83,10 +98,16 @@ def test_a_published_challenge_alerts_the_top_ranked_companies_once(world, smtp:
         session.commit()
         engine = build_engine(settings)
         snapshots.start(settings=settings, session=session, engine=engine)
+        shortlist = engine.shortlist(challenge_id, 5, explain=False)
         expected = {
-            (owners[session.get(CompanyProfile, m.document.id).organisation_id].id, m.rank)
-            for m in engine.shortlist(challenge_id, 5, explain=False)
+            (
+                owners[session.get(CompanyProfile, m.document.id).organisation_id].id,
+                own_rank(engine, m.document.id, challenge_id, settings.default_k),
+                m.strength,
+            )
+            for m in shortlist
         }
+        assert all(m.strength is not None for m in shortlist)
     queue = JobQueue(settings, sessions, backoff_ms=20)
     try:
         job = submit(queue, sessions, "alerts")
@@ -104,7 +125,7 @@ def test_a_published_challenge_alerts_the_top_ranked_companies_once(world, smtp:
         queue.close()
     with sessions() as session:
         rows = list(session.scalars(select(Notification)))
-        got = {(row.user_id, row.rank) for row in rows}
+        got = {(row.user_id, row.rank, row.strength) for row in rows}
         assert got == expected and len(rows) == 5
         assert all(row.kind is NotificationKind.MATCH and row.score is not None for row in rows)
         assert all(row.emailed_at is not None for row in rows)
@@ -113,7 +134,32 @@ def test_a_published_challenge_alerts_the_top_ranked_companies_once(world, smtp:
         received = [m for m in smtp.messages if m["To"] == address]
         assert len(received) == 1, address
         assert received[0]["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/ui/unsubscribe/")
-        assert "rank" in received[0].get_content()
+        text = received[0].get_content()
+        assert "match (" in text and "%)" in text and "/ui/challenges/" in text
+
+
+def test_a_weak_match_alerts_nobody(tmp_path: Path, smtp: Mailbox) -> None:
+    settings = job_settings(
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_tls="none",
+        alert_min_strength=0.999,
+    )
+    sessions = seeded(settings)
+    with sessions() as session:
+        for c in session.scalars(select(CompanyProfile)):
+            person(session, c.organisation_id, Role.COMPANY, f"w{c.id}")
+        challenge = session.scalar(select(Challenge).where(Challenge.status == "published"))
+        alerts.challenge_published(session=session, challenge=challenge)
+        session.commit()
+    queue = JobQueue(settings, sessions, backoff_ms=20)
+    try:
+        assert submit(queue, sessions, "alerts").state is JobState.DONE
+    finally:
+        queue.close()
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Notification)) == 0
 
 
 def test_cities_hear_of_interest_and_answers_and_never_means_no_email(world, smtp) -> None:

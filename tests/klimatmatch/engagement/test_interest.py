@@ -204,11 +204,22 @@ def test_the_city_sees_interest_beside_the_shortlist(session: Session, tfidf: Em
             company_id=company_id,
             data=PITCH,
         )
-    seen = interest.for_challenge(session=session, user=who.stockholm, challenge_id=target.id)
+    asked = []
+
+    def ranking() -> dict[int, int]:
+        asked.append(1)
+        return {r.company_id: r.rank for r in run.results}
+
+    seen = interest.for_challenge(
+        session=session, user=who.stockholm, challenge_id=target.id, ranking=ranking
+    )
     assert [(i.company_id, i.on_shortlist, i.rank) for i in seen] == [
         (ranked, True, 1),
         (outsider.id, False, None),
     ]
     for user in (who.malmo, who.sitecharge):
         with pytest.raises(NotFound):
-            interest.for_challenge(session=session, user=user, challenge_id=target.id)
+            interest.for_challenge(
+                session=session, user=user, challenge_id=target.id, ranking=ranking
+            )
+    assert len(asked) == 1  # the ranking is asked for only once the rows may be seen

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from klimatmatch.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from klimatmatch.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
 from klimatmatch.engagement import stages
 from klimatmatch.engagement.schemas import StageMove
 from klimatmatch.index import indexing
@@ -15,10 +21,10 @@ from models import ChallengeStatus
 from models.tables import ChallengeOutcome, ChallengeStage
 from tests.klimatmatch.engagement_world import challenge, people
 
+HELD = datetime(2026, 3, 1, 9, tzinfo=UTC)
+"""A workshop already held: the challenge may close with a pilot after it."""
 WORKSHOP = StageMove(
-    stage=ChallengeStage.WORKSHOP,
-    workshop_at=datetime(2027, 3, 1, 9, tzinfo=UTC),
-    workshop_place="Stadshuset, Stockholm",
+    stage=ChallengeStage.WORKSHOP, workshop_at=HELD, workshop_place="Stadshuset, Stockholm"
 )
 CLOSE = StageMove(
     stage=ChallengeStage.CLOSED,
@@ -58,9 +64,7 @@ def test_a_challenge_moves_through_every_stage_and_each_move_is_recorded(
     moved = challenge(session)
     assert moved.stage is ChallengeStage.CLOSED and moved.outcome is ChallengeOutcome.PILOT
     assert moved.workshop_place == "Stadshuset, Stockholm"
-    assert moved.workshop_at == datetime(2027, 3, 1, 9, tzinfo=UTC) or (
-        moved.workshop_at.replace(tzinfo=UTC) == datetime(2027, 3, 1, 9, tzinfo=UTC)
-    )
+    assert moved.workshop_at == HELD or moved.workshop_at.replace(tzinfo=UTC) == HELD
     assert moved.summary.startswith("Two teams pitched")
     log = stages.history(session=session, user=who.coordinator, challenge_id=target.id)
     assert [(c.from_stage, c.to_stage, c.changed_by) for c in log] == [
@@ -105,6 +109,29 @@ def test_a_skipped_or_backward_step_is_refused_and_names_the_stage(
             data=StageMove(stage=ChallengeStage.OPEN),
         )
     assert len(stages.history(session=session, user=who.stockholm, challenge_id=target.id)) == 1
+
+
+def test_a_pilot_cannot_come_before_its_workshop(session: Session, tfidf: Embedder) -> None:
+    """Closing with a pilot while the workshop is still ahead is refused, naming the outcome;
+    closing early with another outcome is not."""
+    who = people(session)
+    engine = engine_for(session, tfidf)
+    target = challenge(session)
+    ahead = WORKSHOP.model_copy(update={"workshop_at": datetime.now(UTC) + timedelta(days=30)})
+    for move in (StageMove(stage=ChallengeStage.SHORTLISTING), ahead):
+        stages.move_stage(
+            session=session, engine=engine, user=who.coordinator, challenge_id=target.id, data=move
+        )
+    with pytest.raises(InvalidInput, match="^outcome: a pilot comes after the workshop"):
+        stages.move_stage(
+            session=session, engine=engine, user=who.stockholm, challenge_id=target.id, data=CLOSE
+        )
+    assert challenge(session).stage is ChallengeStage.WORKSHOP
+    none = CLOSE.model_copy(update={"outcome": ChallengeOutcome.NONE})
+    stages.move_stage(
+        session=session, engine=engine, user=who.stockholm, challenge_id=target.id, data=none
+    )
+    assert challenge(session).outcome is ChallengeOutcome.NONE
 
 
 def test_opening_a_draft_publishes_it_and_puts_it_in_the_index(

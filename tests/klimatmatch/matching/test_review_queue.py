@@ -12,7 +12,7 @@ from klimatmatch.matching import service as matching
 from klimatmatch.matching.schemas import ReviewCreate
 from klimatmatch.matching.topk_cache import TopKCache
 from matcher import Embedder, MatchEngine
-from models import ChallengeStatus, Decision, Role, User, crud
+from models import Challenge, ChallengeStatus, Decision, Role, RunReason, User, crud
 from tests.klimatmatch.index.test_indexing import load_sample
 
 
@@ -47,14 +47,7 @@ def test_unreviewed_counts_follow_decisions_on_the_current_top_k(
         user=coordinator,
         data=ReviewCreate(challenge_id=challenge.id, company_id=beyond, decision=Decision.MAYBE),
     )
-    rows, total = review_queue.review_queue(
-        session=session,
-        engine=engine,
-        user=coordinator,
-        k=5,
-        page=Page(limit=100),
-        city="Stockholm",
-    )
+    rows, total = queue_of(session, engine, coordinator, city="Stockholm")
     by_id = {row.challenge.id: row for row in rows}
     assert (by_id[challenge.id].shortlisted, by_id[challenge.id].unreviewed) == (5, 3)
     assert all(row.challenge.status is ChallengeStatus.PUBLISHED for row in rows)
@@ -92,31 +85,29 @@ def test_companies_have_no_review_queue_but_see_their_own_profiles(
 
 
 def test_compare_takes_two_companies_of_the_same_run(session: Session, tfidf: Embedder) -> None:
+    """A current (unsaved) shortlist and a frozen run compare alike; a stored run stays
+    the city's and the coordinators'."""
     engine = indexed(session, tfidf)
     coordinator = user(session, Role.COORDINATOR, None)
     challenge = crud.challenge_by_external_id(session=session, external_id="STH-01")
-    run = matching.challenge_shortlist(
+    current = matching.challenge_shortlist(
         session=session, engine=engine, challenge_id=challenge.id, k=4, user=coordinator
     )
-    first, second = run.results[0].company_id, run.results[3].company_id
-    _, pair = review_queue.compared(
-        session=session, user=coordinator, run_id=run.id, company_ids=[second, first]
-    )
+    first, second = current.results[0].company_id, current.results[3].company_id
+    pair = review_queue.compared(session=session, run=current, company_ids=[second, first])
     assert [(result.rank, company.id) for result, company in pair] == [(4, second), (1, first)]
     with pytest.raises(InvalidInput, match="exactly two"):
-        review_queue.compared(
-            session=session, user=coordinator, run_id=run.id, company_ids=[first, first]
-        )
+        review_queue.compared(session=session, run=current, company_ids=[first, first])
     outsider = engine.shortlist(challenge.id, 20, explain=False)[-1].document.id
+    with pytest.raises(InvalidInput, match=f"company {outsider} is not on the current shortlist"):
+        review_queue.compared(session=session, run=current, company_ids=[first, outsider])
+    frozen = matching.keep(session=session, run=current, reason=RunReason.FROZEN)
+    session.commit()
     with pytest.raises(InvalidInput, match=f"company {outsider} is not on shortlist run"):
-        review_queue.compared(
-            session=session, user=coordinator, run_id=run.id, company_ids=[first, outsider]
-        )
+        review_queue.compared(session=session, run=frozen, company_ids=[first, outsider])
     malmo = user(session, Role.CITY, "Malmö")
     with pytest.raises(NotFound):
-        review_queue.compared(
-            session=session, user=malmo, run_id=run.id, company_ids=[first, second]
-        )
+        matching.read_run(session=session, user=malmo, run_id=frozen.id)
 
 
 def test_the_queue_ranks_each_challenge_once_per_data_version(
@@ -173,3 +164,59 @@ def test_a_new_generation_drops_the_old_entries() -> None:
     assert len(cache) == 2 and cache.get("v1", "a", compute(4)) == [4]
     assert cache.get("v2", "b", compute(5)) == [5] and len(cache) == 1
     assert calls == [1, 2, 3, 4, 5]
+
+
+def queue_of(
+    session: Session, engine: MatchEngine, coordinator: User, **chosen: object
+) -> tuple[list[review_queue.QueueRow], int]:
+    """The coordinator's queue with the top 5 of each challenge, all on one page unless asked."""
+    page = chosen.pop("page", Page(limit=100))
+    return review_queue.review_queue(
+        session=session, engine=engine, user=coordinator, k=5, page=page, **chosen
+    )
+
+
+def test_the_queue_sorts_by_each_column_and_any_status_means_every_one(
+    session: Session, tfidf: Embedder
+) -> None:
+    engine = indexed(session, tfidf)
+    coordinator = user(session, Role.COORDINATOR, "Nordic Solutions for C40")
+
+    def queue(sort: str, status: str | None = None) -> list[Challenge]:
+        return [
+            row.challenge
+            for row in queue_of(session, engine, coordinator, sort=sort, status=status)[0]
+        ]
+
+    newest = [(c.created_at, c.id) for c in queue("newest")]
+    assert newest == sorted(newest, reverse=True) and len(newest) > 2
+    assert [(c.created_at, c.id) for c in queue("oldest")] == newest[::-1]
+    initials = [c.title[0].lower() for c in queue("title") if c.title[0].isascii()]
+    assert initials == sorted(initials)
+    cities = [c.organisation.name.lower() for c in queue("city")]
+    assert [n for n in cities if n.isascii()] == sorted(n for n in cities if n.isascii())
+    assert {c.status for c in queue("newest")} == {ChallengeStatus.PUBLISHED}
+    every = {c.status for c in queue("newest", review_queue.ANY_STATUS)}
+    assert {ChallengeStatus.DRAFT, ChallengeStatus.ARCHIVED} <= every
+    with pytest.raises(InvalidInput, match="sort: 'price' is not one of newest, oldest"):
+        queue("price")
+
+
+def test_sorted_by_what_is_undecided_the_least_reviewed_come_first(
+    session: Session, tfidf: Embedder
+) -> None:
+    engine = indexed(session, tfidf)
+    coordinator = user(session, Role.COORDINATOR, "Nordic Solutions for C40")
+    challenge = crud.challenge_by_external_id(session=session, external_id="STH-01")
+    top = engine.shortlist(challenge.id, 5, explain=False)[0].document.id
+    reviews.record_review(
+        session=session,
+        user=coordinator,
+        data=ReviewCreate(challenge_id=challenge.id, company_id=top, decision="accepted"),
+    )
+    rows, total = queue_of(session, engine, coordinator, sort="unreviewed")
+    assert [row.unreviewed for row in rows] == sorted((r.unreviewed for r in rows), reverse=True)
+    assert rows[-1].challenge.id == challenge.id and rows[-1].unreviewed == 4
+    last = Page(limit=3, offset=total - 3)
+    tail, same = queue_of(session, engine, coordinator, sort="unreviewed", page=last)
+    assert same == total and [r.challenge.id for r in tail] == [r.challenge.id for r in rows[-3:]]

@@ -45,7 +45,8 @@ def test_the_challenge_view_gathers_the_run_profiles_decisions_and_history(
     ids = [r.company_id for r in first.run.results]
     assert len(ids) == 5 and set(first.companies) == set(ids) == set(first.small)
     assert (first.unreviewed, first.history, first.can_review) == (5, [], True)
-    assert first.challenge.external_id == "STH-01" and first.bar["span"] > 0
+    assert first.challenge.external_id == "STH-01"
+    assert all(r.strength is not None and 0 < r.strength < 1 for r in first.run.results)
     reviews.record_review(
         session=session,
         user=who.coordinator,
@@ -113,9 +114,7 @@ def test_opportunities_are_for_company_accounts_and_wait_for_approval(
     who.voltgrav.organisation.approved = False
     session.flush()
     waiting = views.opportunities_view(session=session, engine=engine, user=who.voltgrav, k=4)
-    assert [(s.run, s.challenges, s.bar) for s in waiting.sections] == [
-        (None, {}, views.bar_scale([]))
-    ] * len(seen.profiles)
+    assert [(s.run, s.challenges) for s in waiting.sections] == [(None, {})] * len(seen.profiles)
     with pytest.raises(InvalidInput):
         views.opportunities_view(session=session, engine=engine, user=who.coordinator, k=4)
 
@@ -127,11 +126,14 @@ def test_compare_and_teams_views_name_what_their_pages_draw(
     run = shortlist(session, engine, who.coordinator).run
     pair_ids = [run.results[1].company_id, run.results[0].company_id]
     compared = views.compare_view(
-        session=session, user=who.coordinator, run_id=run.id, company_ids=pair_ids
+        session=session,
+        user=who.coordinator,
+        company_ids=pair_ids,
+        current=(engine, run.subject_id, len(run.results)),
     )
     assert [profile.id for _, profile in compared.pair] == pair_ids
     assert compared.challenge is not None and compared.challenge.id == run.subject_id
-    assert set(compared.component_max) == set(run.results[0].components)
+    assert compared.run.id is None  # comparing the current list stores nothing
     found = views.teams_view(
         session=session,
         engine=engine,
@@ -145,17 +147,5 @@ def test_compare_and_teams_views_name_what_their_pages_draw(
     assert set(found.names) == {c.id for c in found.candidates}
 
 
-def test_scales_run_from_a_tenth_below_the_lowest_to_the_best() -> None:
-    assert views.bar_scale([]) == {"low": 0.0, "span": 1.0}
-    scale = views.bar_scale([0.2, 0.7])
-    assert scale["low"] == pytest.approx(0.15) and scale["span"] == pytest.approx(0.55)
-    assert views.bar_scale([0.5]) == {"low": pytest.approx(0.4), "span": pytest.approx(1.1)}
-
-    class Result:
-        def __init__(self, **components: float) -> None:
-            self.components = components
-
-    top = views.component_max([Result(dense=0.4, lexical=-0.6), Result(dense=0.5, lexical=0.0)])
-    assert top == {"dense": 0.5, "lexical": 0.6}
-    assert views.component_max([Result(graph=0.0)]) == {"graph": 1.0}
+def test_company_names_of_no_ids_asks_nothing() -> None:
     assert views.company_names(session=None, ids=[]) == {}  # type: ignore[arg-type]
