@@ -181,6 +181,8 @@ def test_only_coordinators_review_and_cities_see_no_review_form(world: World) ->
         ("voltgrav", "/ui/challenges/999999", 404),
         ("voltgrav", "/ui/challenges/{sth_published}/export", 404),
         ("voltgrav", "/ui/challenges/{sth_published}/compare", 404),
+        ("malmo", "/ui/challenges/{sth_published}/compare", 404),
+        ("malmo", "/ui/challenges/{sth_draft}/compare", 404),
         ("coordinator", "/ui/opportunities", 422),
         ("coordinator", "/ui/challenges/999999", 404),
     ],
@@ -311,6 +313,8 @@ def test_a_persons_language_is_a_setting_of_their_account(world: World) -> None:
     assert '<html lang="sv">' in page.text and 'action="/ui/language"' in page.text
     with world.client.app.state.klimatmatch.sessions() as session:
         assert session.scalar(select(User.language).where(User.name == "sitecharge")) == "sv"
+    anonymous = TestClient(world.client.app).post("/ui/language", data={"code": "sv"})
+    assert anonymous.status_code == 403  # no session, no form token: refused before anything
     refused = client.post("/ui/language", data={"csrf": token, "code": "xx"})
     assert refused.status_code == 422 and "language" in refused.text
     client.post("/ui/language", data={"csrf": token, "code": "en"})
