@@ -77,9 +77,10 @@ def answer_invitation(
 def propose_team(
     challenge_id: ChallengeId, data: TeamCreate, session: SessionDep, user: CurrentUser
 ) -> TeamPublic:
-    """Propose a team of 2-4 companies, lead first (as /consortia lists one): coordinators."""
+    """Propose a team of 2-4 companies, lead first (as /consortia lists one): coordinators.
+    Each member's people hear of it; `reachable` false names a member nobody can hear at."""
     team = teams.propose(session=session, user=user, challenge_id=challenge_id, data=data)
-    return teams.team_public(team, user)
+    return teams.publics(session, [team], user)[0]
 
 
 @router.get("/challenges/{challenge_id}/teams")

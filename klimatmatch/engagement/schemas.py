@@ -178,6 +178,10 @@ class TeamMemberPublic(BaseModel):
     reason: str
     answered_by_id: int | None
     answered_at: datetime | None
+    reachable: bool = Field(
+        default=True,
+        description="False when the company has no active person to tell of the proposal",
+    )
 
 
 class TeamPublic(BaseModel):

@@ -69,7 +69,14 @@ def for_challenge(*, session: Session, user: User, challenge_id: int) -> list[Te
     teams = _teams(session, challenge_id)
     if not access.is_staff(user):
         teams = [team for team in teams if team.status == TeamStatus.FORMED]
-    return [team_public(team, user) for team in teams]
+    return publics(session, teams, user)
+
+
+def publics(session: Session, teams: list[Team], user: User) -> list[TeamPublic]:
+    """Teams as answered, each member saying whether anyone at it can hear of the proposal."""
+    members = [m.company_id for team in teams for m in team.members]
+    silent = {c.id for c in company_news.unreachable(session=session, company_ids=members)}
+    return [team_public(team, user, silent) for team in teams]
 
 
 def for_company(*, session: Session, user: User, company_id: int) -> list[TeamPublic]:
@@ -86,7 +93,7 @@ def for_company(*, session: Session, user: User, company_id: int) -> list[TeamPu
     return [team_public(team, user) for team in session.scalars(query)]
 
 
-def team_public(team: Team, user: User) -> TeamPublic:
+def team_public(team: Team, user: User, silent: set[int] | None = None) -> TeamPublic:
     return TeamPublic(
         id=team.id,
         challenge_id=team.challenge_id,
@@ -104,6 +111,7 @@ def team_public(team: Team, user: User) -> TeamPublic:
                 reason=m.reason,
                 answered_by_id=m.answered_by_id,
                 answered_at=m.answered_at,
+                reachable=m.company_id not in (silent or set()),
             )
             for m in team.members
         ],

@@ -108,3 +108,14 @@ def test_a_company_without_people_is_named_to_the_coordinator(
     )
     rows = workshop.for_challenge(session=session, user=who.coordinator, challenge_id=target.id)
     assert {(r.company_id, r.reachable) for r in rows} == {(volt.id, True), (nobody.id, False)}
+    teams.propose(
+        session=session,
+        user=who.coordinator,
+        challenge_id=target.id,
+        data=TeamCreate(company_ids=[volt.id, nobody.id]),
+    )
+    [team] = teams.for_challenge(session=session, user=who.coordinator, challenge_id=target.id)
+    assert [(m.company_id, m.reachable) for m in team.members] == [
+        (volt.id, True),
+        (nobody.id, False),
+    ]
