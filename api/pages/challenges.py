@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, Field
 from api.deps import ChallengeId, EngineDep, SessionDep, SettingsDep, StateDep
 from api.pages import auth, engagement_view
 from api.pages.auth import PageUser
-from api.pages.company_challenge import company_challenge, interest_page
+from api.pages.company_challenge import company_page
 from api.pages.i18n import LANGUAGES
 from api.pages.rendering import (
     IdList,
@@ -124,8 +124,7 @@ def challenge_page(
     """The challenge, its ranked companies with evidence, and the review controls; for a
     company, the challenge as it reads it, with how its profiles match (`company_challenge`)."""
     if user.role is Role.COMPANY:
-        challenge = company_challenge(session, user, challenge_id)
-        return interest_page(request, session, user, challenge, (engine, settings.default_k))
+        return company_page(request, session, engine, settings.default_k, user, challenge_id)
     view = views.challenge_view(
         session=session,
         engine=engine,

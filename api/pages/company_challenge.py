@@ -27,6 +27,19 @@ def company_challenge(session: Session, user: User, challenge_id: int) -> Challe
     return catalogue.read_challenge(session=session, user=user, challenge_id=challenge_id)
 
 
+def company_page(
+    request: Request,
+    session: Session,
+    engine: MatchEngine,
+    k: int,
+    user: User,
+    challenge_id: int,
+) -> HTMLResponse:
+    """The page, with how each profile matches on its list of `k` (both routes that show it)."""
+    challenge = company_challenge(session, user, challenge_id)
+    return interest_page(request, session, user, challenge, (engine, k))
+
+
 def interest_page(
     request: Request,
     session: Session,

@@ -20,7 +20,7 @@ from api.pages import auth
 from api.pages import challenges as pages
 from api.pages.auth import PageUser
 from api.pages.company import own_company
-from api.pages.company_challenge import company_challenge, interest_page
+from api.pages.company_challenge import company_challenge, company_page, interest_page
 from api.pages.engagement import FormPage, FormPageDep, field_errors
 from api.pages.engagement_view import CompanyEngagement, Redraw
 from api.pages.rendering import templates
@@ -78,8 +78,7 @@ def show_interest(
     user: PageUser,
 ) -> HTMLResponse:
     """A challenge as a company reads it (also at /ui/challenges/{id} for a company)."""
-    challenge = company_challenge(session, user, challenge_id)
-    return interest_page(request, session, user, challenge, (engine, settings.default_k))
+    return company_page(request, session, engine, settings.default_k, user, challenge_id)
 
 
 @router.post("/challenges/{challenge_id}/interest/{company_id}", dependencies=[auth.CsrfChecked])
