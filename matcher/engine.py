@@ -109,6 +109,7 @@ class MatchEngine(Fusing):
             "search": "hnsw" if self.companies.approximate_channels else "exact",
             "reranker": getattr(self.reranker, "version", None),
             "feedback": dataclasses.asdict(self.feedback) if self._feedback_source else None,
+            "strength": self.pair_strength.version,
         }
 
     def fit(self, corpus: Sequence[str]) -> None:

@@ -12,6 +12,8 @@ never on the other documents indexed since the fit.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -55,6 +57,18 @@ class PairStrength:
         self.both = found.find(key, (MODEL, LEXICAL)) if own and self.lexical else None
         self.alone = found.find(key, (MODEL,)) if own else None
         self.fallback = found.find(LEXICAL, (LEXICAL,)) if self.lexical else None
+
+    @property
+    def version(self) -> str | None:
+        """Names the fitted coefficients in use, so a stored run says which strengths it shows
+        (a refit changes them without changing the ranking)."""
+        used = [c.as_json() for c in (self.both, self.alone, self.fallback) if c is not None]
+        if not used:
+            return None
+        for entry in used:
+            entry.pop("fitted")
+        digest = hashlib.sha256(json.dumps(used, sort_keys=True).encode()).hexdigest()
+        return digest[:12]
 
     @property
     def any(self) -> bool:

@@ -30,6 +30,8 @@ class NotificationKind(StrEnum):
     """A coordinator proposed a team the company is a member of."""
     STAGE = "stage"
     """A challenge the company takes part in moved on (shortlisting, workshop, closed)."""
+    APPROVAL = "approval"
+    """A coordinator approved the company's registration: its profiles are matched from now."""
 
 
 class Frequency(StrEnum):

@@ -63,8 +63,11 @@ def sample_part() -> tuple[Rows, Rows, Qrels]:
     return query_rows, doc_rows, qrels
 
 
-def cpv_part() -> tuple[Rows, Rows, Qrels]:
-    """Swedish class labels (with two children) against English labels of the other children."""
+def cpv_part(
+    query_language: str = "sv", doc_language: str = "en", offset: int = 0
+) -> tuple[Rows, Rows, Qrels]:
+    """Class labels (with two children) in one language against the labels of the other
+    children in another (or the same); `offset` picks which half of the classes."""
     labels = pd.read_csv(CPV, dtype=str, keep_default_na=False).set_index("code")
     codes = sorted(labels.index)
     below: dict[str, list[str]] = {}
@@ -75,20 +78,23 @@ def cpv_part() -> tuple[Rows, Rows, Qrels]:
         code
         for code in codes
         if significant(code) == 4 and MIN_BELOW <= len(below.get(code, [])) <= MAX_BELOW
-    ][::EVERY]
+    ][offset::EVERY]
+    same = query_language == doc_language
+    prefix = f"cpv-{query_language}-" if same else "cpv-"
     query_rows: Rows = []
     doc_rows: Rows = []
     qrels: Qrels = []
     for code in classes:
         children = sorted(below[code], key=lambda child: (significant(child), child))
         named, relevant = children[:2], sorted(children[2:])
-        named_sv = ", ".join(labels.at[child, "sv"] for child in named)
-        text = f"{labels.at[code, 'sv']}: {named_sv}"
-        query_rows.append({"_id": f"cpv-{code}", "text": text, "language": "sv"})
+        named_text = ", ".join(labels.at[child, query_language] for child in named)
+        text = f"{labels.at[code, query_language]}: {named_text}"
+        query_rows.append({"_id": f"{prefix}{code}", "text": text, "language": query_language})
         for child in relevant:
-            english = labels.at[child, "en"]
-            doc_rows.append({"_id": child, "title": "", "text": english, "language": "en"})
-            qrels.append((f"cpv-{code}", child, 1))
+            doc_id = f"{doc_language}-{child}" if same else child
+            label = labels.at[child, doc_language]
+            doc_rows.append({"_id": doc_id, "title": "", "text": label, "language": doc_language})
+            qrels.append((f"{prefix}{code}", doc_id, 1))
     return query_rows, doc_rows, qrels
 
 

@@ -18,7 +18,7 @@ from api.pages.highlight import highlight
 from api.pages.i18n import LANGUAGE_NAMES, format_number, negotiate
 from api.pages.labels import label
 from klimatmatch.alerts import service as alerts
-from klimatmatch.alerts.mail import news, own_rank
+from klimatmatch.alerts.mail import item_path, news, own_rank
 from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core import strength
 from klimatmatch.core.errors import InvalidInput
@@ -37,6 +37,7 @@ templates.env.globals["best_strength"] = strength.best_level
 templates.env.globals["strength_phrase"] = lambda value: strength.phrase(i18n.current(), value)
 templates.env.globals["own_rank"] = lambda rank: own_rank(i18n.current(), rank)
 templates.env.globals["news_line"] = lambda row: news(i18n.current(), row)
+templates.env.globals["item_path"] = item_path
 templates.env.globals["label"] = lambda kind, value: label(i18n.current(), kind, value)
 i18n.install(templates.env)
 IdList = Annotated[str, Query(max_length=2_000)]

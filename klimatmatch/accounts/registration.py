@@ -30,6 +30,7 @@ from klimatmatch.accounts import service as accounts
 from klimatmatch.accounts.invitations import LinkRefused
 from klimatmatch.accounts.sessions import Client
 from klimatmatch.accounts.sign_in import TooManyAttempts
+from klimatmatch.alerts import company_news
 from klimatmatch.alerts import service as alerts
 from klimatmatch.catalogue.schemas import CompanyCreate
 from klimatmatch.core import access, mail, mail_queue
@@ -206,6 +207,7 @@ def approve(
     for profile in profiles:
         profile.updated_at = now
     people = alerts.people(session, organisation.id, Role.COMPANY)
+    company_news.approved(session=session, organisation_id=organisation.id, name=organisation.name)
     session.commit()
     indexing.apply_rows(session=session, engine=engine, challenges=[], companies=profiles)
     session.commit()

@@ -1,7 +1,8 @@
-"""What companies hear of, beside new matches: an invitation to a workshop, a team they are
-proposed for, and each move of a challenge they take part in (invited, interested or in a
-team). Hooks called inside the caller's transaction, like `service`'s; each item is unique per
-(person, kind, key), so a retried request tells nobody twice.
+"""What companies hear of, beside new matches: their registration approved, an invitation to
+a workshop, a team they are proposed for, and each move of a challenge they take part in
+(invited, interested or in a team). Hooks called inside the caller's transaction, like
+`service`'s; each item is unique per (person, kind, key), so a retried request tells nobody
+twice.
 
 A company without active people cannot hear anything: `unreachable` names those, so the
 coordinator who invites them is told whom to bring in first."""
@@ -60,6 +61,13 @@ def stage_moved(*, session: Session, change: StageChange) -> None:
     for company in _taking_part(session, challenge.id):
         key = f"{change.id}:{company.id}"
         _tell(session, company, challenge, NotificationKind.STAGE, key, change.to_stage.value)
+
+
+def approved(*, session: Session, organisation_id: int, name: str) -> None:
+    """The company's people find the approval in their inbox (the decision e-mail is its own)."""
+    users = people(session, organisation_id, Role.COMPANY)
+    item = Item(NotificationKind.APPROVAL, str(organisation_id), name, mailed_apart=True)
+    notify(session=session, users=users, item=item)
 
 
 def unreachable(*, session: Session, company_ids: Iterable[int]) -> list[CompanyProfile]:

@@ -23,6 +23,13 @@ def unsubscribe_link(settings: Settings, token: str) -> str:
     return link(settings, f"/ui/unsubscribe/{token}")
 
 
+def item_path(row: Notification) -> str:
+    """Where an item leads: the challenge it is about, or the company's list of challenges."""
+    if row.challenge_id is None:
+        return "/ui/opportunities"
+    return f"/ui/challenges/{row.challenge_id}"
+
+
 def item_text(row: Notification, tr: NullTranslations, settings: Settings) -> str:
     """One alert as a few lines; the challenge's title stays in the language it was written."""
     if row.kind is NotificationKind.MATCH:
@@ -31,9 +38,9 @@ def item_text(row: Notification, tr: NullTranslations, settings: Settings) -> st
             "company": row.body,
             "strength": strength.phrase(tr, row.strength),
             "rank": own_rank(tr, row.rank),
-            "link": link(settings, f"/ui/challenges/{row.challenge_id}"),
+            "link": link(settings, item_path(row)),
         }
-    where = link(settings, f"/ui/challenges/{row.challenge_id}")
+    where = link(settings, item_path(row))
     return tr.gettext("%(title)s\n  %(news)s\n  %(link)s") % {
         "title": row.title,
         "news": news(tr, row),
@@ -50,6 +57,8 @@ def news(tr: NullTranslations, row: Notification) -> str:
         if alerts.answer_of(row) == "declined":
             return tr.gettext("%(company)s declined the workshop invitation") % company
         return tr.gettext("%(company)s accepted the workshop invitation") % company
+    if row.kind is NotificationKind.APPROVAL:
+        return tr.gettext("Approved: your profiles are matched with cities' challenges from now on")
     if row.kind is NotificationKind.INVITATION:
         return tr.gettext("%(company)s is invited to the workshop: please answer") % company
     if row.kind is NotificationKind.TEAM:

@@ -43,6 +43,8 @@ class Item:
     """A match's rank on the company's own list of challenges (as its page shows it)."""
     score: float | None = None
     strength: float | None = None
+    mailed_apart: bool = False
+    """Its own e-mail went out already (an approval): the digest leaves it out."""
 
 
 def challenge_published(*, session: Session, challenge: Challenge) -> None:
@@ -132,7 +134,7 @@ def notify(*, session: Session, users: Iterable[User], item: Item) -> list[Notif
             rank=item.rank,
             score=item.score,
             strength=item.strength,
-            email_skipped=wanted[user_id] is Frequency.NEVER,
+            email_skipped=item.mailed_apart or wanted[user_id] is Frequency.NEVER,
         )
         for user_id in sorted(ids - have)
     ]

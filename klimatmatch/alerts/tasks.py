@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from klimatmatch.alerts import mail as alert_mail
 from klimatmatch.alerts import service as alerts
-from klimatmatch.core import mail
+from klimatmatch.core import access, mail
 from klimatmatch.core.settings import Settings
 from klimatmatch.jobs.registry import JobContext, register
-from matcher import Filters, Match, MatchEngine
+from matcher import Match, MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User
 from models.alerts import AlertMatch, AlertPreference, Frequency, Notification, NotificationKind
 from models.tables import utcnow
@@ -147,8 +147,7 @@ def _rank_on_own_list(
 ) -> int | None:
     """Where the challenge stands on the company's own list of challenges that fit it (the
     rank its page shows), None when below that list's `k`: the e-mail and the page agree."""
-    published = Filters(statuses=frozenset({ChallengeStatus.PUBLISHED.value}))
-    for found in engine.opportunities(company_id, k, published, explain=False):
+    for found in engine.opportunities(company_id, k, access.published_only(), explain=False):
         if found.document.id == challenge_id:
             return found.rank
     return None

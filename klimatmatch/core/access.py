@@ -6,6 +6,9 @@ or a private object exists; a user who may see it but not change it gets Forbidd
 
 from __future__ import annotations
 
+import dataclasses
+
+from matcher import Filters
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User
 
 
@@ -96,3 +99,10 @@ def can_act_for_company(user: User, company: CompanyProfile) -> bool:
 def can_organise_workshop(user: User) -> bool:
     """Workshop invitations and proposed teams are the coordinators' work."""
     return is_staff(user)
+
+
+def published_only(filters: Filters | None = None) -> Filters:
+    """What a company's list of challenges may hold, its page and its alerts alike: published
+    challenges, within the caller's other filters."""
+    statuses = frozenset({ChallengeStatus.PUBLISHED.value})
+    return dataclasses.replace(filters or Filters(), statuses=statuses)

@@ -18,7 +18,6 @@ from matcher.consortia import Team
 from matcher.controls import Controls
 from models import (
     Challenge,
-    ChallengeStatus,
     CompanyProfile,
     Direction,
     MatchResult,
@@ -75,8 +74,7 @@ def company_opportunities(
         raise NotFound(f"company {company_id} does not exist")
     if user is not None and not access.can_see_opportunities(user, company):
         raise Forbidden(f"the opportunities of company {company_id} are its own")
-    filters = filters or Filters()
-    published = dataclasses.replace(filters, statuses=frozenset({ChallengeStatus.PUBLISHED.value}))
+    published = access.published_only(filters)
     session.commit()  # release the database while the engine works
     matches = _still_there(session, Challenge, engine.opportunities(company_id, k, published))
     return _run(

@@ -4,13 +4,15 @@ and whichever way it is searched, and low all along a list that answers nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from klimatmatch.core.settings import PACKAGED_MODEL, Settings
 from klimatmatch.index.embedding import build_embedder
 from matcher import Document, Embedder, MatchEngine, create_embedder
-from matcher.strength import POSSIBLE_AT
+from matcher.strength import POSSIBLE_AT, Calibrations, load_calibrations
 from tests.matcher.test_engine_channels import index
 
 PROFILES = [
@@ -150,3 +152,13 @@ def test_an_english_only_models_cosine_never_judges_a_pair_outside_its_languages
     found = by_id(engine, 98)
     assert found[7][0] is not None and found[7][0] < POSSIBLE_AT
     assert found[3][0] is not None  # the Swedish profile: judged by its shared words
+
+
+def test_a_run_records_which_calibration_gave_its_strengths(engine: MatchEngine) -> None:
+    shipped = engine.parameters["strength"]
+    assert isinstance(shipped, str) and len(shipped) == 12
+    refitted = replace(engine.pair_strength.both, intercept=engine.pair_strength.both.intercept + 1)
+    engine.calibrations = load_calibrations().replaced([refitted])
+    assert engine.parameters["strength"] not in (None, shipped)
+    engine.calibrations = Calibrations(())
+    assert engine.parameters["strength"] is None  # nothing fitted: no strength to name

@@ -15,14 +15,17 @@ from klimatmatch.accounts import service as accounts
 from klimatmatch.accounts.invitations import LinkRefused
 from klimatmatch.accounts.sessions import Client
 from klimatmatch.accounts.sign_in import TooManyAttempts, sign_in
+from klimatmatch.alerts.mail import item_path, news
 from klimatmatch.catalogue.schemas import CompanyCreate
 from klimatmatch.core import mail_queue
 from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput
 from klimatmatch.core.settings import Settings
+from klimatmatch.core.translations import translations
 from klimatmatch.index import indexing
 from klimatmatch.jobs.queue import Runner
 from matcher import Embedder, MatchEngine
 from models import Job, JobState, Organisation, Role, User, crud
+from models.alerts import Notification, NotificationKind
 from models.tables import utcnow
 from tests import mailbox
 from tests.klimatmatch.index.test_indexing import load_sample
@@ -149,6 +152,10 @@ def test_a_registration_is_matched_only_after_approval(
     )
     assert company.id in engine.companies and shortlisted(session, engine, company.id)
     assert "godkänt" in smtp.last_to(EMAIL)["Subject"]
+    [item] = session.scalars(select(Notification).where(Notification.user_id == user.id))
+    assert item.kind is NotificationKind.APPROVAL and item.title == organisation.name
+    assert item.email_skipped and item_path(item) == "/ui/opportunities"  # mailed on its own
+    assert "matched" in news(translations("en"), item)
     assert registration.pending(session=session) == []
     restarted = MatchEngine(tfidf)  # a process started after the approval indexes it too
     assert indexing.rebuild(session=session, engine=restarted).companies == 156
