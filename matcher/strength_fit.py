@@ -42,16 +42,28 @@ def fit_calibration(
     fitted: dict[str, Any] | None = None,
 ) -> Calibration:
     """P(label) from the named features' (n_pairs,) raw values; `weights` balance the sets.
-    Barely regularised: the few parameters are well determined by thousands of pairs."""
+    Barely regularised: the few parameters are well determined by thousands of pairs. A
+    feature whose fitted weight is negative says nothing the others do not (a closer pair is
+    never less likely relevant): it is left out and the rest refitted, its weight 0; with none
+    left, the strength is the share of relevant pairs."""
     matrix = np.column_stack([transform(n, values[n]) for n in features])
-    regression = LogisticRegression(C=1e4, max_iter=1000)
-    regression.fit(matrix, labels, sample_weight=weights)
+    kept = list(range(len(features)))
+    coefficients = np.zeros(len(features))
+    while True:
+        if not kept:
+            share = float(np.average(labels, weights=weights))
+            intercept = float(np.log(share / (1.0 - share)))
+            break
+        regression = LogisticRegression(C=1e4, max_iter=1000)
+        regression.fit(matrix[:, kept], labels, sample_weight=weights)
+        fitted_weights = regression.coef_[0]
+        if (fitted_weights >= 0).all():
+            coefficients[kept] = fitted_weights
+            intercept = float(regression.intercept_[0])
+            break
+        kept.pop(int(np.argmin(fitted_weights)))
     return Calibration(
-        model,
-        tuple(features),
-        tuple(float(c) for c in regression.coef_[0]),
-        float(regression.intercept_[0]),
-        fitted or {},
+        model, tuple(features), tuple(float(c) for c in coefficients), intercept, fitted or {}
     )
 
 

@@ -108,6 +108,15 @@ class PairStrength:
         }
         return values, self._lexical_speaks(challenges, companies)
 
+    def choices(
+        self,
+        challenges: Sequence[Document],
+        companies: Sequence[Document],
+        speaks: np.ndarray,
+    ) -> list[tuple[Calibration | None, np.ndarray]]:
+        """Which of these pairs (`speaks` from `features`) each calibration judges."""
+        return self._choices(speaks, self._model_covers(challenges, companies))
+
     def _choices(
         self, speaks: np.ndarray, covered: np.ndarray
     ) -> list[tuple[Calibration | None, np.ndarray]]:

@@ -4,7 +4,7 @@ from models import alerts, engagement, versioning  # noqa: F401 - tables after m
 from models.accounts import ApiKey, Invitation, PasswordReset, SignInFailure, SignInSession
 from models.db import create_db_engine, session_factory
 from models.jobs import Job, JobState
-from models.matching import MatchResult, MatchRun, RerankerModel, Review, RunReason
+from models.matching import MatchResult, MatchRun, RerankerModel, Review, RunReason, StrengthFit
 from models.tables import (
     Base,
     Challenge,
@@ -39,6 +39,7 @@ __all__ = [
     "OrganisationKind",
     "PasswordReset",
     "RerankerModel",
+    "StrengthFit",
     "Review",
     "RunReason",
     "Role",

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     DateTime,
     Float,
     ForeignKey,
@@ -111,4 +112,18 @@ class RerankerModel(Base):
     n_examples: Mapped[int] = mapped_column(Integer)
     channels: Mapped[list[str]] = mapped_column(default=list)
     model: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StrengthFit(Base):
+    """Calibrations of the match strength refitted on coordinators' decisions, newest first in
+    use; the shipped ones (`data/strength.json`) serve until the first."""
+
+    __tablename__ = "strength_fits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), index=True)
+    """The calibrations' model key (`matcher.strength_pairs.model_key`)."""
+    calibrations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    decisions: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -23,6 +23,7 @@ from klimatmatch.index import indexing
 from klimatmatch.index.embedding import build_engine
 from klimatmatch.index.registry import backend_for, migrate
 from klimatmatch.learning import service as learning
+from klimatmatch.learning import strength as learned_strength
 from klimatmatch.matching import service as matching
 from matcher import MatchEngine
 from models import RunReason, create_db_engine, crud
@@ -206,12 +207,20 @@ def _varied(challenges: list, count: int) -> list:
 
 
 @app.command()
-def learn() -> None:
+def learn(
+    strength: bool = typer.Option(False, help="Refit the match strength instead"),
+) -> None:
     """Train a new re-ranker version from coordinators' accept/reject decisions."""
     settings = get_settings()
     with sessions(settings) as session:
         engine = _engine(settings, session)
         try:
+            if strength:
+                refit = learned_strength.refit(
+                    session=session, engine=engine, min_decisions=settings.min_reviews
+                )
+                console.print(f"strength refitted: {refit}; used from the next start")
+                return
             report = learning.train(
                 session=session, engine=engine, min_reviews=settings.min_reviews
             )

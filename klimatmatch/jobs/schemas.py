@@ -14,7 +14,7 @@ from models import JobState
 class JobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    kind: str = Field(description="import, reindex, train or snapshot", max_length=40)
+    kind: str = Field(description="import, reindex, train, strength or snapshot", max_length=40)
     file: str | None = Field(
         default=None,
         max_length=200,
