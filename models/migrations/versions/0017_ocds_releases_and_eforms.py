@@ -64,13 +64,14 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("ocds_releases")
-    with op.batch_alter_table("challenges", schema=None) as batch_op:
-        for column in (
-            "tender_ocid",
-            "clean_vehicles",
-            "green_criteria",
-            "green_procurement",
-            "innovative_procurement",
-            "nuts_code",
-        ):
-            batch_op.drop_column(column)
+    # Plain ALTERs, never a batch rebuild of `challenges`: on SQLite a rebuild drops the table,
+    # and with foreign keys on that deletes its reviews, match results and interest first.
+    for column in (
+        "tender_ocid",
+        "clean_vehicles",
+        "green_criteria",
+        "green_procurement",
+        "innovative_procurement",
+        "nuts_code",
+    ):
+        op.drop_column("challenges", column)
