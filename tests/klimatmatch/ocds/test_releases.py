@@ -4,12 +4,14 @@ sample's, and after edits, eForms fields, stage moves and a linked tender."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from klimatmatch.catalogue import service as catalogue
+from klimatmatch.catalogue.importing import import_file
 from klimatmatch.catalogue.schemas import ChallengeUpdate
 from klimatmatch.core.errors import InvalidInput, NotFound
 from klimatmatch.core.settings import Settings
@@ -187,3 +189,30 @@ def test_the_feed_pages_with_links_and_every_page_validates(session: Session) ->
     assert len(seen) == len(total)
     with pytest.raises(NotFound):
         packages.feed(session=session, publisher=PUBLISHER, page=page + 1, size=10)
+
+
+def test_archiving_withdraws_and_a_file_import_updates(
+    session: Session, tfidf: Embedder, tmp_path: Path
+) -> None:
+    who = people(session)
+    engine = MatchEngine(tfidf)
+    indexing.rebuild(session=session, engine=engine)
+    target = challenge(session, "MAL-01")
+    again = tmp_path / "challenges.csv"
+    again.write_text(
+        "external_id,city,country,title,description,nuts_code,green_procurement\n"
+        f'MAL-01,Malmö,SE,{target.title},"{target.description}",SE224,clim-adapt;water-mar\n',
+        encoding="utf-8",
+    )
+    import_file(session=session, path=again)
+    catalogue.archive_challenge(
+        session=session, engine=engine, user=who.malmo, challenge_id=target.id
+    )
+    emitted = releases_of(session, target.id)
+    assert [r.tag for r in emitted] == ["planning", "planningUpdate", "planningUpdate"]
+    assert emitted[1].release["tender"]["eForms"]["greenProcurement"] == [
+        "clim-adapt",
+        "water-mar",
+    ]
+    assert emitted[2].release["tender"]["status"] == "withdrawn"
+    check(session, target.id)
