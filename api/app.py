@@ -22,6 +22,7 @@ from api.routes import (
     health,
     jobs,
     metrics,
+    ocds,
     organisations,
     reviews,
     shortlists,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         engagement.router,
         workshop.router,
         alerts.router,
+        ocds.router,
     ):
         app.include_router(router)
     install_pages(app)

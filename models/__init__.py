@@ -1,6 +1,6 @@
 """The data model: tables, sessions, migrations and the queries over them."""
 
-from models import alerts, engagement, versioning  # noqa: F401 - tables after matching; version bump
+from models import alerts, engagement, ocds, versioning  # noqa: F401 - tables after matching; version bump
 from models.accounts import ApiKey, Invitation, PasswordReset, SignInFailure, SignInSession
 from models.db import create_db_engine, session_factory
 from models.jobs import Job, JobState

@@ -188,6 +188,18 @@ class Challenge(Timestamped, Base):
     )
     summary: Mapped[str] = mapped_column(Text, default="")
     """The public summary of how the challenge ended, written when it closes."""
+    nuts_code: Mapped[str] = mapped_column(String(5), default="")
+    """The delivery region as a NUTS code (SE224), for procurement data; empty if unknown."""
+    innovative_procurement: Mapped[str] = mapped_column(Text, default="")
+    """eForms BT-776: how the later procurement is innovative (free text, optional)."""
+    green_procurement: Mapped[list[str]] = mapped_column(default=list)
+    """eForms BT-774: environmental-impact codes (clim-mitig, circ-econ, ...)."""
+    green_criteria: Mapped[list[str]] = mapped_column(default=list)
+    """eForms BT-805: whose green public procurement criteria apply (eu, national, ...)."""
+    clean_vehicles: Mapped[bool | None] = mapped_column()
+    """eForms BT-717: the Clean Vehicles Directive applies; None while unknown."""
+    tender_ocid: Mapped[str] = mapped_column(String(100), default="")
+    """The OCDS ocid of the tender that followed, once a challenge closed with a procurement."""
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")

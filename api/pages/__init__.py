@@ -14,6 +14,7 @@ from api.pages import (
     engagement_company,
     funnel,
     inbox,
+    ocds_import,
     people,
     registration,
     shortlist,
@@ -28,6 +29,7 @@ __all__ = ["install_pages"]
 
 PAGE_ROUTERS = (
     city.router,  # before /challenges/{challenge_id}: /challenges/new
+    ocds_import.router,  # and /challenges/import
     router,
     shortlist.router,
     engagement.router,

@@ -17,13 +17,15 @@ from pydantic import BaseModel, ValidationError
 from api.deps import ChallengeId, EngineDep, SessionDep
 from api.pages import auth
 from api.pages.auth import PageUser
+from api.pages.form_errors import field_errors
 from api.pages.rendering import language_of, render, templates
 from klimatmatch.catalogue import drafting
 from klimatmatch.catalogue import service as catalogue
 from klimatmatch.catalogue import views as catalogue_views
 from klimatmatch.catalogue.schemas import ChallengeCreate, ChallengeUpdate
 from klimatmatch.core import access
-from klimatmatch.core.errors import Conflict, PreconditionFailed
+from klimatmatch.core.errors import Conflict, InvalidInput, PreconditionFailed
+from klimatmatch.ocds.eforms import GREEN_CRITERIA, GREEN_PROCUREMENT
 from matcher import MatchEngine
 from models import Challenge, ChallengeStatus, User
 
@@ -31,6 +33,7 @@ router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 templates.env.globals["can_edit_challenge"] = access.can_edit_challenge
 WRITTEN_IN = {"sv": "Svenska", "en": "English", "da": "Dansk", "no": "Norsk", "fi": "Suomi"}
 Action = Literal["preview", "draft", "publish"]
+YES_NO: dict[bool | None, Literal["", "yes", "no"]] = {None: "", True: "yes", False: "no"}
 
 
 class ChallengeForm(BaseModel):
@@ -45,6 +48,12 @@ class ChallengeForm(BaseModel):
     deadline: str = ""
     location: str = ""
     contact: str = ""
+    nuts_code: str = ""
+    innovative_procurement: str = ""
+    green_procurement: list[str] = []
+    green_criteria: list[str] = []
+    clean_vehicles: Literal["", "yes", "no"] = ""
+    tender_ocid: str = ""
     version: int | None = None
     action: Action = "preview"
 
@@ -60,12 +69,21 @@ class ChallengeForm(BaseModel):
             deadline=challenge.deadline.isoformat() if challenge.deadline else "",
             location=challenge.location,
             contact=challenge.contact,
+            nuts_code=challenge.nuts_code,
+            innovative_procurement=challenge.innovative_procurement,
+            green_procurement=list(challenge.green_procurement or []),
+            green_criteria=list(challenge.green_criteria or []),
+            clean_vehicles=YES_NO[challenge.clean_vehicles],
+            tender_ocid=challenge.tender_ocid,
             version=challenge.version,
         )
 
-    def fields(self) -> dict[str, object]:
+    def fields(self, *, edit: bool = False) -> dict[str, object]:
+        """What the schemas read; a later tender is linked on an edit only (a new challenge
+        has not closed yet)."""
         status = ChallengeStatus.DRAFT if self.action == "draft" else ChallengeStatus.PUBLISHED
-        return {**self.model_dump(exclude={"version", "action"}), "status": status}
+        left_out = {"version", "action"} | (set() if edit else {"tender_ocid"})
+        return {**self.model_dump(exclude=left_out), "status": status}
 
 
 TypedForm = Annotated[ChallengeForm, Form()]
@@ -88,6 +106,8 @@ def form_page(
         form=form,
         challenge=challenge,
         written_in=WRITTEN_IN,
+        green_procurement=GREEN_PROCUREMENT,
+        green_criteria=GREEN_CRITERIA,
         **context,
     )
 
@@ -180,7 +200,7 @@ def post_edit_challenge(
     try:
         if form.action == "preview":
             return preview(request, session, engine, user, form, challenge=challenge)
-        data = ChallengeUpdate(**form.fields())
+        data = ChallengeUpdate(**form.fields(edit=True))
         catalogue.update_challenge(
             session=session,
             engine=engine,
@@ -192,6 +212,11 @@ def post_edit_challenge(
     except ValidationError as error:
         return form_page(
             request, user, form, challenge=challenge, status_code=422, errors=problems(error)
+        )
+    except InvalidInput as error:  # a tender linked before the challenge closed with one
+        session.rollback()
+        return form_page(
+            request, user, form, challenge=challenge, status_code=422, errors=field_errors(error)
         )
     except (PreconditionFailed, Conflict):
         session.rollback()

@@ -22,6 +22,7 @@ from klimatmatch.catalogue.import_files import (  # noqa: F401 - SUFFIXES, read_
     read_table,
 )
 from klimatmatch.catalogue.schemas import ChallengeRecord, CompanyRecord
+from klimatmatch.ocds import releases
 from matcher.text import guess_language
 from models import Challenge, CompanyProfile, OrganisationKind, crud
 
@@ -149,8 +150,11 @@ def _write_challenge(session: Session, record: ChallengeRecord) -> tuple[Challen
         else None
     )
     values = record.model_dump(exclude={"city", "country"})
-    row = existing or Challenge(organisation_id=city.id)
-    return _write_row(session, row, record, values, city.id), existing is None
+    row = _write_row(
+        session, existing or Challenge(organisation_id=city.id), record, values, city.id
+    )
+    releases.challenge_written(session=session, challenge=row)
+    return row, existing is None
 
 
 def _write_company(session: Session, record: CompanyRecord) -> tuple[CompanyProfile, bool]:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from klimatmatch.core.safe_text import Line, Prose, WebUrl
 from klimatmatch.core.settings import PROJECT_DATA
+from klimatmatch.ocds.eforms import GreenCriteria, GreenProcurement, clean_nuts, clean_ocid
 from models import ChallengeStatus
 
 _CPV = re.compile(r"^(\d{8})(?:-\d)?$")
@@ -95,6 +96,9 @@ Optional = Annotated[Line | None, BeforeValidator(_blank_to_none)]
 CpvCodes = Annotated[list[str], BeforeValidator(_split_codes)]
 Languages = Annotated[list[str], BeforeValidator(_split_codes)]
 Deadline = Annotated[date | None, BeforeValidator(_blank_to_none)]
+GreenCodes = Annotated[list[GreenProcurement], BeforeValidator(_split_codes)]
+CriteriaCodes = Annotated[list[GreenCriteria], BeforeValidator(_split_codes)]
+YesNo = Annotated[bool | None, BeforeValidator(_blank_to_none)]
 References = Annotated[list[Reference], Field(max_length=50)]
 
 
@@ -117,9 +121,23 @@ class ChallengeFields(Strict):
     deadline: Deadline = Field(default=None, description="Last day for expressions of interest")
     location: Line = Field(default="", max_length=200)
     contact: Line = Field(default="", max_length=300, description="The city's contact person")
+    nuts_code: Line = Field(default="", max_length=5, description="The delivery region (NUTS)")
+    innovative_procurement: Prose = Field(
+        default="", max_length=5_000, description="eForms BT-776: how the procurement innovates"
+    )
+    green_procurement: GreenCodes = Field(
+        default_factory=list, description="eForms BT-774: environmental-impact codes"
+    )
+    green_criteria: CriteriaCodes = Field(
+        default_factory=list, description="eForms BT-805: green public procurement criteria"
+    )
+    clean_vehicles: YesNo = Field(
+        default=None, description="eForms BT-717: the Clean Vehicles Directive applies"
+    )
 
     _language = field_validator("language")(_clean_language)
     _cpv = field_validator("cpv_codes")(_clean_cpv)
+    _nuts = field_validator("nuts_code")(clean_nuts)
 
 
 class ChallengeRecord(ChallengeFields):
@@ -174,6 +192,12 @@ class ChallengePublic(BaseModel):
     deadline: date | None
     location: str
     contact: str
+    nuts_code: str
+    innovative_procurement: str
+    green_procurement: list[str]
+    green_criteria: list[str]
+    clean_vehicles: bool | None
+    tender_ocid: str
     version: int
     created_at: datetime
     updated_at: datetime
@@ -218,9 +242,21 @@ class ChallengeUpdate(Strict):
     deadline: Deadline = None
     location: Line | None = Field(default=None, max_length=200)
     contact: Line | None = Field(default=None, max_length=300)
+    nuts_code: Line | None = Field(default=None, max_length=5)
+    innovative_procurement: Prose | None = Field(default=None, max_length=5_000)
+    green_procurement: GreenCodes | None = None
+    green_criteria: CriteriaCodes | None = None
+    clean_vehicles: YesNo = None
+    tender_ocid: Line | None = Field(
+        default=None,
+        max_length=100,
+        description="The ocid of the tender that followed; only once closed with a procurement",
+    )
 
     _language = field_validator("language")(_clean_language)
     _cpv = field_validator("cpv_codes")(lambda v: None if v is None else _clean_cpv(v))
+    _nuts = field_validator("nuts_code")(clean_nuts)
+    _ocid = field_validator("tender_ocid")(clean_ocid)
 
 
 class CompanyCreate(CompanyFields):

@@ -22,6 +22,7 @@ from klimatmatch.catalogue.schemas import (
 from klimatmatch.core import access
 from klimatmatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from klimatmatch.index import indexing
+from klimatmatch.ocds import releases
 from matcher import MatchEngine
 from matcher.text import guess_language
 from models import (
@@ -73,6 +74,7 @@ def create_challenge(
     challenge.language = data.language or guess_language(data.description) or ""
     session.add(challenge)
     alerts.challenge_published(session=session, challenge=challenge)
+    releases.challenge_written(session=session, challenge=challenge)
     session.commit()
     _index_challenge(session, engine, challenge)
     return challenge
@@ -91,8 +93,10 @@ def update_challenge(
     if not access.can_edit_challenge(user, challenge):
         raise Forbidden(f"challenge {challenge_id} belongs to another city")
     _check_version(challenge.version, if_match)
-    _apply(challenge, data, nullable=("language", "deadline"))
+    releases.check_tender_link(challenge, data.tender_ocid)
+    _apply(challenge, data, nullable=("language", "deadline", "clean_vehicles"))
     alerts.challenge_published(session=session, challenge=challenge)
+    releases.challenge_written(session=session, challenge=challenge)
     _commit(session)
     _index_challenge(session, engine, challenge)
     return challenge

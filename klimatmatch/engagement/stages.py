@@ -26,6 +26,7 @@ from klimatmatch.core.errors import (
     PreconditionFailed,
 )
 from klimatmatch.engagement.schemas import StageMove, StagePublic
+from klimatmatch.ocds import releases
 from matcher import MatchEngine
 from models import Challenge, ChallengeStatus, CompanyProfile, Role, User, crud
 from models.engagement import ExpressionOfInterest, StageChange, WorkshopInvitation
@@ -130,6 +131,7 @@ def move_stage(
             challenge_id=challenge_id,
             data=ChallengeUpdate(status=ChallengeStatus.PUBLISHED),
         )
+    releases.challenge_written(session=session, challenge=challenge)
     commit(session)
     return challenge
 

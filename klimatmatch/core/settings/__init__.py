@@ -23,6 +23,7 @@ from klimatmatch.core.settings.model import (
     EmbedderKind,
     ModelSettings,
 )
+from klimatmatch.core.settings.ocds import OcdsSettings
 from klimatmatch.core.settings.ranking import RankingSettings
 from klimatmatch.core.settings.security import SecuritySettings
 from klimatmatch.core.settings.server import ServerSettings
@@ -42,6 +43,7 @@ __all__ = [
 
 
 class Settings(
+    OcdsSettings,
     MailSettings,
     SecuritySettings,
     ServerSettings,
