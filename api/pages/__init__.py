@@ -15,6 +15,7 @@ from api.pages import (
     funnel,
     inbox,
     people,
+    privacy,
     registration,
     shortlist,
     sign_in,
@@ -32,7 +33,10 @@ PAGE_ROUTERS = (
     shortlist.router,
     engagement.router,
     engagement_company.router,
-    *(area.router for area in (sign_in, account, people, company, registration, funnel, inbox)),
+    *(
+        area.router
+        for area in (sign_in, account, people, privacy, company, registration, funnel, inbox)
+    ),
 )
 
 

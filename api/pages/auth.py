@@ -22,12 +22,12 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep, SettingsDep
-from klimatmatch.accounts.sessions import Client, resolve_session
+from klimatmatch.accounts.sessions import COOKIE, Client, resolve_session
 from klimatmatch.core.errors import Forbidden
 from klimatmatch.core.translations import N_
 from models import SignInSession, User
 
-SESSION_COOKIE = "klimatmatch_session"
+SESSION_COOKIE = COOKIE
 LANGUAGE_COOKIE = "klimatmatch_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"

@@ -21,7 +21,7 @@ from api.pages.company import ProfileFields
 from api.pages.i18n import negotiate
 from api.pages.rendering import fields_of, render
 from api.pages.sign_in import LinkFormDep
-from klimatmatch.accounts import registration, views
+from klimatmatch.accounts import registration, terms, views
 from klimatmatch.accounts.sign_in import TooManyAttempts
 from klimatmatch.catalogue.schemas import MAX_ID, CompanyCreate
 from klimatmatch.core.errors import Conflict, InvalidInput
@@ -38,6 +38,7 @@ class RegistrationForm(ProfileFields):
     person: str = ""
     email: str = ""
     password: str = ""
+    terms: bool = False
 
     def profile(self) -> CompanyCreate:
         return CompanyCreate(
@@ -86,6 +87,7 @@ def register(
             password=form.password,
             language=language,
             profile=form.profile(),
+            terms_version=terms.required(form.terms, settings.terms_version),
         )
         registration.register_company(
             session=session, data=data, client=auth.client_of(request), settings=settings

@@ -2,7 +2,7 @@
 
 `Settings` is one pydantic-settings class assembled from a mixin per topic (a module each
 here), so the variables keep one prefix and one validation pass, and a reader finds the
-database, the model, the index, jobs, the server, sign-in and mail knobs apart."""
+database, the model, the index, jobs, the server, sign-in, mail and privacy knobs apart."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from klimatmatch.core.settings.model import (
     EmbedderKind,
     ModelSettings,
 )
+from klimatmatch.core.settings.privacy import PrivacySettings
 from klimatmatch.core.settings.ranking import RankingSettings
 from klimatmatch.core.settings.security import SecuritySettings
 from klimatmatch.core.settings.server import ServerSettings
@@ -42,6 +43,7 @@ __all__ = [
 
 
 class Settings(
+    PrivacySettings,
     MailSettings,
     SecuritySettings,
     ServerSettings,
