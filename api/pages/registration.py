@@ -80,6 +80,7 @@ def register(
     language = negotiate(
         request.cookies.get(auth.LANGUAGE_COOKIE), request.headers.get("accept-language")
     )
+    unticked = [] if form.terms else [_field_of(terms.missing(settings.terms_version))]
     try:
         data = registration.Registration(
             person=form.person,
@@ -87,14 +88,15 @@ def register(
             password=form.password,
             language=language,
             profile=form.profile(),
-            terms_version=terms.required(form.terms, settings.terms_version),
+            terms_version=settings.terms_version if form.terms else "",
         )
+        terms.required(form.terms, settings.terms_version)
         registration.register_company(
             session=session, data=data, client=auth.client_of(request), settings=settings
         )
     except ValidationError as error:
         session.rollback()
-        return form_page(request, form, 422, errors=problems(error))
+        return form_page(request, form, 422, errors=problems(error) + unticked)
     except (InvalidInput, Conflict) as error:
         session.rollback()
         return form_page(request, form, error.status_code, errors=[_field_of(str(error))])

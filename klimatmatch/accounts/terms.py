@@ -14,10 +14,15 @@ from models import TermsAcceptance, User
 from models.tables import utcnow
 
 
+def missing(version: str) -> str:
+    """The refusal of a form whose terms box was left unticked, naming the field."""
+    return f"terms: tick the box to accept the terms (version {version})"
+
+
 def required(accepted: bool, version: str) -> str:
     """The version being accepted; refuses a form whose box was left unticked."""
     if not accepted:
-        raise InvalidInput(f"terms: tick the box to accept the terms (version {version})")
+        raise InvalidInput(missing(version))
     return version
 
 

@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_terms_acceptances")),
     )
     with op.batch_alter_table("terms_acceptances", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_terms_acceptances_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_terms_acceptances_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:
