@@ -29,6 +29,7 @@ from models import (
     CompanyProfile,
     Invitation,
     Job,
+    JobState,
     Organisation,
     Review,
     Role,
@@ -56,6 +57,7 @@ def erase_person(*, session: Session, user: User, settings: Settings) -> None:
     for path in [*outbox_files(settings.outbox_dir, email), *_export_files(session, uid, settings)]:
         path.unlink(missing_ok=True)
     session.execute(delete(Job).where(Job.created_by_id == uid, Job.kind == EXPORT_KIND))
+    _drop_unsent_mail(session, uid)
     if email:
         session.execute(delete(Invitation).where(Invitation.email == email))
         session.execute(delete(SignInFailure).where(SignInFailure.key == f"account:{email}"))
@@ -86,6 +88,13 @@ def _anonymise(session: Session, uid: int) -> None:
         update(TeamMember).where(TeamMember.answered_by_id == uid).values(reason=""),
     ):
         session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _drop_unsent_mail(session: Session, uid: int) -> None:
+    """An e-mail still queued for them is not sent: SQLite may give their id to a new account."""
+    queued = session.scalars(select(Job).where(Job.kind == "mail", Job.state == JobState.QUEUED))
+    for job in [job for job in queued if job.arguments.get("user_id") == uid]:
+        session.delete(job)
 
 
 def _export_files(session: Session, uid: int, settings: Settings) -> list[Path]:
