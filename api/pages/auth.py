@@ -2,7 +2,8 @@
 
 The cookie is HttpOnly and SameSite=Lax (a link from an e-mail arrives signed in; a form posted
 from another site does not, and every form carries a CSRF token as well). The API never reads
-it: programs use API keys in the Authorization header, so a page session cannot call the API.
+it: programs use API keys in the Authorization header, so a page session cannot call the API
+(except the read-only export of the person's own data, `api.deps.get_person`).
 The CSRF token is an HMAC of the session id, so it needs no state of its own and dies with the
 session. Before there is a session, the sign-in form is protected the same way by a pre-session
 cookie (double submit: a random value in a short-lived SameSite=Strict cookie, its HMAC in the
