@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
+from klimatmatch.accounts import sessions
 from klimatmatch.accounts.service import authenticate
 from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core.errors import InvalidInput, PreconditionFailed, Unauthorized
@@ -55,6 +56,23 @@ def get_current_user(
     if user is None:
         raise Unauthorized("the API key is unknown or revoked")
     return user
+
+
+def get_person(
+    request: Request,
+    session: Annotated[Session, Depends(get_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The person asking about their own data: by API key, or, for GET routes that only
+    read that person's own data (their export), by the pages' session cookie as well, so the
+    account page can link to it."""
+    if credentials is not None:
+        return get_current_user(session, credentials)
+    session_id = request.cookies.get(sessions.COOKIE, "")
+    row = sessions.resolve_session(session=session, session_id=session_id) if session_id else None
+    if row is None:
+        raise Unauthorized("sign in to the pages, or send 'Authorization: Bearer <key>'")
+    return row.user
 
 
 def get_optional_user(
@@ -102,6 +120,7 @@ EngineDep = Annotated[MatchEngine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+Person = Annotated[User, Depends(get_person)]
 IfMatch = Annotated[int | None, Depends(get_if_match)]
 ChallengeId = Annotated[int, Path(ge=1, le=MAX_ID, description="A challenge's id")]
 CompanyId = Annotated[int, Path(ge=1, le=MAX_ID, description="A company profile's id")]

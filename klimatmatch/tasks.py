@@ -10,5 +10,6 @@ from klimatmatch.alerts import tasks as alerts
 from klimatmatch.catalogue import tasks as tasks_catalogue
 from klimatmatch.index import tasks as tasks_index
 from klimatmatch.learning import tasks as tasks_learning
+from klimatmatch.privacy import tasks as tasks_privacy
 
-__all__ = ["alerts", "mail", "tasks_catalogue", "tasks_index", "tasks_learning"]
+__all__ = ["alerts", "mail", "tasks_catalogue", "tasks_index", "tasks_learning", "tasks_privacy"]

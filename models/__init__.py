@@ -1,7 +1,14 @@
 """The data model: tables, sessions, migrations and the queries over them."""
 
 from models import alerts, engagement, ocds, versioning  # noqa: F401 - tables after matching; version bump
-from models.accounts import ApiKey, Invitation, PasswordReset, SignInFailure, SignInSession
+from models.accounts import (
+    ApiKey,
+    Invitation,
+    PasswordReset,
+    SignInFailure,
+    SignInSession,
+    TermsAcceptance,
+)
 from models.db import create_db_engine, session_factory
 from models.jobs import Job, JobState
 from models.matching import MatchResult, MatchRun, RerankerModel, Review, RunReason, StrengthFit
@@ -45,6 +52,7 @@ __all__ = [
     "Role",
     "SignInFailure",
     "SignInSession",
+    "TermsAcceptance",
     "User",
     "create_db_engine",
     "session_factory",

@@ -47,7 +47,9 @@ def test_no_import_waits_at_the_bottom_of_a_file() -> None:
 
 
 KINDS = "from klimatmatch.jobs.registry import KINDS; print(' '.join(sorted(KINDS)))"
-EVERY_KIND = "alerts digest-daily digest-weekly import mail reindex snapshot strength train"
+EVERY_KIND = (
+    "alerts digest-daily digest-weekly export import mail reindex retention snapshot strength train"
+)
 
 
 @pytest.mark.parametrize("entry_point", ["api.app", "klimatmatch.cli", "klimatmatch.cli.worker"])

@@ -16,6 +16,7 @@ from api.pages import (
     inbox,
     ocds_import,
     people,
+    privacy,
     registration,
     shortlist,
     sign_in,
@@ -34,7 +35,10 @@ PAGE_ROUTERS = (
     shortlist.router,
     engagement.router,
     engagement_company.router,
-    *(area.router for area in (sign_in, account, people, company, registration, funnel, inbox)),
+    *(
+        area.router
+        for area in (sign_in, account, people, privacy, company, registration, funnel, inbox)
+    ),
 )
 
 

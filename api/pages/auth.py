@@ -2,7 +2,8 @@
 
 The cookie is HttpOnly and SameSite=Lax (a link from an e-mail arrives signed in; a form posted
 from another site does not, and every form carries a CSRF token as well). The API never reads
-it: programs use API keys in the Authorization header, so a page session cannot call the API.
+it: programs use API keys in the Authorization header, so a page session cannot call the API
+(except the read-only export of the person's own data, `api.deps.get_person`).
 The CSRF token is an HMAC of the session id, so it needs no state of its own and dies with the
 session. Before there is a session, the sign-in form is protected the same way by a pre-session
 cookie (double submit: a random value in a short-lived SameSite=Strict cookie, its HMAC in the
@@ -22,12 +23,12 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep, SettingsDep
-from klimatmatch.accounts.sessions import Client, resolve_session
+from klimatmatch.accounts.sessions import COOKIE, Client, resolve_session
 from klimatmatch.core.errors import Forbidden
 from klimatmatch.core.translations import N_
 from models import SignInSession, User
 
-SESSION_COOKIE = "klimatmatch_session"
+SESSION_COOKIE = COOKIE
 LANGUAGE_COOKIE = "klimatmatch_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"

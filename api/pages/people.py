@@ -15,9 +15,10 @@ from api.pages.auth import PageUser
 from api.pages.i18n import negotiate
 from api.pages.rendering import committed, fields_of, render
 from api.pages.sign_in import LinkForm, LinkFormDep, Password
-from klimatmatch.accounts import invitations, views
+from klimatmatch.accounts import invitations, terms, views
 from klimatmatch.accounts import service as accounts
 from klimatmatch.catalogue.schemas import MAX_ID
+from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import Line
 from models import Role
 
@@ -84,11 +85,22 @@ def invitation(link: LinkFormDep) -> HTMLResponse:
 
 
 @router.post("/invitations/{token}", dependencies=[auth.PreSessionChecked])
-def accept(link: LinkFormDep, password: Password = "", name: Name = "") -> Response:
-    """Creates the account and signs the person in; a used or expired link is refused (410)."""
+def accept(
+    link: LinkFormDep,
+    password: Password = "",
+    name: Name = "",
+    terms_accepted: Annotated[bool, Form(alias="terms")] = False,
+) -> Response:
+    """Creates the account, records the terms accepted, and signs the person in; a used or
+    expired link is refused (410), an unticked terms box is asked for again (422)."""
+    try:
+        version = terms.required(terms_accepted, link.settings.terms_version)
+    except InvalidInput:
+        return invitation_page(link, 422, typed_name=name, terms_error=True)
     return link.password_chosen(
         invitations.accept_invitation,
         partial(invitation_page, typed_name=name),
         password=password,
         name=name,
+        terms_version=version,
     )

@@ -21,7 +21,7 @@ from api.pages.company import ProfileFields
 from api.pages.i18n import negotiate
 from api.pages.rendering import fields_of, render
 from api.pages.sign_in import LinkFormDep
-from klimatmatch.accounts import registration, views
+from klimatmatch.accounts import registration, terms, views
 from klimatmatch.accounts.sign_in import TooManyAttempts
 from klimatmatch.catalogue.schemas import MAX_ID, CompanyCreate
 from klimatmatch.core.errors import Conflict, InvalidInput
@@ -38,6 +38,7 @@ class RegistrationForm(ProfileFields):
     person: str = ""
     email: str = ""
     password: str = ""
+    terms: bool = False
 
     def profile(self) -> CompanyCreate:
         return CompanyCreate(
@@ -79,6 +80,7 @@ def register(
     language = negotiate(
         request.cookies.get(auth.LANGUAGE_COOKIE), request.headers.get("accept-language")
     )
+    unticked = [] if form.terms else [_field_of(terms.missing(settings.terms_version))]
     try:
         data = registration.Registration(
             person=form.person,
@@ -86,13 +88,15 @@ def register(
             password=form.password,
             language=language,
             profile=form.profile(),
+            terms_version=settings.terms_version if form.terms else "",
         )
+        terms.required(form.terms, settings.terms_version)
         registration.register_company(
             session=session, data=data, client=auth.client_of(request), settings=settings
         )
     except ValidationError as error:
         session.rollback()
-        return form_page(request, form, 422, errors=problems(error))
+        return form_page(request, form, 422, errors=problems(error) + unticked)
     except (InvalidInput, Conflict) as error:
         session.rollback()
         return form_page(request, form, error.status_code, errors=[_field_of(str(error))])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from klimatmatch.core import strength
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import safe_url
 from klimatmatch.core.translations import LANGUAGES
+from klimatmatch.privacy.erasure import FORMER_USER
 from models import ChallengeStatus, User
 
 HERE = Path(__file__).parent
@@ -39,6 +41,7 @@ templates.env.globals["own_rank"] = lambda rank: own_rank(i18n.current(), rank)
 templates.env.globals["news_line"] = lambda row: news(i18n.current(), row)
 templates.env.globals["item_path"] = item_path
 templates.env.globals["label"] = lambda kind, value: label(i18n.current(), kind, value)
+templates.env.globals["author"] = lambda name: author(i18n.current(), name)
 i18n.install(templates.env)
 IdList = Annotated[str, Query(max_length=2_000)]
 
@@ -61,11 +64,17 @@ def render(
                 "user": user,
                 "unread_count": unread,
                 "csrf": getattr(request.state, "csrf", ""),
+                "terms_version": request.app.state.klimatmatch.settings.terms_version,
                 "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                 **context,
             },
             status_code=status_code,
         )
+
+
+def author(tr: NullTranslations, name: str) -> str:
+    """Who wrote a record: an erased person's is "a former user" in the reader's language."""
+    return tr.gettext(FORMER_USER) if name == FORMER_USER else name
 
 
 def language_of(request: Request, user: User | None) -> str:

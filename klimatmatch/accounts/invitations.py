@@ -16,7 +16,7 @@ from typing import TypeVar
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from klimatmatch.accounts import passwords, sessions
+from klimatmatch.accounts import passwords, sessions, terms
 from klimatmatch.accounts import service as accounts
 from klimatmatch.accounts.service import aware, hash_token
 from klimatmatch.accounts.sessions import Client
@@ -136,8 +136,10 @@ def accept_invitation(
     client: Client,
     settings: Settings,
     now: datetime | None = None,
+    terms_version: str = "",
 ) -> tuple[User, str]:
-    """Creates the invited account with its password and signs the person in (session id)."""
+    """Creates the invited account with its password, records the terms accepted on the form,
+    and signs the person in (session id)."""
     now = now or utcnow()
     invitation = open_invitation(session=session, token=token, now=now)
     passwords.check_password(password, email=invitation.email)
@@ -152,6 +154,8 @@ def accept_invitation(
         api_key=False,
     )
     invitation.used_at = now
+    if terms_version:
+        terms.record(session=session, user=user, version=terms_version, now=now)
     return _sign_in(session, user, client, settings, now)
 
 

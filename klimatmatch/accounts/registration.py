@@ -24,7 +24,7 @@ from pydantic.dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from klimatmatch.accounts import passwords, sessions
+from klimatmatch.accounts import passwords, sessions, terms
 from klimatmatch.accounts import registration_mail as notices
 from klimatmatch.accounts import service as accounts
 from klimatmatch.accounts.invitations import LinkRefused
@@ -66,6 +66,8 @@ class Registration:
     password: str
     language: str
     profile: CompanyCreate
+    terms_version: str = ""
+    """The terms the person accepted on the form ("" from callers with no form)."""
 
 
 CONFIRM_WITHIN = timedelta(hours=48)
@@ -114,6 +116,8 @@ def register_company(
     session.add(user)
     session.add(CompanyProfile(organisation_id=organisation.id, **data.profile.model_dump()))
     session.flush()
+    if data.terms_version:
+        terms.record(session=session, user=user, version=data.terms_version, now=now)
     link = PasswordReset(
         token_hash=accounts.sealed_token_hash(),
         user_id=user.id,

@@ -19,6 +19,8 @@ from models import SignInSession, User
 from models.tables import utcnow
 
 SESSION_PREFIX = "kms_"
+COOKIE = "klimatmatch_session"
+"""The pages' cookie that holds the session id."""
 TOUCH_EVERY = timedelta(minutes=1)
 
 

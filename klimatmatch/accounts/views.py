@@ -10,19 +10,29 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from klimatmatch.accounts import invitations, registration, sessions
+from klimatmatch.accounts import invitations, registration, sessions, terms
 from klimatmatch.accounts import service as accounts
 from klimatmatch.core import access
 from klimatmatch.core.errors import Forbidden
-from models import ApiKey, CompanyProfile, Invitation, Organisation, Role, SignInSession, User
+from models import (
+    ApiKey,
+    CompanyProfile,
+    Invitation,
+    Organisation,
+    Role,
+    SignInSession,
+    TermsAcceptance,
+    User,
+)
 
 
 @dataclass(frozen=True)
 class AccountView:
-    """Where the person is signed in, and their API keys."""
+    """Where the person is signed in, their API keys, and the terms they accepted."""
 
     sessions: list[SignInSession]
     keys: list[ApiKey]
+    terms: list[TermsAcceptance]
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ def account_view(*, session: Session, user: User) -> AccountView:
     return AccountView(
         sessions=sessions.live_sessions(session=session, user=user),
         keys=accounts.api_keys(session=session, user=user),
+        terms=terms.accepted(session=session, user=user),
     )
 
 

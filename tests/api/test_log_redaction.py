@@ -134,6 +134,7 @@ def test_link_tokens_and_addresses_never_reach_the_log(served: Served) -> None:
         "password": "a long enough password",
         "description": "Snabbladdning för tunga ellastbilar vid hamnar och terminaler.",
         "country": "SE",
+        "terms": "true",
     }
     assert served.client().post("/ui/register", data=form).status_code == 200
     link = mail_after(served, seen, "eva@loggfritt.example")
@@ -147,7 +148,7 @@ def test_link_tokens_and_addresses_never_reach_the_log(served: Served) -> None:
     sent = coordinator.post("/ui/people/invitations", data={**invited, "csrf": csrf})
     assert sent.status_code == 200 and "lena@stockholm.se" in sent.text
     link = mail_after(served, seen, "lena@stockholm.se")
-    visit(served, link, {"name": "Lena", "password": "a good long password"})
+    visit(served, link, {"name": "Lena", "password": "a good long password", "terms": "true"})
     tokens.append(token_of(link))
     addresses.append("lena@stockholm.se")
 

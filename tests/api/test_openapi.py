@@ -56,6 +56,10 @@ EXPECTED = {
     ("post", "/notifications/{notification_id}/read"),
     ("get", "/me/alerts"),
     ("put", "/me/alerts"),
+    ("get", "/me/export"),
+    ("get", "/me/exports/{job_id}"),
+    ("post", "/users/{user_id}/erasure"),
+    ("post", "/organisations/{organisation_id}/erasure"),
 } | OCDS
 
 
@@ -94,6 +98,7 @@ def test_every_route_but_health_refuses_anonymous_callers(world: World) -> None:
             invitation_id=1,
             team_id=1,
             notification_id=1,
+            user_id=1,
         )
         response = world.client.request(method.upper(), concrete, json={})
         assert response.status_code == 401, (method, path, response.status_code)

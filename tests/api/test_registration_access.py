@@ -180,6 +180,7 @@ def test_the_registration_form_names_each_refused_field_and_keeps_what_was_typed
         "password": "a long enough password",
         "description": "kort",
         "country": "Sverige",
+        "terms": "true",
     }
     refused = client.post("/ui/register", data=typed)
     assert refused.status_code == 422

@@ -2,7 +2,7 @@
 
 `Settings` is one pydantic-settings class assembled from a mixin per topic (a module each
 here), so the variables keep one prefix and one validation pass, and a reader finds the
-database, the model, the index, jobs, the server, sign-in and mail knobs apart."""
+database, the model, the index, jobs, the server, sign-in, mail and privacy knobs apart."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from klimatmatch.core.settings.model import (
     ModelSettings,
 )
 from klimatmatch.core.settings.ocds import OcdsSettings
+from klimatmatch.core.settings.privacy import PrivacySettings
 from klimatmatch.core.settings.ranking import RankingSettings
 from klimatmatch.core.settings.security import SecuritySettings
 from klimatmatch.core.settings.server import ServerSettings
@@ -44,6 +45,7 @@ __all__ = [
 
 class Settings(
     OcdsSettings,
+    PrivacySettings,
     MailSettings,
     SecuritySettings,
     ServerSettings,

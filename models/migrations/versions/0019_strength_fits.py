@@ -5,7 +5,7 @@ have decided on enough pairs, a refit on those decisions is stored here (one row
 never overwritten) and every process uses the newest for its model.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-03 21:20:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -137,10 +137,12 @@ def test_an_invitation_mail_carries_a_single_use_link_that_sets_a_password(site:
     form = browser.get(link)
     assert form.status_code == 200 and "lena@stockholm.se" in form.text
     assert form.headers["referrer-policy"] == "same-origin"  # no Referer to other sites
-    typed = {"name": "Lena", "password": "short"}
+    typed = {"name": "Lena", "password": "short", "terms": "true"}
     short = browser.post(link, data=with_pre_session(browser, typed))
     assert short.status_code == 422 and "10 to 200 characters" in short.text
-    filled = with_pre_session(browser, {"name": "Lena Berg", "password": "a good long password"})
+    filled = with_pre_session(
+        browser, {"name": "Lena Berg", "password": "a good long password", "terms": "true"}
+    )
     accepted = browser.post(link, data=filled, follow_redirects=False)
     assert accepted.status_code == 303 and SESSION_COOKIE in browser.cookies
     ours = browser.get("/ui/challenges", headers={"Accept-Language": "en"}).text
@@ -381,6 +383,7 @@ def test_registration_does_the_same_work_and_answers_the_same_whether_the_email_
             "password": "a long enough password",
             "description": "Snabbladdning för tunga ellastbilar vid hamnar och terminaler.",
             "country": "SE",
+            "terms": "true",
         }
         before = hasher.computations
         answer = site.client().post("/ui/register", data=form)

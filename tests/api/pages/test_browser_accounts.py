@@ -43,6 +43,7 @@ def test_an_invited_city_user_sets_a_password_signs_in_and_out(
     expect(karin.get_by_test_id("invitation-for")).to_contain_text(EMAIL)
     expect(karin.get_by_label("Your name")).to_have_value("Karin Lind")
     karin.get_by_label("New password").fill(PASSWORD)
+    karin.get_by_label("I accept the terms of use").check()
     karin.get_by_role("button", name="Save the password and sign in").click()
     expect(karin.get_by_role("heading", name="Our challenges")).to_be_visible()
     karin.get_by_role("button", name="Sign out", exact=True).click()

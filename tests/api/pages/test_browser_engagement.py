@@ -52,6 +52,7 @@ def invite_byggdata_person(page: Page, browser: Browser, live: Live) -> Page:
     eva = context.new_page()
     eva.goto(urlsplit(live.mailbox.link_to(BYGGDATA_EMAIL)).path)
     eva.get_by_label("New password").fill(BYGGDATA_PASSWORD)
+    eva.get_by_label("I accept the terms of use").check()
     eva.get_by_role("button", name="Save the password and sign in").click()
     expect(eva.get_by_test_id("user-name")).to_have_text("Eva Holm")
     return eva

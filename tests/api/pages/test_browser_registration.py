@@ -48,6 +48,7 @@ def test_a_company_registers_is_approved_edits_and_is_shortlisted(
     page.get_by_label("Country").fill("SE")
     page.get_by_label("Staff (people)").fill("12")
     screenshot(page, "register")
+    page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_test_id("check-mail")).to_contain_text(EMAIL)
 
