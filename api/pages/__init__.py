@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
+    accessibility,
     account,
     auth,
     city,
@@ -32,7 +33,10 @@ PAGE_ROUTERS = (
     shortlist.router,
     engagement.router,
     engagement_company.router,
-    *(area.router for area in (sign_in, account, people, company, registration, funnel, inbox)),
+    *(
+        area.router
+        for area in (sign_in, account, people, company, registration, funnel, inbox, accessibility)
+    ),
 )
 
 

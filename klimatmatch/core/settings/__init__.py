@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from klimatmatch.core.settings.accessibility import AccessibilitySettings
 from klimatmatch.core.settings.database import PROJECT_DATA, DatabaseSettings
 from klimatmatch.core.settings.index import IndexSettings
 from klimatmatch.core.settings.jobs import JobSettings
@@ -42,6 +43,7 @@ __all__ = [
 
 
 class Settings(
+    AccessibilitySettings,
     MailSettings,
     SecuritySettings,
     ServerSettings,
