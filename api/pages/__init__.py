@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
+    accessibility,
     account,
     auth,
     city,
@@ -37,7 +38,17 @@ PAGE_ROUTERS = (
     engagement_company.router,
     *(
         area.router
-        for area in (sign_in, account, people, privacy, company, registration, funnel, inbox)
+        for area in (
+            sign_in,
+            account,
+            people,
+            privacy,
+            company,
+            registration,
+            funnel,
+            inbox,
+            accessibility,
+        )
     ),
 )
 

@@ -101,6 +101,17 @@ def get_page_user(row: PageSession) -> User:
 PageUser = Annotated[User, Depends(get_page_user)]
 
 
+def get_optional_page_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in person on a page anyone may read (the frame shows their menu), else None."""
+    try:
+        return get_sign_in_session(request, session).user
+    except SignInRequired:
+        return None
+
+
+OptionalPageUser = Annotated[User | None, Depends(get_optional_page_user)]
+
+
 async def check_csrf(request: Request) -> None:
     """A state-changing form must carry the token only our own pages put into it."""
     session_id = request.cookies.get(SESSION_COOKIE, "")

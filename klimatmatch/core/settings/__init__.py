@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from klimatmatch.core.settings.accessibility import AccessibilitySettings
 from klimatmatch.core.settings.database import PROJECT_DATA, DatabaseSettings
 from klimatmatch.core.settings.index import IndexSettings
 from klimatmatch.core.settings.jobs import JobSettings
@@ -46,6 +47,7 @@ __all__ = [
 class Settings(
     OcdsSettings,
     PrivacySettings,
+    AccessibilitySettings,
     MailSettings,
     SecuritySettings,
     ServerSettings,
