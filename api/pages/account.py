@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
 from api.pages import auth
@@ -17,7 +18,9 @@ from klimatmatch.accounts import service as accounts
 from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core.errors import InvalidInput
 from klimatmatch.core.safe_text import Line
+from klimatmatch.core.settings import Settings
 from klimatmatch.core.translations import N_
+from models import SignInSession
 
 router = APIRouter(prefix=auth.PAGES, include_in_schema=False)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -89,31 +92,18 @@ def change_password(
     """A new password ends every other session of the person (this browser stays signed in).
     Wrong current passwords count with failed sign-ins: the same pauses, then 429."""
     user = current.user
-    try:
-        right = sign_in.confirm_password(
-            session=session,
-            user=user,
-            password=current_password,
-            client=auth.client_of(request),
-            settings=settings,
-        )
-    except sign_in.TooManyAttempts as error:
-        page = account_page(
-            request,
-            session,
-            current,
-            429,
-            password_error=N_(
-                "Current password: too many wrong tries. Wait %(seconds)s s and try again."
-            ),
-            password_error_values={"seconds": error.retry_after},
-        )
-        page.headers["Retry-After"] = str(error.retry_after)
-        return page
-    if not right:
-        return account_page(
-            request, session, current, 422, password_error=N_("The current password is wrong.")
-        )
+    refused = password_refused(
+        request,
+        session,
+        settings,
+        current,
+        current_password,
+        field="password",
+        wait=N_("Current password: too many wrong tries. Wait %(seconds)s s and try again."),
+        wrong=N_("The current password is wrong."),
+    )
+    if refused is not None:
+        return refused
     try:
         passwords.set_password(user, new_password)
     except InvalidInput:
@@ -143,3 +133,34 @@ def set_language(
     response = committed(session, auth.safe_next(next))
     response.set_cookie(auth.LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def password_refused(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    current: SignInSession,
+    password: str,
+    *,
+    field: str,
+    wait: str,
+    wrong: str,
+) -> HTMLResponse | None:
+    """None when the person's own password is right; else the account page saying why under
+    `field`'s form. Wrong ones count with failed sign-ins: the same pauses, then 429."""
+    try:
+        right = sign_in.confirm_password(
+            session=session,
+            user=current.user,
+            password=password,
+            client=auth.client_of(request),
+            settings=settings,
+        )
+    except sign_in.TooManyAttempts as error:
+        values = {f"{field}_error_values": {"seconds": error.retry_after}}
+        page = account_page(request, session, current, 429, **{f"{field}_error": wait}, **values)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
+    if right:
+        return None
+    return account_page(request, session, current, 422, **{f"{field}_error": wrong})

@@ -10,11 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, SettingsDep
 from api.pages import auth
-from api.pages.account import account_page
-from api.pages.auth import PageSession, PageUser
+from api.pages.account import account_page, password_refused
+from api.pages.auth import OptionalPageUser, PageSession, PageUser
 from api.pages.rendering import committed, render
-from klimatmatch.accounts import sign_in, views
-from klimatmatch.accounts.sessions import resolve_session
+from klimatmatch.accounts import views
 from klimatmatch.catalogue.schemas import MAX_ID
 from klimatmatch.core.translations import N_
 from klimatmatch.privacy import erasure
@@ -24,16 +23,12 @@ Confirmed = Annotated[bool, Form()]
 
 
 @router.get("/privacy")
-def privacy(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def privacy(request: Request, settings: SettingsDep, user: OptionalPageUser) -> HTMLResponse:
     """Public: read before registering as well as after signing in."""
-    session_id = request.cookies.get(auth.SESSION_COOKIE, "")
-    row = resolve_session(session=session, session_id=session_id) if session_id else None
-    if row is not None:
-        request.state.csrf = auth.csrf_token(session_id)
     return render(
         request,
         "privacy.html",
-        row.user if row is not None else None,
+        user,
         settings=settings,
         erased=request.query_params.get("erased") == "1",
     )
@@ -50,28 +45,22 @@ def erase_account(
 ) -> Response:
     """The person's own erasure, behind their password (wrong ones count as failed sign-ins)
     and a ticked box; then they are signed out and sent to the privacy page."""
-    try:
-        right = sign_in.confirm_password(
-            session=session,
-            user=current.user,
-            password=password,
-            client=auth.client_of(request),
-            settings=settings,
+    refused = password_refused(
+        request,
+        session,
+        settings,
+        current,
+        password,
+        field="erase",
+        wait=N_("Password: too many wrong tries. Wait %(seconds)s s and try again."),
+        wrong=N_("The password is wrong."),
+    )
+    if refused is not None:
+        return refused
+    if not confirm:
+        return account_page(
+            request, session, current, 422, erase_error=N_("Tick the box to confirm.")
         )
-    except sign_in.TooManyAttempts as error:
-        page = account_page(
-            request,
-            session,
-            current,
-            429,
-            erase_error=N_("Password: too many wrong tries. Wait %(seconds)s s and try again."),
-            erase_error_values={"seconds": error.retry_after},
-        )
-        page.headers["Retry-After"] = str(error.retry_after)
-        return page
-    if not right or not confirm:
-        error = N_("The password is wrong.") if not right else N_("Tick the box to confirm.")
-        return account_page(request, session, current, 422, erase_error=error)
     erasure.erase_person(session=session, user=current.user, settings=settings)
     response = committed(session, auth.PAGES + "/privacy?erased=1")
     auth.forget(response)

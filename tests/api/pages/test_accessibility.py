@@ -22,7 +22,9 @@ from tests.api.conftest import World, make_world
 from tests.api.pages.test_pages import signed_in
 
 STATEMENT = "/ui/accessibility"
-FOOTER_LINK = '<footer class="foot">\n    <a href="/ui/accessibility">'
+FOOTER_LINK = re.compile(
+    r'<footer class="foot">[^<]*(<a [^>]*>[^<]*</a>\s*)*?<a href="/ui/accessibility">'
+)
 
 
 def text_of(page: str) -> str:
@@ -111,7 +113,7 @@ def test_every_kind_of_page_links_the_statement_in_its_footer(world: World) -> N
     ]:
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == status, path
-        assert FOOTER_LINK in answer.text, path
+        assert FOOTER_LINK.search(answer.text), path
 
 
 def test_the_statement_names_the_axe_core_the_tests_run() -> None:
