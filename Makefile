@@ -6,7 +6,7 @@ STAMP := $(VENV)/.install-stamp
 export HF_HUB_OFFLINE := 1
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help install run demo test lint docs docs-serve clean
+.PHONY: help install onnx run demo test lint docs docs-serve clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,6 +20,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## Create .venv and install the project with pinned dependencies
 	$(BIN)/pybabel -q compile -d klimatmatch/core/locales
+
+onnx: install  ## Build the e5 ONNX model for KLIMATMATCH_EMBEDDER=e5-onnx (else built on first use)
+	$(BIN)/python -c "from klimatmatch.core.settings import Settings; \
+	from matcher.embedders.e5_onnx import ensure_model; \
+	from matcher.embedders.e5_quantised import packaged_e5_path; \
+	ensure_model(Settings().onnx_dir, packaged_e5_path())"
 
 run: install  ## Install, load the sample data into SQLite, embed it and serve on :8000
 	$(BIN)/klimatmatch init --sample

