@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from klimatmatch.core import access
 from klimatmatch.core.errors import Forbidden, InvalidInput, NotFound
 from klimatmatch.core.settings import Settings
 from klimatmatch.core.translations import N_
@@ -107,7 +108,7 @@ def _export_files(session: Session, uid: int, settings: Settings) -> list[Path]:
 def erase_on_request(*, session: Session, actor: User, user_id: int, settings: Settings) -> None:
     """Staff erase a person who asked them to; coordinators cannot erase administrators, and
     nobody erases themselves here (the account page asks for the password)."""
-    if actor.role not in (Role.COORDINATOR, Role.ADMIN):
+    if not access.is_staff(actor):
         raise Forbidden("only coordinators and administrators erase other people")
     user = session.get(User, user_id)
     if user is None:
